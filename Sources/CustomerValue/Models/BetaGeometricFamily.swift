@@ -1,0 +1,243 @@
+import PatronNumerics
+import RealModule
+
+/// The mathematics shared by BG/NBD and MBG/NBD. Both draw purchase rates λ ~ Gamma(r, α) and a
+/// dropout probability p ~ Beta(a, b); BG/NBD lets a customer drop out after each repeat purchase,
+/// MBG/NBD also right after the first purchase. `extraDropoutChances` is 0 for BG/NBD and 1 for
+/// MBG/NBD: a customer with x repeat purchases has survived x + k dropout chances.
+///
+/// Likelihood (Fader, Hardie & Lee 2005, eq. 6; Batislam et al. 2007):
+/// L = B(a, b+x+k)/B(a, b) · Γ(r+x)αʳ/(Γ(r)(α+T)^(r+x))
+///   + [x+k > 0] B(a+1, b+x+k−1)/B(a, b) · Γ(r+x)αʳ/(Γ(r)(α+t_x)^(r+x)),
+/// evaluated in logs (log-add-exp of the two terms) so it never overflows.
+struct BetaGeometricFamily {
+    let r: Double
+    let alpha: Double
+    let a: Double
+    let b: Double
+    let extraDropoutChances: Int
+
+    static func logLikelihood(
+        _ parameters: [Double],
+        of data: CompressedHistories,
+        extraDropoutChances k: Int,
+        gradient: inout [Double]
+    ) -> Double {
+        let r = parameters[0]
+        let alpha = parameters[1]
+        let a = parameters[2]
+        let b = parameters[3]
+        let kk = Double(k)
+        let logAlpha = Double.log(alpha)
+        let logA = Double.log(a)
+        let psiR = SpecialFunctions.digamma(r)
+        let psiAB = SpecialFunctions.digamma(a + b)
+        let psiB = SpecialFunctions.digamma(b)
+        let logGammaR = Double.logGamma(r)
+        let frequencies = data.distinctFrequencies
+        // Terms that depend on x only, once per distinct x.
+        var constant = [Double](repeating: 0, count: frequencies.count)
+        var dR = constant
+        var dA = constant
+        var dB = constant
+        var logSecond = constant
+        for (slot, frequency) in frequencies.enumerated() {
+            let x = Double(frequency)
+            let survived = x + kk
+            constant[slot] =
+                Double.logGamma(r + x) - logGammaR + r * logAlpha
+                + Double.logGamma(b + survived) + Double.logGamma(a + b) - Double.logGamma(b)
+                - Double.logGamma(a + b + survived)
+            dR[slot] = SpecialFunctions.digamma(r + x) - psiR + logAlpha
+            let psiABS = SpecialFunctions.digamma(a + b + survived)
+            dA[slot] = psiAB - psiABS
+            dB[slot] = psiAB + SpecialFunctions.digamma(b + survived) - psiB - psiABS
+            logSecond[slot] = survived > 0 ? logA - Double.log(b + survived - 1) : -.infinity
+        }
+        var total = 0.0
+        var gR = 0.0
+        var gAlpha = 0.0
+        var gA = 0.0
+        var gB = 0.0
+        let rows = data.rows
+        let counts = data.counts
+        let slots = data.frequencySlot
+        for index in rows.indices {
+            let row = rows[index]
+            let count = counts[index]
+            let slot = slots[index]
+            let x = Double(row.frequency)
+            let shape = r + x
+            let logAlphaT = Double.log(alpha + row.age)
+            let first = -shape * logAlphaT
+            var weightSecond = 0.0
+            var logAlphaTx = 0.0
+            var logSum = first
+            if logSecond[slot] > -.infinity {
+                logAlphaTx = Double.log(alpha + row.recency)
+                let second = logSecond[slot] - shape * logAlphaTx
+                let difference = second - first
+                if difference > 0 {
+                    let e = Double.exp(-difference)
+                    logSum = second + Double.log(onePlus: e)
+                    weightSecond = 1 / (1 + e)
+                } else {
+                    let e = Double.exp(difference)
+                    logSum = first + Double.log(onePlus: e)
+                    weightSecond = e / (1 + e)
+                }
+            }
+            let weightFirst = 1 - weightSecond
+            total += count * (constant[slot] + logSum)
+            gR += count * (dR[slot] - weightFirst * logAlphaT - weightSecond * logAlphaTx)
+            let inverseSecond = weightSecond > 0 ? weightSecond / (alpha + row.recency) : 0
+            gAlpha += count * (r / alpha - shape * (weightFirst / (alpha + row.age) + inverseSecond))
+            gA += count * (dA[slot] + weightSecond / a)
+            gB += count * (dB[slot] - (weightSecond > 0 ? weightSecond / (b + x + kk - 1) : 0))
+        }
+        gradient[0] = gR
+        gradient[1] = gAlpha
+        gradient[2] = gA
+        gradient[3] = gB
+        return total
+    }
+
+    func logLikelihood(_ history: PurchaseHistory) -> Double {
+        var gradient = [0.0, 0, 0, 0]
+        return Self.logLikelihood(
+            [r, alpha, a, b],
+            of: CompressedHistories([history]),
+            extraDropoutChances: extraDropoutChances,
+            gradient: &gradient
+        )
+    }
+
+    func probabilityAlive(_ history: PurchaseHistory) -> Double {
+        let survived = Double(history.frequency + extraDropoutChances)
+        guard survived > 0 else { return 1 }
+        let logOdds =
+            Double.log(a) - Double.log(b + survived - 1)
+            + (r + Double(history.frequency))
+            * (Double.log(alpha + history.age) - Double.log(alpha + history.recency))
+        return 1 / (1 + Double.exp(logOdds))
+    }
+
+    /// E[(1/p)(1 − (1 + p t/scale)^−R)] for λ ~ Gamma(R, scale), p ~ Beta(a, B): the expected purchases
+    /// in the next t of a customer who is active now and has survived the dropout chances behind B.
+    /// Equals (a+B−1)/(a−1) · [1 − (scale/(scale+t))^R ₂F₁(R, B; a+B−1; z)], z = t/(scale+t), which is
+    /// evaluated through Euler's transformation as
+    /// (a+B−1) · [(1 − (1−z)^ε)/ε − (1−z)^ε Σₙ≥₁ (a+B−1−R)ₙ (ε+1)ₙ₋₁ zⁿ/((a+B−1)ₙ n!)], ε = a − 1,
+    /// which has no cancellation, stays finite for large R (large x) and is continuous at a = 1.
+    static func activeCustomerExpectation(shape R: Double, scale: Double, a: Double, b B: Double, t: Double) -> Double {
+        guard t > 0 else { return 0 }
+        let c = a + B - 1
+        let epsilon = a - 1
+        let logOneMinusZ = -Double.log(onePlus: t / scale)
+        let z = t / (scale + t)
+        let leading = epsilon == 0 ? -logOneMinusZ : -Double.expMinusOne(epsilon * logOneMinusZ) / epsilon
+        let numerator = c - R
+        let series =
+            numerator == 0
+            ? 0
+            : SpecialFunctions.hypergeometricSeries(numerator, epsilon, c, z, firstTerm: numerator * z / c, firstIndex: 1)
+        return c * (leading - Double.exp(epsilon * logOneMinusZ) * series)
+    }
+
+    func expectedPurchases(during t: Double) -> Double {
+        // A new customer survives the extra dropout chance with probability b/(a+b), after which p ~ Beta(a, b+k).
+        let survival = extraDropoutChances == 0 ? 1 : b / (a + b)
+        return survival
+            * Self.activeCustomerExpectation(shape: r, scale: alpha, a: a, b: b + Double(extraDropoutChances), t: t)
+    }
+
+    func expectedPurchases(during t: Double, given history: PurchaseHistory) -> Double {
+        let x = Double(history.frequency)
+        return probabilityAlive(history)
+            * Self.activeCustomerExpectation(
+                shape: r + x,
+                scale: alpha + history.age,
+                a: a,
+                b: b + x + Double(extraDropoutChances),
+                t: t
+            )
+    }
+
+    /// P(X(t) = n) = B(a, b+n+k)/B(a,b) · NB(n) + [n+k > 0] B(a+1, b+n+k−1)/B(a,b) · P(N ≥ n), where
+    /// NB is the negative binomial count of a customer who never drops out (FHL 2005, eq. 8).
+    func probabilityOfPurchases(_ n: Int, during t: Double) -> Double {
+        guard n >= 0 else { return 0 }
+        guard t > 0 else { return n == 0 ? 1 : 0 }
+        let k = Double(extraDropoutChances)
+        let count = Double(n)
+        let logBetaAB = SpecialFunctions.logBeta(a, b)
+        let logP = Double.log(alpha / (alpha + t))
+        let logQ = Double.log(t / (alpha + t))
+        func logNegativeBinomial(_ j: Double) -> Double {
+            Double.logGamma(r + j) - Double.logGamma(r) - Double.logGamma(j + 1) + r * logP + j * logQ
+        }
+        var probability =
+            Double.exp(SpecialFunctions.logBeta(a, b + count + k) - logBetaAB + logNegativeBinomial(count))
+        if count + k > 0 {
+            let weight = Double.exp(SpecialFunctions.logBeta(a + 1, b + count + k - 1) - logBetaAB)
+            probability += weight * Self.negativeBinomialTail(atLeast: n, r: r, logP: logP, logQ: logQ)
+        }
+        return probability
+    }
+
+    /// P(N ≥ n) for N ~ NegBin(r, p = e^logP): 1 − head when the head is small, else the tail summed
+    /// directly, so small tails keep full relative precision.
+    static func negativeBinomialTail(atLeast n: Int, r: Double, logP: Double, logQ: Double) -> Double {
+        guard n > 0 else { return 1 }
+        var term = Double.exp(r * logP)
+        let q = Double.exp(logQ)
+        var head = 0.0
+        for j in 0..<n {
+            head += term
+            term *= (r + Double(j)) / Double(j + 1) * q
+        }
+        if head <= 0.5 { return 1 - head }
+        var tail = 0.0
+        var j = n
+        var current = Double.exp(
+            Double.logGamma(r + Double(n)) - Double.logGamma(r) - Double.logGamma(Double(n) + 1) + r * logP
+                + Double(n) * logQ
+        )
+        while current > 1e-18 * tail && j < n + 10_000_000 {
+            tail += current
+            current *= (r + Double(j)) / Double(j + 1) * q
+            j += 1
+            if current == 0 { break }
+        }
+        return tail
+    }
+
+    /// Draws a history: exponential inter-purchase times with rate λ; after each repeat purchase
+    /// (and, for MBG/NBD, after the first) the customer drops out with probability p.
+    func sampleHistory(age: Double, using generator: inout some RandomNumberGenerator) -> PurchaseHistory {
+        let rate = RandomVariates.gamma(shape: r, rate: alpha, using: &generator)
+        let dropout = RandomVariates.beta(a, b, using: &generator)
+        var frequency = 0
+        var recency = 0.0
+        var time = 0.0
+        if extraDropoutChances > 0 && RandomVariates.bernoulli(dropout, using: &generator) {
+            return PurchaseHistory(frequency: 0, recency: 0, age: age)
+        }
+        while true {
+            time += RandomVariates.exponential(rate: rate, using: &generator)
+            if time > age { break }
+            frequency += 1
+            recency = time
+            if RandomVariates.bernoulli(dropout, using: &generator) { break }
+        }
+        return PurchaseHistory(frequency: frequency, recency: recency, age: age)
+    }
+
+    /// Starting points on data rescaled so that the largest T is 10: the purchase rate matched to the
+    /// mean repeat rate, a few dropout shapes.
+    static func startingPoints(for data: CompressedHistories) -> [[Double]] {
+        let customers = data.customerCount
+        let meanAge = zip(data.rows, data.counts).reduce(0) { $0 + $1.0.age * $1.1 } / customers
+        let rate = Swift.max(data.totalRepeatPurchases / customers / Swift.max(meanAge, 1e-12), 1e-6)
+        return [[1, 1 / rate, 1, 3], [0.5, 0.5 / rate, 0.5, 2], [2, 2 / rate, 2, 5], [1, 1, 1, 1]]
+    }
+}

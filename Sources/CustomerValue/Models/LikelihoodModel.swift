@@ -1,0 +1,201 @@
+public import PatronNumerics
+import RealModule
+
+/// A model with positive parameters fitted by maximum likelihood on some data.
+public protocol LikelihoodModel: Sendable, Hashable, Codable {
+    /// The data the model is fitted on.
+    associatedtype FitData
+
+    /// The parameter names in the order of ``parameters`` (e.g. `r, alpha, a, b`).
+    static var parameterNames: [String] { get }
+    /// The model's name as users type it (e.g. `bgnbd`).
+    static var identifier: String { get }
+    /// Creates a model from parameters in ``parameterNames`` order; all must be finite and > 0.
+    init(parameters: [Double]) throws(CustomerValueError)
+    /// The parameters in ``parameterNames`` order.
+    var parameters: [Double] { get }
+    /// The total log-likelihood of `data`, and its gradient with respect to the parameters.
+    static func logLikelihood(_ parameters: [Double], of data: FitData, gradient: inout [Double]) -> Double
+}
+
+extension LikelihoodModel {
+    /// Checks that `parameters` has the right count and that all are finite and > 0.
+    static func validate(_ parameters: [Double]) throws(CustomerValueError) {
+        guard parameters.count == parameterNames.count else {
+            throw CustomerValueError(
+                .invalidParameter,
+                "\(identifier) needs \(parameterNames.count) parameters (\(parameterNames.joined(separator: ", "))), got \(parameters.count)"
+            )
+        }
+        for (name, value) in zip(parameterNames, parameters) where !(value.isFinite && value > 0) {
+            throw CustomerValueError(.invalidParameter, "\(identifier) parameter \(name) must be finite and > 0, got \(value)")
+        }
+    }
+
+    /// The parameters keyed by name.
+    public var namedParameters: [String: Double] {
+        Dictionary(uniqueKeysWithValues: zip(Self.parameterNames, parameters))
+    }
+
+    /// The total log-likelihood of `data` at this model's parameters.
+    public func logLikelihood(of data: FitData) -> Double {
+        var gradient = [Double](repeating: 0, count: Self.parameterNames.count)
+        return Self.logLikelihood(parameters, of: data, gradient: &gradient)
+    }
+}
+
+/// Options of a maximum-likelihood fit.
+public struct FitOptions: Sendable {
+    /// Convergence threshold on ‖∇‖∞ of the mean log-likelihood in log-parameters.
+    public var gradientTolerance: Double
+    /// Iteration budget of each BFGS run.
+    public var maximumIterations: Int
+    /// Starting points (natural parameters, original time scale) tried before the built-in ones.
+    public var startingPoints: [[Double]]
+
+    /// Creates options; the defaults converge on CDNOW and simulated data.
+    public init(gradientTolerance: Double = 1e-10, maximumIterations: Int = 500, startingPoints: [[Double]] = []) {
+        self.gradientTolerance = gradientTolerance
+        self.maximumIterations = maximumIterations
+        self.startingPoints = startingPoints
+    }
+}
+
+/// A fitted model with its standard errors and the facts of the fit.
+public struct ModelFit<Model: LikelihoodModel>: Sendable {
+    /// The fitted model.
+    public var model: Model
+    /// Standard errors of the parameters, by the delta method on log-parameters (inverse Hessian
+    /// of the total log-likelihood); `nil` when the Hessian is not positive definite.
+    public var standardErrors: [Double]?
+    /// Total log-likelihood at the optimum, on the original time scale.
+    public var logLikelihood: Double
+    /// BFGS iterations of the winning run.
+    public var iterations: Int
+    /// Objective evaluations over all runs.
+    public var evaluations: Int
+    /// ‖∇‖∞ of the mean log-likelihood in log-parameters at the optimum.
+    public var gradientNorm: Double
+    /// How the optimiser stopped.
+    public var status: MinimizationStatus
+    /// Whether the optimum is trusted: converged, or stalled at machine precision with ‖∇‖∞ < 1e-6.
+    public var isConverged: Bool
+    /// The number of customers (or observations) fitted.
+    public var observations: Double
+    /// Wall-clock seconds of the fit.
+    public var seconds: Double
+}
+
+/// The maximum-likelihood engine shared by every model: BFGS in log-parameters on (optionally)
+/// rescaled data, best of several starts, then log-likelihood and Hessian on the original data.
+enum MaximumLikelihood {
+    static func fit<Model: LikelihoodModel>(
+        _ model: Model.Type,
+        data: Model.FitData,
+        observations: Double,
+        scaledData: Model.FitData,
+        toScaled: ([Double]) -> [Double],
+        fromScaled: ([Double]) -> [Double],
+        defaultStarts: [[Double]],
+        options: FitOptions
+    ) throws(CustomerValueError) -> ModelFit<Model> {
+        let clock = ContinuousClock()
+        let started = clock.now
+        guard observations > 0 else {
+            throw CustomerValueError(.invalidData, "no customers to fit \(Model.identifier) on")
+        }
+        let dimension = Model.parameterNames.count
+        let minimizer = BFGSMinimizer(
+            gradientTolerance: options.gradientTolerance,
+            maximumIterations: options.maximumIterations
+        )
+        var best: MinimizationResult?
+        var evaluations = 0
+        let starts = options.startingPoints.map(toScaled) + defaultStarts
+        for start in starts where start.count == dimension && start.allSatisfy({ $0 > 0 && $0.isFinite }) {
+            let result = minimizer.minimize(from: start.map { Double.log($0) }) { logParameters, gradient in
+                let parameters = logParameters.map { Double.exp($0) }
+                guard parameters.allSatisfy({ $0 > 0 && $0.isFinite }) else { return .infinity }
+                var naturalGradient = [Double](repeating: 0, count: dimension)
+                let value = Model.logLikelihood(parameters, of: scaledData, gradient: &naturalGradient)
+                for index in 0..<dimension {
+                    gradient[index] = -naturalGradient[index] * parameters[index] / observations
+                }
+                return -value / observations
+            }
+            evaluations += result.evaluations
+            guard result.value.isFinite else { continue }
+            if best == nil || result.value < best!.value { best = result }
+            if result.status == .converged { break }
+        }
+        guard let best else {
+            throw CustomerValueError(
+                .fitFailed,
+                "\(Model.identifier): the log-likelihood is not finite at any starting point; check the data"
+            )
+        }
+        let parameters = fromScaled(best.point.map { Double.exp($0) })
+        let fitted = try Model(parameters: parameters)
+        let logLikelihood = fitted.logLikelihood(of: data)
+        guard logLikelihood.isFinite else {
+            throw CustomerValueError(.fitFailed, "\(Model.identifier): the log-likelihood at the optimum is not finite")
+        }
+        let standardErrors = Self.standardErrors(Model.self, parameters: parameters, data: data)
+        let isConverged =
+            best.status == .converged || (best.status != .nonFiniteStart && best.gradientNorm < 1e-6)
+        return ModelFit(
+            model: fitted,
+            standardErrors: standardErrors,
+            logLikelihood: logLikelihood,
+            iterations: best.iterations,
+            evaluations: evaluations,
+            gradientNorm: best.gradientNorm,
+            status: best.status,
+            isConverged: isConverged,
+            observations: observations,
+            seconds: Self.seconds(clock.now - started)
+        )
+    }
+
+    /// Standard errors by the delta method: the Hessian H of the total log-likelihood in θ = log p
+    /// by central differences of the analytic gradient, then SE(pᵢ) = pᵢ √((−H)⁻¹ᵢᵢ).
+    static func standardErrors<Model: LikelihoodModel>(
+        _ model: Model.Type,
+        parameters: [Double],
+        data: Model.FitData
+    ) -> [Double]? {
+        let dimension = parameters.count
+        let step = 1e-5
+        func logGradient(_ logParameters: [Double]) -> [Double] {
+            let natural = logParameters.map { Double.exp($0) }
+            var gradient = [Double](repeating: 0, count: dimension)
+            _ = Model.logLikelihood(natural, of: data, gradient: &gradient)
+            return zip(gradient, natural).map { $0 * $1 }
+        }
+        let center = parameters.map { Double.log($0) }
+        var negativeHessian = [[Double]](repeating: [Double](repeating: 0, count: dimension), count: dimension)
+        for j in 0..<dimension {
+            var plus = center
+            var minus = center
+            plus[j] += step
+            minus[j] -= step
+            let upper = logGradient(plus)
+            let lower = logGradient(minus)
+            for i in 0..<dimension { negativeHessian[i][j] = -(upper[i] - lower[i]) / (2 * step) }
+        }
+        for i in 0..<dimension {
+            for j in 0..<i {
+                let mean = 0.5 * (negativeHessian[i][j] + negativeHessian[j][i])
+                negativeHessian[i][j] = mean
+                negativeHessian[j][i] = mean
+            }
+        }
+        guard let covariance = SymmetricMatrix.inversePositiveDefinite(negativeHessian) else { return nil }
+        return (0..<dimension).map { parameters[$0] * covariance[$0][$0].squareRoot() }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
+    }
+}
