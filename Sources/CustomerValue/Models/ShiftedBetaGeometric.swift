@@ -100,12 +100,12 @@ public struct ShiftedBetaGeometric: LikelihoodModel {
         (beta + Double(t) - 1) / (alpha + beta + Double(t) - 1)
     }
 
-    /// Discounted expected residual lifetime of a customer who has made `renewals` renewals and is
-    /// about to decide on the next, with discount rate d per period:
-    /// DERL = (β+n)/(α+β+n) · ₂F₁(1, β+n+1; α+β+n+1; 1/(1+d)) (Fader & Hardie 2010, eq. 6), counting
-    /// the coming renewal and every later one, each discounted by one more period.
+    /// Discounted expected residual lifetime of a customer who has made `renewals` renewals (n ≥ 1),
+    /// with discount rate d per period:
+    /// DERL = (β+n−1)/(α+β+n−1) · ₂F₁(1, β+n; α+β+n; 1/(1+d)) (Fader & Hardie 2010, eq. 6): the
+    /// discounted number of further periods, each renewal discounted by one more period.
     public func discountedExpectedResidualLifetime(renewals n: Int, discountRate d: Double) -> Double {
-        let shifted = beta + Double(n)
+        let shifted = beta + Double(n) - 1
         return shifted / (alpha + shifted)
             * SpecialFunctions.hypergeometric2F1(1, shifted + 1, alpha + shifted + 1, 1 / (1 + d))
     }
