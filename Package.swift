@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "PatronNumericsTests", dependencies: ["PatronNumerics"]),
         .testTarget(
             name: "CustomerValueTests",
-            dependencies: ["CustomerValue"],
+            dependencies: ["CustomerValue", "PatronNumerics"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "PatronCLITests", dependencies: ["PatronCLI"]),
