@@ -32,6 +32,7 @@ let package = Package(
             name: "PatronCLI",
             dependencies: [
                 "CustomerValue",
+                "PatronNumerics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources")]
