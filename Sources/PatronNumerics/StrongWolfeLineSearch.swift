@@ -68,7 +68,7 @@ struct StrongWolfeLineSearch {
     private func zoom(low initialLow: Trial, high initialHigh: Trial, evaluations: inout Int) -> Accepted? {
         var low = initialLow
         var high = initialHigh
-        for _ in 0..<60 {
+        for _ in 0..<30 {
             let step = interpolate(low, high)
             let trial = evaluate(step)
             evaluations += 1
@@ -88,7 +88,7 @@ struct StrongWolfeLineSearch {
                 if trial.slope * (high.step - low.step) >= 0 { high = low }
                 low = trial
             }
-            if abs(high.step - low.step) <= 1e-16 * Swift.max(1, abs(low.step)) { break }
+            if abs(high.step - low.step) <= 1e-12 * Swift.max(1, abs(low.step)) { break }
         }
         guard low.step > 0, low.value < value else { return nil }
         return Accepted(point: low.point, value: low.value, gradient: low.gradient, evaluations: evaluations)

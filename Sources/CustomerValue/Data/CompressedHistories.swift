@@ -10,6 +10,14 @@ public struct CompressedHistories: Sendable {
     public let distinctFrequencies: [Int]
     /// For each row, the index of its frequency in ``distinctFrequencies``.
     public let frequencySlot: [Int]
+    /// The distinct ages T (real data have few: one per first-purchase day).
+    public let distinctAges: [Double]
+    /// For each row, the index of its age in ``distinctAges``.
+    public let ageSlot: [Int]
+    /// The distinct recencies t_x.
+    public let distinctRecencies: [Double]
+    /// For each row, the index of its recency in ``distinctRecencies``.
+    public let recencySlot: [Int]
 
     /// Compresses individual histories (one per customer).
     public init(_ histories: some Sequence<PurchaseHistory>) {
@@ -40,6 +48,21 @@ public struct CompressedHistories: Sendable {
         }
         distinctFrequencies = distinct
         frequencySlot = slots
+        (distinctAges, ageSlot) = Self.slots(of: rows.map(\.age))
+        (distinctRecencies, recencySlot) = Self.slots(of: rows.map(\.recency))
+    }
+
+    /// The distinct values of `values` and, for each value, its index among them.
+    private static func slots(of values: [Double]) -> ([Double], [Int]) {
+        var index: [Double: Int] = [:]
+        var distinct: [Double] = []
+        let slots = values.map { value in
+            if let slot = index[value] { return slot }
+            index[value] = distinct.count
+            distinct.append(value)
+            return distinct.count - 1
+        }
+        return (distinct, slots)
     }
 
     /// The number of customers (sum of counts).
@@ -50,9 +73,38 @@ public struct CompressedHistories: Sendable {
         zip(rows, counts).reduce(0) { $0 + Double($1.0.frequency) * $1.1 }
     }
 
-    /// The same data with all times divided by `factor`.
+    /// The same data with all times divided by `factor` (same row order and slots).
     public func rescaled(by factor: Double) -> Self {
-        Self(rows: rows.map { $0.rescaled(by: factor) }, counts: counts)
+        Self(
+            rows: rows.map { $0.rescaled(by: factor) },
+            counts: counts,
+            distinctFrequencies: distinctFrequencies,
+            frequencySlot: frequencySlot,
+            distinctAges: distinctAges.map { $0 / factor },
+            ageSlot: ageSlot,
+            distinctRecencies: distinctRecencies.map { $0 / factor },
+            recencySlot: recencySlot
+        )
+    }
+
+    private init(
+        rows: [PurchaseHistory],
+        counts: [Double],
+        distinctFrequencies: [Int],
+        frequencySlot: [Int],
+        distinctAges: [Double],
+        ageSlot: [Int],
+        distinctRecencies: [Double],
+        recencySlot: [Int]
+    ) {
+        self.rows = rows
+        self.counts = counts
+        self.distinctFrequencies = distinctFrequencies
+        self.frequencySlot = frequencySlot
+        self.distinctAges = distinctAges
+        self.ageSlot = ageSlot
+        self.distinctRecencies = distinctRecencies
+        self.recencySlot = recencySlot
     }
 
     /// The largest age T.

@@ -30,30 +30,35 @@ struct BetaGeometricFamily {
         let kk = Double(k)
         let logAlpha = Double.log(alpha)
         let logA = Double.log(a)
-        let psiR = SpecialFunctions.digamma(r)
-        let psiAB = SpecialFunctions.digamma(a + b)
-        let psiB = SpecialFunctions.digamma(b)
-        let logGammaR = Double.logGamma(r)
         let frequencies = data.distinctFrequencies
-        // Terms that depend on x only, once per distinct x.
+        // Terms that depend on x only, once per distinct x. Walking up the sorted x's,
+        // log Γ(z+x) − log Γ(z) and ψ(z+x) − ψ(z) grow by log(z+x) and 1/(z+x) per step; a long gap
+        // is bridged with log Γ and ψ directly.
         var constant = [Double](repeating: 0, count: frequencies.count)
         var dR = constant
         var dA = constant
         var dB = constant
         var logSecond = constant
+        var current = BetaGeometricFamily.IncrementalTerms(r: r, a: a, b: b, k: kk, x: 0)
         for (slot, frequency) in frequencies.enumerated() {
-            let x = Double(frequency)
-            let survived = x + kk
-            constant[slot] =
-                Double.logGamma(r + x) - logGammaR + r * logAlpha
-                + Double.logGamma(b + survived) + Double.logGamma(a + b) - Double.logGamma(b)
-                - Double.logGamma(a + b + survived)
-            dR[slot] = SpecialFunctions.digamma(r + x) - psiR + logAlpha
-            let psiABS = SpecialFunctions.digamma(a + b + survived)
-            dA[slot] = psiAB - psiABS
-            dB[slot] = psiAB + SpecialFunctions.digamma(b + survived) - psiB - psiABS
+            if frequency - current.x > 64 {
+                current = BetaGeometricFamily.IncrementalTerms(r: r, a: a, b: b, k: kk, x: frequency)
+            }
+            while current.x < frequency { current.step() }
+            let survived = Double(frequency) + kk
+            constant[slot] = current.logGammaR + r * logAlpha + current.logGammaB - current.logGammaAB
+            dR[slot] = current.digammaR + logAlpha
+            dA[slot] = -current.digammaAB
+            dB[slot] = current.digammaB - current.digammaAB
             logSecond[slot] = survived > 0 ? logA - Double.log(b + survived - 1) : -.infinity
         }
+        // Logs and inverses that depend on one time only, once per distinct T and t_x.
+        let logAlphaAges = data.distinctAges.map { Double.log(alpha + $0) }
+        let inverseAlphaAges = data.distinctAges.map { 1 / (alpha + $0) }
+        let logAlphaRecencies = data.distinctRecencies.map { Double.log(alpha + $0) }
+        let inverseAlphaRecencies = data.distinctRecencies.map { 1 / (alpha + $0) }
+        let ageSlots = data.ageSlot
+        let recencySlots = data.recencySlot
         var total = 0.0
         var gR = 0.0
         var gAlpha = 0.0
@@ -68,13 +73,13 @@ struct BetaGeometricFamily {
             let slot = slots[index]
             let x = Double(row.frequency)
             let shape = r + x
-            let logAlphaT = Double.log(alpha + row.age)
+            let logAlphaT = logAlphaAges[ageSlots[index]]
             let first = -shape * logAlphaT
             var weightSecond = 0.0
             var logAlphaTx = 0.0
             var logSum = first
             if logSecond[slot] > -.infinity {
-                logAlphaTx = Double.log(alpha + row.recency)
+                logAlphaTx = logAlphaRecencies[recencySlots[index]]
                 let second = logSecond[slot] - shape * logAlphaTx
                 let difference = second - first
                 if difference > 0 {
@@ -90,8 +95,8 @@ struct BetaGeometricFamily {
             let weightFirst = 1 - weightSecond
             total += count * (constant[slot] + logSum)
             gR += count * (dR[slot] - weightFirst * logAlphaT - weightSecond * logAlphaTx)
-            let inverseSecond = weightSecond > 0 ? weightSecond / (alpha + row.recency) : 0
-            gAlpha += count * (r / alpha - shape * (weightFirst / (alpha + row.age) + inverseSecond))
+            let inverseSecond = weightSecond > 0 ? weightSecond * inverseAlphaRecencies[recencySlots[index]] : 0
+            gAlpha += count * (r / alpha - shape * (weightFirst * inverseAlphaAges[ageSlots[index]] + inverseSecond))
             gA += count * (dA[slot] + weightSecond / a)
             gB += count * (dB[slot] - (weightSecond > 0 ? weightSecond / (b + x + kk - 1) : 0))
         }
@@ -100,6 +105,56 @@ struct BetaGeometricFamily {
         gradient[2] = gA
         gradient[3] = gB
         return total
+    }
+
+    /// log Γ(r+x) − log Γ(r), log Γ(b+x+k) − log Γ(b), log Γ(a+b+x+k) − log Γ(a+b) and the matching
+    /// ψ differences, advanced one x at a time.
+    struct IncrementalTerms {
+        let r: Double
+        let a: Double
+        let b: Double
+        let k: Double
+        var x: Int
+        var logGammaR: Double
+        var logGammaB: Double
+        var logGammaAB: Double
+        var digammaR: Double
+        var digammaB: Double
+        var digammaAB: Double
+
+        init(r: Double, a: Double, b: Double, k: Double, x: Int) {
+            self.r = r
+            self.a = a
+            self.b = b
+            self.k = k
+            self.x = x
+            let count = Double(x)
+            logGammaR = Double.logGamma(r + count) - Double.logGamma(r)
+            logGammaB = Double.logGamma(b + count + k) - Double.logGamma(b)
+            logGammaAB = Double.logGamma(a + b + count + k) - Double.logGamma(a + b)
+            digammaR = SpecialFunctions.digamma(r + count) - SpecialFunctions.digamma(r)
+            digammaB = SpecialFunctions.digamma(b + count + k) - SpecialFunctions.digamma(b)
+            digammaAB = SpecialFunctions.digamma(a + b + count + k) - SpecialFunctions.digamma(a + b)
+            if x == 0 {
+                logGammaR = 0
+                digammaR = 0
+                logGammaB = k > 0 ? Double.log(b) : 0
+                logGammaAB = k > 0 ? Double.log(a + b) : 0
+                digammaB = k > 0 ? 1 / b : 0
+                digammaAB = k > 0 ? 1 / (a + b) : 0
+            }
+        }
+
+        mutating func step() {
+            let count = Double(x)
+            logGammaR += Double.log(r + count)
+            digammaR += 1 / (r + count)
+            logGammaB += Double.log(b + count + k)
+            digammaB += 1 / (b + count + k)
+            logGammaAB += Double.log(a + b + count + k)
+            digammaAB += 1 / (a + b + count + k)
+            x += 1
+        }
     }
 
     func logLikelihood(_ history: PurchaseHistory) -> Double {

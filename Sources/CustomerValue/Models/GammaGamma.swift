@@ -40,6 +40,16 @@ public struct CompressedSpend: Sendable {
         self.counts = sorted.map(\.value)
     }
 
+    private init(rows: [SpendHistory], counts: [Double]) {
+        self.rows = rows
+        self.counts = counts
+    }
+
+    /// The same data with spend divided by `factor`.
+    func rescaled(by factor: Double) -> Self {
+        Self(rows: rows.map { SpendHistory(frequency: $0.frequency, meanSpend: $0.meanSpend / factor) }, counts: counts)
+    }
+
     /// The number of customers.
     public var customerCount: Double { counts.reduce(0, +) }
 }
@@ -140,11 +150,7 @@ public struct GammaGamma: LikelihoodModel {
         }
         let meanSpend = zip(data.rows, data.counts).reduce(0) { $0 + $1.0.meanSpend * $1.1 } / customers
         let scale = meanSpend
-        let scaled = try CompressedSpend(
-            zip(data.rows, data.counts).flatMap { row, count in
-                repeatElement(SpendHistory(frequency: row.frequency, meanSpend: row.meanSpend / scale), count: Int(count))
-            }
-        )
+        let scaled = data.rescaled(by: scale)
         return try MaximumLikelihood.fit(
             Self.self,
             data: data,

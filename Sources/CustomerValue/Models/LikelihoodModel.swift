@@ -54,7 +54,7 @@ public struct FitOptions: Sendable {
     public var startingPoints: [[Double]]
 
     /// Creates options; the defaults converge on CDNOW and simulated data.
-    public init(gradientTolerance: Double = 1e-10, maximumIterations: Int = 500, startingPoints: [[Double]] = []) {
+    public init(gradientTolerance: Double = 5e-9, maximumIterations: Int = 500, startingPoints: [[Double]] = []) {
         self.gradientTolerance = gradientTolerance
         self.maximumIterations = maximumIterations
         self.startingPoints = startingPoints
@@ -126,7 +126,7 @@ enum MaximumLikelihood {
             evaluations += result.evaluations
             guard result.value.isFinite else { continue }
             if best == nil || result.value < best!.value { best = result }
-            if result.status == .converged { break }
+            if Self.isTrusted(result) { break }
         }
         guard let best else {
             throw CustomerValueError(
@@ -141,8 +141,7 @@ enum MaximumLikelihood {
             throw CustomerValueError(.fitFailed, "\(Model.identifier): the log-likelihood at the optimum is not finite")
         }
         let standardErrors = Self.standardErrors(Model.self, parameters: parameters, data: data)
-        let isConverged =
-            best.status == .converged || (best.status != .nonFiniteStart && best.gradientNorm < 1e-6)
+        let isConverged = Self.isTrusted(best)
         return ModelFit(
             model: fitted,
             standardErrors: standardErrors,
@@ -155,6 +154,11 @@ enum MaximumLikelihood {
             observations: observations,
             seconds: Self.seconds(clock.now - started)
         )
+    }
+
+    /// A run is trusted when it converged, or stopped at machine precision with ‖∇‖∞ < 1e-7.
+    static func isTrusted(_ result: MinimizationResult) -> Bool {
+        result.status == .converged || (result.status != .nonFiniteStart && result.gradientNorm < 1e-7)
     }
 
     /// Standard errors by the delta method: the Hessian H of the total log-likelihood in θ = log p

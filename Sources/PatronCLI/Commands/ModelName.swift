@@ -80,7 +80,7 @@ struct FitReport {
 
     var table: String {
         var lines = [
-            "\(model.title) fitted to \(TableText.number(customers, digits: 12)) customers"
+            "\(model.title) fitted to \(TableText.count(customers)) customers"
                 + (uniqueRows.map { " (\($0) unique rows)" } ?? "")
                 + (timeUnit.map { ", time in \($0)" } ?? "")
         ]

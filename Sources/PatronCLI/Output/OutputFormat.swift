@@ -49,6 +49,18 @@ enum TableText {
         return "\(value)"
     }
 
+    /// A count with thousands separators (2,357), or a plain number if it is not whole.
+    static func count(_ value: Double) -> String {
+        guard value == value.rounded(), abs(value) < 1e15 else { return number(value) }
+        let digits = String(Int(abs(value)))
+        var grouped = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { grouped += "," }
+            grouped.append(character)
+        }
+        return (value < 0 ? "-" : "") + grouped
+    }
+
     static func formatted(_ value: Double, decimals: Int) -> String {
         String(format: "%.\(decimals)f", value)
     }
