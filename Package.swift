@@ -43,7 +43,11 @@ let package = Package(
             dependencies: ["CustomerValue", "PatronNumerics"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "PatronCLITests", dependencies: ["PatronCLI"]),
+        .testTarget(
+            name: "PatronCLITests",
+            dependencies: ["PatronCLI", "CustomerValue"],
+            resources: [.copy("Fixtures")]
+        ),
     ]
 )
 

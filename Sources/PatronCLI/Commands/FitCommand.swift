@@ -28,8 +28,9 @@ struct FitCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func validate() throws {
-        if model == .sbg, survivors != nil { return }
-        try input.validate()
+        if model != .sbg, input.summary == nil, input.transactions == nil {
+            throw ValidationError("give the data with --summary FILE or --transactions FILE")
+        }
     }
 
     func run() throws {

@@ -154,6 +154,8 @@ struct CustomerTable {
     }
 
     static func load(_ options: InputOptions) throws(InputError) -> CustomerTable {
-        options.summary != nil ? try loadSummary(options) : try loadTransactions(options)
+        if options.summary != nil { return try loadSummary(options) }
+        if options.transactions != nil { return try loadTransactions(options) }
+        throw InputError("give the data with --summary FILE or --transactions FILE")
     }
 }

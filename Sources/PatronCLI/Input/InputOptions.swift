@@ -46,10 +46,8 @@ struct InputOptions: ParsableArguments {
     var observationEnd: String?
 
     func validate() throws {
-        switch (summary, transactions) {
-        case (nil, nil): throw ValidationError("give the data with --summary FILE or --transactions FILE")
-        case (.some, .some): throw ValidationError("give either --summary or --transactions, not both")
-        default: break
+        if summary != nil && transactions != nil {
+            throw ValidationError("give either --summary or --transactions, not both")
         }
         _ = try parsedDelimiter()
     }

@@ -44,7 +44,12 @@ enum TableText {
         let magnitude = abs(value)
         if magnitude >= 1e-4 && magnitude < 1e15 {
             let decimals = max(0, digits - 1 - Int((magnitude.log10Floor)))
-            return formatted(value, decimals: decimals)
+            var text = formatted(value, decimals: decimals)
+            if text.contains(".") {
+                while text.hasSuffix("0") { text.removeLast() }
+                if text.hasSuffix(".") { text.removeLast() }
+            }
+            return text
         }
         return "\(value)"
     }
