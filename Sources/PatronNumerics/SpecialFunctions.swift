@@ -45,25 +45,6 @@ public enum SpecialFunctions {
         return value + Double.log(shifted) - 0.5 / shifted - series
     }
 
-    /// The trigamma function ψ′(x) for x > 0 (recurrence to x ≥ 10, then the asymptotic series,
-    /// A&S 6.4.12). Relative error below 1e-14. Returns `.nan` for x ≤ 0.
-    public static func trigamma(_ x: Double) -> Double {
-        guard x > 0, x.isFinite else { return .nan }
-        var value = 0.0
-        var shifted = x
-        while shifted < 10 {
-            value += 1 / (shifted * shifted)
-            shifted += 1
-        }
-        let inverse = 1 / shifted
-        let inverseSquare = inverse * inverse
-        let series =
-            inverse + inverseSquare / 2
-            + inverse * inverseSquare
-            * (1.0 / 6 - inverseSquare * (1.0 / 30 - inverseSquare * (1.0 / 42 - inverseSquare / 30)))
-        return value + series
-    }
-
     /// log(exp(a) + exp(b)) without overflow; `-inf` operands are neutral.
     @inlinable
     public static func logAddExp(_ a: Double, _ b: Double) -> Double {
