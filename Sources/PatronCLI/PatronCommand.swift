@@ -6,6 +6,8 @@ struct PatronCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patron",
         abstract: "Patron: customer lifetime value models, fitted fast and exactly.",
-        subcommands: [DemoCommand.self, FitCommand.self, PredictCommand.self, SimulateCommand.self, BenchmarkCommand.self]
+        subcommands: [
+            DemoCommand.self, FitCommand.self, PredictCommand.self, SimulateCommand.self, BenchmarkCommand.self,
+        ]
     )
 }

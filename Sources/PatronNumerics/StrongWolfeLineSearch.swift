@@ -50,11 +50,18 @@ struct StrongWolfeLineSearch {
                 shrinks += 1
             }
             if !trial.value.isFinite { return nil }
-            if trial.value > value + sufficientDecrease * step * slope || (iteration > 0 && trial.value >= previous.value) {
+            if trial.value > value + sufficientDecrease * step * slope
+                || (iteration > 0 && trial.value >= previous.value)
+            {
                 return zoom(low: previous, high: trial, evaluations: &evaluations)
             }
             if abs(trial.slope) <= -curvatureCondition * slope {
-                return Accepted(point: trial.point, value: trial.value, gradient: trial.gradient, evaluations: evaluations)
+                return Accepted(
+                    point: trial.point,
+                    value: trial.value,
+                    gradient: trial.gradient,
+                    evaluations: evaluations
+                )
             }
             if trial.slope >= 0 {
                 return zoom(low: trial, high: previous, evaluations: &evaluations)

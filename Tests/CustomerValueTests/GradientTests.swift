@@ -39,9 +39,19 @@ struct GradientTests {
     }
 
     @Test func spendRenewalAndDiscreteModels() throws {
-        let spend = try CompressedSpend(Fixtures.cdnow().map { SpendHistory(frequency: $0.history.frequency, meanSpend: $0.meanSpend) })
+        let spend = try CompressedSpend(
+            Fixtures.cdnow().map { SpendHistory(frequency: $0.history.frequency, meanSpend: $0.meanSpend) }
+        )
         checkGradient(GammaGamma.self, at: [6, 3.7, 15], data: spend)
-        checkGradient(BetaGeometricBetaBinomial.self, at: [1.2, 0.75, 0.65, 2.8], data: try BetaGeometricBetaBinomialTests.donations())
-        checkGradient(ShiftedBetaGeometric.self, at: [0.7, 1.2], data: try CohortSurvival(survivors: [1000, 631, 468, 382, 326, 289, 262, 241]))
+        checkGradient(
+            BetaGeometricBetaBinomial.self,
+            at: [1.2, 0.75, 0.65, 2.8],
+            data: try BetaGeometricBetaBinomialTests.donations()
+        )
+        checkGradient(
+            ShiftedBetaGeometric.self,
+            at: [0.7, 1.2],
+            data: try CohortSurvival(survivors: [1000, 631, 468, 382, 326, 289, 262, 241])
+        )
     }
 }

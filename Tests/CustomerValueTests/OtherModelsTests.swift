@@ -101,7 +101,13 @@ struct ShiftedBetaGeometricTests {
         ([1000.0, 631, 468, 382, 326, 289, 262, 241], 0.704, 1.182, -1680.27, [22.3, 20.7, 19.4, 18.3, 17.3]),
         ([1000.0, 869, 743, 653, 593, 551, 517, 491], 0.668, 3.806, -1611.16, [46.8, 44.5, 42.7, 40.9, 39.4]),
     ])
-    func fitReproducesFaderHardie(survivors: [Double], alpha: Double, beta: Double, logLikelihood: Double, observed: [Double]) throws {
+    func fitReproducesFaderHardie(
+        survivors: [Double],
+        alpha: Double,
+        beta: Double,
+        logLikelihood: Double,
+        observed: [Double]
+    ) throws {
         let fit = try ShiftedBetaGeometric.fit(CohortSurvival(survivors: survivors))
         #expect(fit.isConverged)
         expectClose(fit.model.alpha, alpha, absoluteTolerance: 1e-3)
@@ -114,7 +120,9 @@ struct ShiftedBetaGeometricTests {
 
     @Test func survivalCurveMatchesMpmath() throws {
         let model = try ShiftedBetaGeometric(alpha: 0.704, beta: 1.182)
-        let expected = [0.22011167570719398, 0.20443712384619211, 0.19121613035108653, 0.17989052411121065, 0.1700625768060506]
+        let expected = [
+            0.22011167570719398, 0.20443712384619211, 0.19121613035108653, 0.17989052411121065, 0.1700625768060506,
+        ]
         for (year, value) in zip(8...12, expected) {
             expectClose(model.survival(after: year), value, relativeTolerance: 1e-12)
         }
@@ -124,7 +132,11 @@ struct ShiftedBetaGeometricTests {
     @Test func discountedExpectedResidualLifetimeMatchesFaderHardie() throws {
         let model = try ShiftedBetaGeometric(alpha: 3.80, beta: 15.20)
         for (renewals, expected) in zip(1...5, [3.31, 3.45, 3.59, 3.72, 3.84]) {
-            expectClose(model.discountedExpectedResidualLifetime(renewals: renewals, discountRate: 0.1), expected, absoluteTolerance: 5e-3)
+            expectClose(
+                model.discountedExpectedResidualLifetime(renewals: renewals, discountRate: 0.1),
+                expected,
+                absoluteTolerance: 5e-3
+            )
         }
     }
 

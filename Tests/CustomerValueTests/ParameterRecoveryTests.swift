@@ -13,10 +13,16 @@ struct ParameterRecoveryTests {
         let errors = try #require(fit.standardErrors)
         for (index, name) in Model.parameterNames.enumerated() {
             let z = abs(fit.model.parameters[index] - truth.parameters[index]) / errors[index]
-            #expect(z < 4, "\(Model.identifier) \(name): \(fit.model.parameters[index]) vs \(truth.parameters[index]) (SE \(errors[index]))")
+            #expect(
+                z < 4,
+                "\(Model.identifier) \(name): \(fit.model.parameters[index]) vs \(truth.parameters[index]) (SE \(errors[index]))"
+            )
         }
         let gap = fit.logLikelihood - truth.logLikelihood(of: data)
-        #expect(gap >= -1e-6 && gap < 18.47 / 2, "LL at the optimum must be ≥ LL at the truth and close to it: gap \(gap)")
+        #expect(
+            gap >= -1e-6 && gap < 18.47 / 2,
+            "LL at the optimum must be ≥ LL at the truth and close to it: gap \(gap)"
+        )
     }
 
     func simulated(_ model: some RepeatPurchaseModel, seed: UInt64) -> CompressedHistories {
@@ -46,7 +52,10 @@ struct ParameterRecoveryTests {
         var generator = SeededGenerator(seed: 4)
         let rows = (0..<Self.customers).map { index in
             let frequency = 1 + index % 10
-            return SpendHistory(frequency: frequency, meanSpend: truth.sampleMeanSpend(frequency: frequency, using: &generator))
+            return SpendHistory(
+                frequency: frequency,
+                meanSpend: truth.sampleMeanSpend(frequency: frequency, using: &generator)
+            )
         }
         let data = try CompressedSpend(rows)
         try checkRecovery(try GammaGamma.fit(data), truth: truth, data: data)
@@ -63,7 +72,9 @@ struct ParameterRecoveryTests {
     @Test func sbg() throws {
         let truth = try ShiftedBetaGeometric(alpha: 0.7, beta: 1.2)
         var generator = SeededGenerator(seed: 6)
-        let data = try CohortSurvival(survivors: truth.sampleSurvival(size: Self.customers, periods: 7, using: &generator))
+        let data = try CohortSurvival(
+            survivors: truth.sampleSurvival(size: Self.customers, periods: 7, using: &generator)
+        )
         try checkRecovery(try ShiftedBetaGeometric.fit(data), truth: truth, data: data)
     }
 }

@@ -20,11 +20,27 @@ struct ParetoNBDTests {
 
     @Test func singleRowLikelihoodMatchesReference() throws {
         let model = try ParetoNBD(r: 0.55, alpha: 10.58, s: 0.61, beta: 11.67)
-        expectClose(model.logLikelihood(PurchaseHistory(frequency: 1, recency: 1.5, age: 12)), -4.00694866, relativeTolerance: 1e-8)
+        expectClose(
+            model.logLikelihood(PurchaseHistory(frequency: 1, recency: 1.5, age: 12)),
+            -4.00694866,
+            relativeTolerance: 1e-8
+        )
         let swapped = try ParetoNBD(r: 0.55, alpha: 11.67, s: 0.61, beta: 10.58)
-        expectClose(swapped.logLikelihood(PurchaseHistory(frequency: 1, recency: 1.5, age: 12)), -4.03618538, relativeTolerance: 1e-8)
-        expectClose(swapped.logLikelihood(PurchaseHistory(frequency: 4, recency: 5.3, age: 10)), -10.72932589, relativeTolerance: 1e-8)
-        expectClose(swapped.logLikelihood(PurchaseHistory(frequency: 2, recency: 6, age: 8)), -6.66878882, relativeTolerance: 1e-8)
+        expectClose(
+            swapped.logLikelihood(PurchaseHistory(frequency: 1, recency: 1.5, age: 12)),
+            -4.03618538,
+            relativeTolerance: 1e-8
+        )
+        expectClose(
+            swapped.logLikelihood(PurchaseHistory(frequency: 4, recency: 5.3, age: 10)),
+            -10.72932589,
+            relativeTolerance: 1e-8
+        )
+        expectClose(
+            swapped.logLikelihood(PurchaseHistory(frequency: 2, recency: 6, age: 8)),
+            -6.66878882,
+            relativeTolerance: 1e-8
+        )
     }
 
     @Test func predictionsMatchReference() throws {

@@ -16,8 +16,16 @@ struct TimeUnitInvarianceTests {
         let weeklyPareto = try ParetoNBD.fit(weeks.histories).model
         let dailyPareto = try ParetoNBD.fit(days.histories).model
         for (week, day) in zip(weeks.customers, days.customers).prefix(300) {
-            expectClose(daily.model.probabilityAlive(day.history), weekly.model.probabilityAlive(week.history), relativeTolerance: 1e-6)
-            expectClose(dailyPareto.probabilityAlive(day.history), weeklyPareto.probabilityAlive(week.history), relativeTolerance: 1e-6)
+            expectClose(
+                daily.model.probabilityAlive(day.history),
+                weekly.model.probabilityAlive(week.history),
+                relativeTolerance: 1e-6
+            )
+            expectClose(
+                dailyPareto.probabilityAlive(day.history),
+                weeklyPareto.probabilityAlive(week.history),
+                relativeTolerance: 1e-6
+            )
             expectClose(
                 daily.model.expectedPurchases(during: 364, given: day.history),
                 weekly.model.expectedPurchases(during: 52, given: week.history),

@@ -21,7 +21,9 @@ struct EndToEndTests {
         var binary = Self.binary
         if !FileManager.default.fileExists(atPath: binary.path) {
             // `swift test` puts the test runner in the build directory next to the products; fall back to .build/debug.
-            binary = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/patron")
+            binary = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(
+                ".build/debug/patron"
+            )
         }
         let process = Process()
         process.executableURL = binary
@@ -42,10 +44,18 @@ struct EndToEndTests {
     }
 
     @Test func fitPrintsTheDocumentedJSON() throws {
-        let output = try Self.run(["fit", "--model", "bgnbd", "--summary", Self.fixture("cdnow_customers_summary_with_transactions.csv"), "--format", "json"])
+        let output = try Self.run([
+            "fit", "--model", "bgnbd", "--summary", Self.fixture("cdnow_customers_summary_with_transactions.csv"),
+            "--format", "json",
+        ])
         #expect(output.status == 0)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
-        for key in ["model", "timeUnit", "customers", "parameters", "standardErrors", "logLikelihood", "iterations", "converged", "fitSeconds"] {
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
+        )
+        for key in [
+            "model", "timeUnit", "customers", "parameters", "standardErrors", "logLikelihood", "iterations",
+            "converged", "fitSeconds",
+        ] {
             #expect(json[key] != nil, "missing \(key)")
         }
         let parameters = try #require(json["parameters"] as? [String: Double])
@@ -56,7 +66,9 @@ struct EndToEndTests {
     }
 
     @Test func predictWritesOneRowPerCustomer() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("patron-predict-\(UUID().uuidString).csv").path
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "patron-predict-\(UUID().uuidString).csv"
+        ).path
         let output = try Self.run([
             "predict", "--model", "pnbd", "--summary", Self.fixture("cdnow_customers_summary_with_transactions.csv"),
             "--horizon", "52w", "--output", file,
@@ -83,7 +95,9 @@ struct EndToEndTests {
     }
 
     @Test func bgbbAndSBGFitFromTheirData() throws {
-        let bgbb = try Self.run(["fit", "--model", "bgbb", "--summary", Self.fixture("donations.csv"), "--format", "json"])
+        let bgbb = try Self.run([
+            "fit", "--model", "bgbb", "--summary", Self.fixture("donations.csv"), "--format", "json",
+        ])
         #expect(bgbb.status == 0, "\(bgbb.standardError)")
         #expect(bgbb.standardOutput.contains("\"alpha\": 1.20"))
         let sbg = try Self.run(["fit", "--model", "sbg", "--survivors", "1000,631,468,382,326,289,262,241"])

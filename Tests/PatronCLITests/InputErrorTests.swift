@@ -8,7 +8,9 @@ import Testing
 /// Every malformed input gets a message naming the file, line and column.
 struct InputErrorTests {
     func write(_ text: String, name: String = "input.csv") throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("patron-cli-tests-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "patron-cli-tests-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let url = directory.appendingPathComponent(name)
         try text.write(to: url, atomically: true, encoding: .utf8)
@@ -78,7 +80,9 @@ struct InputErrorTests {
 
     @Test func badDateNamesLineAndColumn() throws {
         let message = try transactionsError("customer_id,date,amount\na,2024-01-05,10\nb,05/01/2024,3\n")
-        #expect(message == "FILE:3: column 'date': '05/01/2024' is not a date in the format %Y-%m-%d (set --date-format)")
+        #expect(
+            message == "FILE:3: column 'date': '05/01/2024' is not a date in the format %Y-%m-%d (set --date-format)"
+        )
         let impossible = try transactionsError("customer_id,date,amount\na,2023-02-29,10\n")
         #expect(impossible.contains("FILE:2: column 'date'"))
     }
@@ -109,7 +113,9 @@ struct InputErrorTests {
     }
 
     @Test func unknownModelAndMissingDataAreRejectedByTheParser() {
-        #expect(throws: (any Error).self) { try PatronCommand.parseAsRoot(["fit", "--model", "xyz", "--summary", "a.csv"]) }
+        #expect(throws: (any Error).self) {
+            try PatronCommand.parseAsRoot(["fit", "--model", "xyz", "--summary", "a.csv"])
+        }
         #expect(throws: (any Error).self) { try PatronCommand.parseAsRoot(["fit", "--model", "bgnbd"]) }
         #expect(throws: (any Error).self) {
             try PatronCommand.parseAsRoot(["predict", "--model", "gg", "--summary", "a.csv", "--horizon", "52"])

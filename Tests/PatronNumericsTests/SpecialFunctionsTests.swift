@@ -48,4 +48,3 @@ struct SpecialFunctionsTests {
         #expect(SpecialFunctions.logAddExp(-.infinity, 3) == 3)
     }
 }
-

@@ -26,7 +26,10 @@ public struct OpportunityHistory: Hashable, Sendable, Codable {
             throw CustomerValueError(.invalidData, "frequency \(frequency) must be between 0 and recency \(recency)")
         }
         guard recency <= opportunities else {
-            throw CustomerValueError(.invalidData, "recency \(recency) is greater than the opportunities \(opportunities)")
+            throw CustomerValueError(
+                .invalidData,
+                "recency \(recency) is greater than the opportunities \(opportunities)"
+            )
         }
         guard (frequency == 0) == (recency == 0) else {
             throw CustomerValueError(.invalidData, "recency must be 0 exactly when frequency is 0")
@@ -47,7 +50,9 @@ public struct CompressedOpportunities: Sendable {
         var counts: [OpportunityHistory: Double] = [:]
         for (row, count) in zip(rows, rowCounts) { counts[row, default: 0] += count }
         let sorted = counts.sorted {
-            ($0.key.frequency, $0.key.recency, $0.key.opportunities) < ($1.key.frequency, $1.key.recency, $1.key.opportunities)
+            ($0.key.frequency, $0.key.recency, $0.key.opportunities) < (
+                $1.key.frequency, $1.key.recency, $1.key.opportunities
+            )
         }
         self.rows = sorted.map(\.key)
         self.counts = sorted.map(\.value)
@@ -121,7 +126,10 @@ public struct BetaGeometricBetaBinomial: LikelihoodModel {
     }
 
     /// The terms of L(x, t_x, n): alive through n, or died after opportunity t_x + i.
-    private static func terms(_ parameters: [Double], _ history: OpportunityHistory) -> [(value: Double, gradient: SIMD4<Double>)] {
+    private static func terms(
+        _ parameters: [Double],
+        _ history: OpportunityHistory
+    ) -> [(value: Double, gradient: SIMD4<Double>)] {
         let x = Double(history.frequency)
         let n = Double(history.opportunities)
         let tx = Double(history.recency)
@@ -133,7 +141,11 @@ public struct BetaGeometricBetaBinomial: LikelihoodModel {
     }
 
     /// The total log-likelihood and its gradient in (α, β, γ, δ).
-    public static func logLikelihood(_ parameters: [Double], of data: CompressedOpportunities, gradient: inout [Double]) -> Double {
+    public static func logLikelihood(
+        _ parameters: [Double],
+        of data: CompressedOpportunities,
+        gradient: inout [Double]
+    ) -> Double {
         var total = 0.0
         var totalGradient = SIMD4<Double>(repeating: 0)
         for (row, count) in zip(data.rows, data.counts) {
@@ -218,7 +230,8 @@ public struct BetaGeometricBetaBinomial: LikelihoodModel {
         }
         let parameters = self.parameters
         var probability = Double.exp(
-            logChoose(Double(n), count) + Self.term(parameters, x: count, m: Double(n) - count, g: 0, k: Double(n)).value
+            logChoose(Double(n), count)
+                + Self.term(parameters, x: count, m: Double(n) - count, g: 0, k: Double(n)).value
         )
         if x < n {
             for i in x..<n {
@@ -230,7 +243,10 @@ public struct BetaGeometricBetaBinomial: LikelihoodModel {
     }
 
     /// Draws a history over n opportunities.
-    public func sampleHistory(opportunities: Int, using generator: inout some RandomNumberGenerator) -> OpportunityHistory {
+    public func sampleHistory(
+        opportunities: Int,
+        using generator: inout some RandomNumberGenerator
+    ) -> OpportunityHistory {
         let transact = RandomVariates.beta(alpha, beta, using: &generator)
         let die = RandomVariates.beta(gamma, delta, using: &generator)
         var frequency = 0
@@ -246,7 +262,10 @@ public struct BetaGeometricBetaBinomial: LikelihoodModel {
     }
 
     /// Fits by maximum likelihood.
-    public static func fit(_ data: CompressedOpportunities, options: FitOptions = FitOptions()) throws(CustomerValueError) -> ModelFit<Self> {
+    public static func fit(
+        _ data: CompressedOpportunities,
+        options: FitOptions = FitOptions()
+    ) throws(CustomerValueError) -> ModelFit<Self> {
         try MaximumLikelihood.fit(
             Self.self,
             data: data,

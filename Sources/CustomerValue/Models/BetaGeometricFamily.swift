@@ -194,7 +194,14 @@ struct BetaGeometricFamily {
         let series =
             numerator == 0
             ? 0
-            : SpecialFunctions.hypergeometricSeries(numerator, epsilon, c, z, firstTerm: numerator * z / c, firstIndex: 1)
+            : SpecialFunctions.hypergeometricSeries(
+                numerator,
+                epsilon,
+                c,
+                z,
+                firstTerm: numerator * z / c,
+                firstIndex: 1
+            )
         return c * (leading - Double.exp(epsilon * logOneMinusZ) * series)
     }
 

@@ -90,7 +90,11 @@ public struct GammaGamma: LikelihoodModel {
     public var parameters: [Double] { [p, q, gamma] }
 
     /// The total log-likelihood and its gradient in (p, q, γ).
-    public static func logLikelihood(_ parameters: [Double], of data: CompressedSpend, gradient: inout [Double]) -> Double {
+    public static func logLikelihood(
+        _ parameters: [Double],
+        of data: CompressedSpend,
+        gradient: inout [Double]
+    ) -> Double {
         let p = parameters[0]
         let q = parameters[1]
         let gamma = parameters[2]
@@ -143,7 +147,10 @@ public struct GammaGamma: LikelihoodModel {
     }
 
     /// Fits by maximum likelihood on data rescaled so that the mean spend is about 1 (γ is scaled back).
-    public static func fit(_ data: CompressedSpend, options: FitOptions = FitOptions()) throws(CustomerValueError) -> ModelFit<Self> {
+    public static func fit(
+        _ data: CompressedSpend,
+        options: FitOptions = FitOptions()
+    ) throws(CustomerValueError) -> ModelFit<Self> {
         let customers = data.customerCount
         guard customers > 0 else {
             throw CustomerValueError(.invalidData, "Gamma-Gamma needs customers with at least one repeat purchase")

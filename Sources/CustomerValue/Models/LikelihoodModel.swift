@@ -28,7 +28,10 @@ extension LikelihoodModel {
             )
         }
         for (name, value) in zip(parameterNames, parameters) where !(value.isFinite && value > 0) {
-            throw CustomerValueError(.invalidParameter, "\(identifier) parameter \(name) must be finite and > 0, got \(value)")
+            throw CustomerValueError(
+                .invalidParameter,
+                "\(identifier) parameter \(name) must be finite and > 0, got \(value)"
+            )
         }
     }
 

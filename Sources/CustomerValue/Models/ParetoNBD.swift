@@ -146,7 +146,11 @@ public struct ParetoNBD: RepeatPurchaseModel {
     }
 
     /// The total log-likelihood of compressed histories and its gradient in (r, α, s, β).
-    public static func logLikelihood(_ parameters: [Double], of data: CompressedHistories, gradient: inout [Double]) -> Double {
+    public static func logLikelihood(
+        _ parameters: [Double],
+        of data: CompressedHistories,
+        gradient: inout [Double]
+    ) -> Double {
         let r = parameters[0]
         let alpha = parameters[1]
         let s = parameters[2]
@@ -251,7 +255,10 @@ public struct ParetoNBD: RepeatPurchaseModel {
 
     /// Fits by maximum likelihood (BFGS with the analytic gradient) on data rescaled so that the
     /// largest T is 10; α and β are scaled back.
-    public static func fit(_ data: CompressedHistories, options: FitOptions) throws(CustomerValueError) -> ModelFit<Self> {
+    public static func fit(
+        _ data: CompressedHistories,
+        options: FitOptions
+    ) throws(CustomerValueError) -> ModelFit<Self> {
         let scale = Swift.max(data.maximumAge, 1e-12) / 10
         let scaled = data.rescaled(by: scale)
         let customers = scaled.customerCount

@@ -57,7 +57,11 @@ public struct ShiftedBetaGeometric: LikelihoodModel {
 
     /// LL = Σₜ (nₜ₋₁ − nₜ) log P(T = t) + n_k log S(k), with P(T = t) = B(α+1, β+t−1)/B(α,β) and
     /// S(t) = B(α, β+t)/B(α,β); gradient in (α, β).
-    public static func logLikelihood(_ parameters: [Double], of data: CohortSurvival, gradient: inout [Double]) -> Double {
+    public static func logLikelihood(
+        _ parameters: [Double],
+        of data: CohortSurvival,
+        gradient: inout [Double]
+    ) -> Double {
         let a = parameters[0]
         let b = parameters[1]
         let logBetaAB = SpecialFunctions.logBeta(a, b)
@@ -123,7 +127,10 @@ public struct ShiftedBetaGeometric: LikelihoodModel {
     }
 
     /// Fits by maximum likelihood.
-    public static func fit(_ data: CohortSurvival, options: FitOptions = FitOptions()) throws(CustomerValueError) -> ModelFit<Self> {
+    public static func fit(
+        _ data: CohortSurvival,
+        options: FitOptions = FitOptions()
+    ) throws(CustomerValueError) -> ModelFit<Self> {
         try MaximumLikelihood.fit(
             Self.self,
             data: data,

@@ -51,7 +51,8 @@ public struct CustomerValuation<Model: RepeatPurchaseModel>: Sendable {
         )
     }
 
-    private func purchasePrediction(_ history: PurchaseHistory) -> (alive: Double, expected: Double, discounted: Double) {
+    private func purchasePrediction(_ history: PurchaseHistory) -> (alive: Double, expected: Double, discounted: Double)
+    {
         let expected = model.expectedPurchases(during: horizon, given: history)
         let discounted = discounting.discountedPurchases(horizon: horizon, unit: timeUnit) { t in
             t == horizon ? expected : model.expectedPurchases(during: t, given: history)

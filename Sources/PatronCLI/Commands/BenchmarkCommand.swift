@@ -53,8 +53,20 @@ struct BenchmarkCommand: ParsableCommand {
                     let fit = try BetaGeometricNBD.fit(table.compressed)
                     fittedBG = fit.model
                     report = FitReport(fit, model: model, timeUnit: table.timeUnit, uniqueRows: nil)
-                case .mbgnbd: report = FitReport(try ModifiedBetaGeometricNBD.fit(table.compressed), model: model, timeUnit: table.timeUnit, uniqueRows: nil)
-                case .pnbd: report = FitReport(try ParetoNBD.fit(table.compressed), model: model, timeUnit: table.timeUnit, uniqueRows: nil)
+                case .mbgnbd:
+                    report = FitReport(
+                        try ModifiedBetaGeometricNBD.fit(table.compressed),
+                        model: model,
+                        timeUnit: table.timeUnit,
+                        uniqueRows: nil
+                    )
+                case .pnbd:
+                    report = FitReport(
+                        try ParetoNBD.fit(table.compressed),
+                        model: model,
+                        timeUnit: table.timeUnit,
+                        uniqueRows: nil
+                    )
                 default:
                     let fit = try GammaGamma.fit(try table.spend())
                     fittedGG = fit.model
@@ -86,8 +98,14 @@ struct BenchmarkCommand: ParsableCommand {
             let spend = try fittedGG ?? GammaGamma.fit(try table.spend()).model
             let clock = ContinuousClock()
             let start = clock.now
-            let purchases = CustomerValuation(model: model, spendModel: nil, horizon: horizon, timeUnit: table.timeUnit, discounting: .monthly(rate: 0))
-                .predictAll(table.histories)
+            let purchases = CustomerValuation(
+                model: model,
+                spendModel: nil,
+                horizon: horizon,
+                timeUnit: table.timeUnit,
+                discounting: .monthly(rate: 0)
+            )
+            .predictAll(table.histories)
             let value = CustomerValuation(
                 model: model,
                 spendModel: spend,

@@ -29,7 +29,8 @@ struct CDNOWDemo {
 
     /// Reads the bundled CDNOW sample (`master id, sample id, YYYYMMDD, CDs, dollars`).
     static func transactions() throws -> [Transaction] {
-        guard let url = Bundle.module.url(forResource: "CDNOW_sample", withExtension: "txt", subdirectory: "Resources") else {
+        guard let url = Bundle.module.url(forResource: "CDNOW_sample", withExtension: "txt", subdirectory: "Resources")
+        else {
             throw InputError("the bundled CDNOW sample is missing from the build (Resources/CDNOW_sample.txt)")
         }
         let text = try String(contentsOf: url, encoding: .utf8)
@@ -56,7 +57,13 @@ struct CDNOWDemo {
         let holdout = summary.holdoutLength
         let year = 12 * TimeUnit.weeks.unitsPerMonth
         let discounting = Discounting.monthly(rate: monthlyDiscountRate)
-        let valuation = CustomerValuation(model: bg.model, spendModel: spend.model, horizon: year, timeUnit: .weeks, discounting: discounting)
+        let valuation = CustomerValuation(
+            model: bg.model,
+            spendModel: spend.model,
+            horizon: year,
+            timeUnit: .weeks,
+            discounting: discounting
+        )
         let histories = summary.customers.map(\.history)
         let values = valuation.predictAll(histories, meanSpends: summary.customers.map(\.monetaryValue))
         var lines: [String] = []
@@ -71,15 +78,24 @@ struct CDNOWDemo {
         )
 
         section("1. Models fitted (maximum likelihood, exact gradients)")
-        func parameterRows<Model: LikelihoodModel>(_ fit: ModelFit<Model>, published: [Double], label: String) -> [[String]] {
+        func parameterRows<Model: LikelihoodModel>(
+            _ fit: ModelFit<Model>,
+            published: [Double],
+            label: String
+        ) -> [[String]] {
             zip(Model.parameterNames, zip(fit.model.parameters, published)).enumerated().map { index, item in
-                [index == 0 ? label : "", item.0, TableText.number(item.1.0, digits: 5), TableText.number(fit.standardErrors?[index], digits: 3), TableText.number(item.1.1, digits: 5)]
+                [
+                    index == 0 ? label : "", item.0, TableText.number(item.1.0, digits: 5),
+                    TableText.number(fit.standardErrors?[index], digits: 3), TableText.number(item.1.1, digits: 5),
+                ]
             }
         }
         var rows = parameterRows(bg, published: [0.243, 4.414, 0.793, 2.426], label: "BG/NBD")
         rows += parameterRows(pareto, published: [0.553, 10.578, 0.606, 11.669], label: "Pareto/NBD")
         rows += parameterRows(spend, published: [6.25, 3.74, 15.44], label: "Gamma-Gamma")
-        lines.append(TableText.render(headers: ["model", "parameter", "Patron", "std. error", "published"], rows: rows))
+        lines.append(
+            TableText.render(headers: ["model", "parameter", "Patron", "std. error", "published"], rows: rows)
+        )
         lines.append(
             "Log-likelihood: BG/NBD \(TableText.formatted(bg.logLikelihood, decimals: 3)) (published −9582.4), Pareto/NBD \(TableText.formatted(pareto.logLikelihood, decimals: 3)) (−9595.0), Gamma-Gamma \(TableText.formatted(spend.logLikelihood, decimals: 2)) (−4055.92)."
         )
@@ -87,8 +103,12 @@ struct CDNOWDemo {
             "Fit times: BG/NBD \(TableText.formatted(bg.seconds * 1000, decimals: 1)) ms, Pareto/NBD \(TableText.formatted(pareto.seconds * 1000, decimals: 1)) ms, Gamma-Gamma \(TableText.formatted(spend.seconds * 1000, decimals: 1)) ms."
         )
 
-        section("2. Holdout accuracy: purchases predicted vs. actual in the \(TableText.number(holdout, digits: 3))-week holdout")
-        var buckets: [(label: String, actual: Double, bg: Double, pareto: Double, customers: Int)] = (0...6).map { ("\($0)", 0, 0, 0, 0) }
+        section(
+            "2. Holdout accuracy: purchases predicted vs. actual in the \(TableText.number(holdout, digits: 3))-week holdout"
+        )
+        var buckets: [(label: String, actual: Double, bg: Double, pareto: Double, customers: Int)] = (0...6).map {
+            ("\($0)", 0, 0, 0, 0)
+        }
         buckets.append(("7+", 0, 0, 0, 0))
         for customer in summary.customers {
             let slot = min(customer.history.frequency, 7)
@@ -103,25 +123,53 @@ struct CDNOWDemo {
             $0.pareto += $1.pareto
         }
         var holdoutRows = buckets.map { bucket in
-            [bucket.label, String(bucket.customers), TableText.formatted(bucket.actual / Double(max(bucket.customers, 1)), decimals: 3),
-             TableText.formatted(bucket.bg / Double(max(bucket.customers, 1)), decimals: 3), TableText.formatted(bucket.pareto / Double(max(bucket.customers, 1)), decimals: 3)]
+            [
+                bucket.label, String(bucket.customers),
+                TableText.formatted(bucket.actual / Double(max(bucket.customers, 1)), decimals: 3),
+                TableText.formatted(bucket.bg / Double(max(bucket.customers, 1)), decimals: 3),
+                TableText.formatted(bucket.pareto / Double(max(bucket.customers, 1)), decimals: 3),
+            ]
         }
-        holdoutRows.append(["all", String(summary.customers.count), TableText.formatted(totals.actual, decimals: 0) + " total", TableText.formatted(totals.bg, decimals: 1) + " total", TableText.formatted(totals.pareto, decimals: 1) + " total"])
-        lines.append(TableText.render(headers: ["repeat purchases in calibration", "customers", "actual / customer", "BG/NBD", "Pareto/NBD"], rows: holdoutRows))
+        holdoutRows.append([
+            "all", String(summary.customers.count), TableText.formatted(totals.actual, decimals: 0) + " total",
+            TableText.formatted(totals.bg, decimals: 1) + " total",
+            TableText.formatted(totals.pareto, decimals: 1) + " total",
+        ])
+        lines.append(
+            TableText.render(
+                headers: ["repeat purchases in calibration", "customers", "actual / customer", "BG/NBD", "Pareto/NBD"],
+                rows: holdoutRows
+            )
+        )
         lines.append(
             "Total error: BG/NBD \(TableText.formatted(100 * (totals.bg - totals.actual) / totals.actual, decimals: 1)) %, Pareto/NBD \(TableText.formatted(100 * (totals.pareto - totals.actual) / totals.actual, decimals: 1)) %."
         )
 
         section("3. The 10 most valuable customers (BG/NBD + Gamma-Gamma, next 12 months)")
-        let ranked = summary.customers.indices.sorted { (values[$0].lifetimeValue ?? 0) > (values[$1].lifetimeValue ?? 0) }
+        let ranked = summary.customers.indices.sorted {
+            (values[$0].lifetimeValue ?? 0) > (values[$1].lifetimeValue ?? 0)
+        }
         let topRows = ranked.prefix(10).map { index in
             let customer = summary.customers[index]
             let value = values[index]
-            return [customer.customerID, String(customer.history.frequency), TableText.formatted(customer.history.recency, decimals: 1), TableText.formatted(customer.history.age, decimals: 1),
-                    TableText.formatted(value.probabilityAlive, decimals: 3), TableText.formatted(value.expectedPurchases, decimals: 2),
-                    "$" + TableText.formatted(value.expectedSpend ?? 0, decimals: 2), "$" + TableText.formatted(value.lifetimeValue ?? 0, decimals: 2)]
+            return [
+                customer.customerID, String(customer.history.frequency),
+                TableText.formatted(customer.history.recency, decimals: 1),
+                TableText.formatted(customer.history.age, decimals: 1),
+                TableText.formatted(value.probabilityAlive, decimals: 3),
+                TableText.formatted(value.expectedPurchases, decimals: 2),
+                "$" + TableText.formatted(value.expectedSpend ?? 0, decimals: 2),
+                "$" + TableText.formatted(value.lifetimeValue ?? 0, decimals: 2),
+            ]
         }
-        lines.append(TableText.render(headers: ["customer", "x", "t_x (wk)", "T (wk)", "P(alive)", "purchases", "spend/purchase", "CLV 12 mo"], rows: topRows))
+        lines.append(
+            TableText.render(
+                headers: [
+                    "customer", "x", "t_x (wk)", "T (wk)", "P(alive)", "purchases", "spend/purchase", "CLV 12 mo",
+                ],
+                rows: topRows
+            )
+        )
         lines.append("CLV: expected purchases over 12 months × expected spend per purchase, \(discounting.summary).")
 
         section("4. Value held by customers who are probably gone (P(alive) < 0.5)")
@@ -138,15 +186,29 @@ struct CDNOWDemo {
         lines.append(
             "They brought $\(TableText.formatted(goneRevenue, decimals: 0)) of the $\(TableText.formatted(revenue, decimals: 0)) calibration revenue (\(TableText.formatted(100 * goneRevenue / revenue, decimals: 1)) %), but hold only $\(TableText.formatted(goneCLV, decimals: 0)) of the $\(TableText.formatted(totalCLV, decimals: 0)) expected 12-month value (\(TableText.formatted(100 * goneCLV / totalCLV, decimals: 1)) %)."
         )
-        lines.append("Win-back campaigns should target the recent high spenders among them; the rest of the budget belongs to the customers in section 3.")
+        lines.append(
+            "Win-back campaigns should target the recent high spenders among them; the rest of the budget belongs to the customers in section 3."
+        )
 
         let json = JSONValue.object([
             ("customers", .integer(summary.customers.count)),
             ("bgnbd", FitReport(bg, model: .bgnbd, timeUnit: .weeks, uniqueRows: data.rows.count).json),
             ("pnbd", FitReport(pareto, model: .pnbd, timeUnit: .weeks, uniqueRows: data.rows.count).json),
             ("gg", FitReport(spend, model: .gg, timeUnit: nil, uniqueRows: nil).json),
-            ("holdout", .object([("weeks", .number(holdout)), ("actual", .number(totals.actual)), ("bgnbd", .number(totals.bg)), ("pnbd", .number(totals.pareto))])),
-            ("probablyGone", .object([("customers", .integer(gone.count)), ("calibrationRevenue", .number(goneRevenue)), ("clv12Months", .number(goneCLV))])),
+            (
+                "holdout",
+                .object([
+                    ("weeks", .number(holdout)), ("actual", .number(totals.actual)), ("bgnbd", .number(totals.bg)),
+                    ("pnbd", .number(totals.pareto)),
+                ])
+            ),
+            (
+                "probablyGone",
+                .object([
+                    ("customers", .integer(gone.count)), ("calibrationRevenue", .number(goneRevenue)),
+                    ("clv12Months", .number(goneCLV)),
+                ])
+            ),
             ("totalCLV12Months", .number(totalCLV)),
         ])
         return CDNOWDemo(text: lines.joined(separator: "\n"), json: json)

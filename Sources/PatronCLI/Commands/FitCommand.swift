@@ -40,7 +40,10 @@ struct FitCommand: ParsableCommand {
         case .table: print(report.table)
         case .csv:
             let rows = report.names.indices.map { index in
-                [report.names[index], "\(report.parameters[index])", report.standardErrors.map { "\($0[index])" } ?? ""]
+                [
+                    report.names[index], "\(report.parameters[index])",
+                    report.standardErrors.map { "\($0[index])" } ?? "",
+                ]
             }
             print(TableText.csv(headers: ["parameter", "estimate", "standard_error"], rows: rows))
         }
@@ -52,17 +55,39 @@ struct FitCommand: ParsableCommand {
             let table = try CustomerTable.load(input)
             let data = table.compressed
             switch model {
-            case .bgnbd: return FitReport(try BetaGeometricNBD.fit(data), model: model, timeUnit: table.timeUnit, uniqueRows: data.rows.count)
+            case .bgnbd:
+                return FitReport(
+                    try BetaGeometricNBD.fit(data),
+                    model: model,
+                    timeUnit: table.timeUnit,
+                    uniqueRows: data.rows.count
+                )
             case .mbgnbd:
-                return FitReport(try ModifiedBetaGeometricNBD.fit(data), model: model, timeUnit: table.timeUnit, uniqueRows: data.rows.count)
-            default: return FitReport(try ParetoNBD.fit(data), model: model, timeUnit: table.timeUnit, uniqueRows: data.rows.count)
+                return FitReport(
+                    try ModifiedBetaGeometricNBD.fit(data),
+                    model: model,
+                    timeUnit: table.timeUnit,
+                    uniqueRows: data.rows.count
+                )
+            default:
+                return FitReport(
+                    try ParetoNBD.fit(data),
+                    model: model,
+                    timeUnit: table.timeUnit,
+                    uniqueRows: data.rows.count
+                )
             }
         case .gg:
             let data = try CustomerTable.load(input).spend()
             return FitReport(try GammaGamma.fit(data), model: model, timeUnit: nil, uniqueRows: data.rows.count)
         case .bgbb:
             let data = try OpportunityTable.load(input)
-            return FitReport(try BetaGeometricBetaBinomial.fit(data.compressed), model: model, timeUnit: nil, uniqueRows: data.compressed.rows.count)
+            return FitReport(
+                try BetaGeometricBetaBinomial.fit(data.compressed),
+                model: model,
+                timeUnit: nil,
+                uniqueRows: data.compressed.rows.count
+            )
         case .sbg:
             let data = try SurvivalInput.load(survivors: survivors, input: input)
             return FitReport(try ShiftedBetaGeometric.fit(data), model: model, timeUnit: nil, uniqueRows: nil)

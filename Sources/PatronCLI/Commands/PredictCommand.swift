@@ -24,7 +24,9 @@ struct PredictCommand: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
-    @Option(help: "Horizon: a number in the model's time unit, or with a unit: 90d, 52w, 12m, 3y (BG/BB: opportunities).")
+    @Option(
+        help: "Horizon: a number in the model's time unit, or with a unit: 90d, 52w, 12m, 3y (BG/BB: opportunities)."
+    )
     var horizon: Horizon
 
     @Option(help: "Monthly discount rate for CLV (lifetimes' convention; 0.01 = 1 %/month).")
@@ -49,7 +51,9 @@ struct PredictCommand: ParsableCommand {
 
     func validate() throws {
         guard [.bgnbd, .mbgnbd, .pnbd, .bgbb].contains(model) else {
-            throw ValidationError("predict needs a purchase model (bgnbd, mbgnbd, pnbd or bgbb); '\(model.rawValue)' is fitted with `patron fit`")
+            throw ValidationError(
+                "predict needs a purchase model (bgnbd, mbgnbd, pnbd or bgbb); '\(model.rawValue)' is fitted with `patron fit`"
+            )
         }
         guard discountRate.isFinite, discountRate >= 0, discountRate < 1 else {
             throw ValidationError("--discount-rate must be in [0, 1) per month, got \(discountRate)")
@@ -67,7 +71,10 @@ struct PredictCommand: ParsableCommand {
         let text: String
         switch format {
         case .csv: text = TableText.csv(headers: result.headers, rows: result.rows) + "\n"
-        case .table: text = result.notes.joined(separator: "\n") + "\n\n" + TableText.render(headers: result.headers, rows: result.rows) + "\n"
+        case .table:
+            text =
+                result.notes.joined(separator: "\n") + "\n\n"
+                + TableText.render(headers: result.headers, rows: result.rows) + "\n"
         case .json: text = result.json.rendered() + "\n"
         }
         if let output {
@@ -76,9 +83,16 @@ struct PredictCommand: ParsableCommand {
             } catch {
                 throw InputError(file: output, "cannot write: \(error.localizedDescription)")
             }
-            FileHandle.standardError.write(Data(((result.notes + ["wrote \(result.rows.count) customers to \(output)"]).joined(separator: "\n") + "\n").utf8))
+            FileHandle.standardError.write(
+                Data(
+                    ((result.notes + ["wrote \(result.rows.count) customers to \(output)"]).joined(separator: "\n")
+                        + "\n").utf8
+                )
+            )
         } else {
-            if format == .csv { FileHandle.standardError.write(Data((result.notes.joined(separator: "\n") + "\n").utf8)) }
+            if format == .csv {
+                FileHandle.standardError.write(Data((result.notes.joined(separator: "\n") + "\n").utf8))
+            }
             FileHandle.standardOutput.write(Data(text.utf8))
         }
     }
@@ -95,7 +109,9 @@ struct PredictCommand: ParsableCommand {
         }
         let ordered = try Model.parameterNames.map { name in
             guard let value = values[name] else {
-                throw ValidationError("--parameters: missing \(name) (\(Model.identifier) needs \(Model.parameterNames.joined(separator: ", ")))")
+                throw ValidationError(
+                    "--parameters: missing \(name) (\(Model.identifier) needs \(Model.parameterNames.joined(separator: ", ")))"
+                )
             }
             return value
         }
@@ -116,14 +132,23 @@ struct PredictCommand: ParsableCommand {
         } else {
             let fit = try Model.fit(table.compressed)
             fitted = fit.model
-            notes.append("\(model.title) fitted to \(Int(fit.observations)) customers (LL \(TableText.formatted(fit.logLikelihood, decimals: 3))\(fit.isConverged ? "" : ", NOT converged"))")
+            notes.append(
+                "\(model.title) fitted to \(Int(fit.observations)) customers (LL \(TableText.formatted(fit.logLikelihood, decimals: 3))\(fit.isConverged ? "" : ", NOT converged"))"
+            )
         }
-        notes.append("parameters: " + zip(Model.parameterNames, fitted.parameters).map { "\($0)=\(TableText.number($1))" }.joined(separator: ", "))
+        notes.append(
+            "parameters: "
+                + zip(Model.parameterNames, fitted.parameters).map { "\($0)=\(TableText.number($1))" }.joined(
+                    separator: ", "
+                )
+        )
         var spendModel: GammaGamma?
         if table.meanSpends != nil, let spend = try? table.spend(), spend.customerCount > 0 {
             let spendFit = try GammaGamma.fit(spend)
             spendModel = spendFit.model
-            notes.append("spend: Gamma-Gamma p=\(TableText.number(spendFit.model.p)), q=\(TableText.number(spendFit.model.q)), gamma=\(TableText.number(spendFit.model.gamma)) on \(Int(spend.customerCount)) repeat customers")
+            notes.append(
+                "spend: Gamma-Gamma p=\(TableText.number(spendFit.model.p)), q=\(TableText.number(spendFit.model.q)), gamma=\(TableText.number(spendFit.model.gamma)) on \(Int(spend.customerCount)) repeat customers"
+            )
         }
         let length = horizon.length(in: table.timeUnit)
         let valuation = CustomerValuation(
@@ -135,7 +160,8 @@ struct PredictCommand: ParsableCommand {
         )
         notes.append(
             "horizon \(TableText.number(length)) \(table.timeUnit.rawValue) (\(horizon.text)); expected_purchases undiscounted"
-                + (spendModel == nil ? "" : "; clv = discounted purchases × expected_spend, \(discountingValue.summary)")
+                + (spendModel == nil
+                    ? "" : "; clv = discounted purchases × expected_spend, \(discountingValue.summary)")
         )
         let predictions = valuation.predictAll(table.histories, meanSpends: table.meanSpends)
         var headers = ["customer_id", "frequency", "recency", "T", "p_alive", "expected_purchases"]
@@ -154,7 +180,11 @@ struct PredictCommand: ParsableCommand {
         let json = JSONValue.object([
             ("model", .string(model.rawValue)),
             ("parameters", .object(zip(Model.parameterNames, fitted.parameters).map { ($0, .finite($1)) })),
-            ("spendModel", spendModel.map { gg in .object(zip(GammaGamma.parameterNames, gg.parameters).map { ($0, .finite($1)) }) } ?? .null),
+            (
+                "spendModel",
+                spendModel.map { gg in .object(zip(GammaGamma.parameterNames, gg.parameters).map { ($0, .finite($1)) })
+                } ?? .null
+            ),
             ("timeUnit", .string(table.timeUnit.rawValue)),
             ("horizon", .number(length)),
             ("discounting", .string(discounting.rawValue)),
@@ -190,7 +220,10 @@ struct PredictCommand: ParsableCommand {
         }
         let future = Int(horizon.value)
         let notes = [
-            "BG/BB " + zip(BetaGeometricBetaBinomial.parameterNames, fitted.parameters).map { "\($0)=\(TableText.number($1))" }.joined(separator: ", "),
+            "BG/BB "
+                + zip(BetaGeometricBetaBinomial.parameterNames, fitted.parameters).map {
+                    "\($0)=\(TableText.number($1))"
+                }.joined(separator: ", "),
             "horizon \(future) opportunities; p_alive = P(alive at the next opportunity)",
         ]
         let headers = ["customer_id", "frequency", "recency", "periods", "customers", "p_alive", "expected_purchases"]
@@ -204,11 +237,19 @@ struct PredictCommand: ParsableCommand {
                 table.ids[index], String(history.frequency), String(history.recency), String(history.opportunities),
                 TableText.number(table.counts[index]), TableText.number(alive), TableText.number(expected),
             ])
-            items.append(.object([("customer_id", .string(table.ids[index])), ("p_alive", .finite(alive)), ("expected_purchases", .finite(expected))]))
+            items.append(
+                .object([
+                    ("customer_id", .string(table.ids[index])), ("p_alive", .finite(alive)),
+                    ("expected_purchases", .finite(expected)),
+                ])
+            )
         }
         let json = JSONValue.object([
             ("model", .string("bgbb")),
-            ("parameters", .object(zip(BetaGeometricBetaBinomial.parameterNames, fitted.parameters).map { ($0, .finite($1)) })),
+            (
+                "parameters",
+                .object(zip(BetaGeometricBetaBinomial.parameterNames, fitted.parameters).map { ($0, .finite($1)) })
+            ),
             ("horizonOpportunities", .integer(future)),
             ("customers", .array(items)),
         ])

@@ -46,7 +46,9 @@ struct SimulateCommand: ParsableCommand {
         guard minimumAge > 0, maximumAge >= minimumAge else {
             throw ValidationError("--minimum-age must be > 0 and ≤ --maximum-age")
         }
-        guard [.bgnbd, .mbgnbd, .pnbd].contains(model) else { throw ValidationError("simulate supports bgnbd, mbgnbd and pnbd") }
+        guard [.bgnbd, .mbgnbd, .pnbd].contains(model) else {
+            throw ValidationError("simulate supports bgnbd, mbgnbd and pnbd")
+        }
     }
 
     func run() throws {
@@ -71,7 +73,8 @@ struct SimulateCommand: ParsableCommand {
         for (index, history) in histories.enumerated() {
             let recency = (history.recency * 7).rounded(.down) / 7
             let meanSpend = spendModel.sampleMeanSpend(frequency: history.frequency, using: &generator)
-            text += "\(index + 1),\(history.frequency),\(recency),\(history.age),\(history.frequency > 0 ? String(format: "%.2f", max(meanSpend, 0.01)) : "0")\n"
+            text +=
+                "\(index + 1),\(history.frequency),\(recency),\(history.age),\(history.frequency > 0 ? String(format: "%.2f", max(meanSpend, 0.01)) : "0")\n"
         }
         if let output {
             try text.write(toFile: output, atomically: true, encoding: .utf8)

@@ -23,7 +23,9 @@ struct CSVReader: Sequence {
             throw InputError(file: path, "file not found")
         }
         guard !isDirectory.boolValue else { throw InputError(file: path, "is a directory, not a file") }
-        guard FileManager.default.isReadableFile(atPath: path) else { throw InputError(file: path, "file is not readable") }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw InputError(file: path, "file is not readable")
+        }
         self.path = path
         self.delimiter = delimiter
     }
@@ -67,7 +69,9 @@ struct CSVReader: Sequence {
         mutating func next() -> Record? {
             while true {
                 guard let record = readRecord() else { return nil }
-                if record.fields.count == 1 && record.fields[0].trimmingCharacters(in: .whitespaces).isEmpty { continue }
+                if record.fields.count == 1 && record.fields[0].trimmingCharacters(in: .whitespaces).isEmpty {
+                    continue
+                }
                 return record
             }
         }
@@ -211,7 +215,12 @@ struct CSVHeader {
     func count(_ record: CSVReader.Record, _ position: Int) throws(InputError) -> Int {
         let value = try nonNegative(record, position)
         guard value == value.rounded(), value < 1e15 else {
-            throw InputError(file: path, line: record.line, column: names[position], "must be a whole number, got \(value)")
+            throw InputError(
+                file: path,
+                line: record.line,
+                column: names[position],
+                "must be a whole number, got \(value)"
+            )
         }
         return Int(value)
     }

@@ -22,7 +22,10 @@ struct CustomerTable {
 
     func spend() throws(InputError) -> CompressedSpend {
         guard let meanSpends else {
-            throw InputError(file: source, "no spend in the data: add a monetary column (monetary_value, zbar) or use --transactions")
+            throw InputError(
+                file: source,
+                "no spend in the data: add a monetary column (monetary_value, zbar) or use --transactions"
+            )
         }
         var rows: [SpendHistory] = []
         for index in histories.indices where histories[index].frequency > 0 {
@@ -43,16 +46,19 @@ struct CustomerTable {
         var records = try CSVReader(path: path, delimiter: options.parsedDelimiter()).makeIterator()
         guard let headerRecord = records.next() else { throw InputError(file: path, "the file is empty") }
         let header = CSVHeader(path: path, names: headerRecord.fields)
-        let idPosition = options.idColumn != nil
+        let idPosition =
+            options.idColumn != nil
             ? try header.require(options.idColumn, or: [], role: "customer id")
             : header.position(ofAny: ["customer_id", "id", "customer", "customerid", "cust"])
         let frequency = try header.require(options.frequencyColumn, or: ["frequency", "x"], role: "frequency")
         let recency = try header.require(options.recencyColumn, or: ["recency", "t_x", "tx"], role: "recency")
         let age = try header.require(options.ageColumn, or: ["T", "age"], role: "T (age)")
-        let monetary = options.monetaryColumn != nil
+        let monetary =
+            options.monetaryColumn != nil
             ? try header.require(options.monetaryColumn, or: [], role: "monetary value")
             : header.position(ofAny: ["monetary_value", "zbar", "monetary", "mean_spend"])
-        let count = options.countColumn != nil
+        let count =
+            options.countColumn != nil
             ? try header.require(options.countColumn, or: [], role: "count")
             : header.position(ofAny: ["weights", "count", "customers"])
         var table = CustomerTable(
@@ -74,9 +80,14 @@ struct CustomerTable {
             } catch {
                 throw InputError(file: path, line: record.line, error.message)
             }
-            table.ids.append(try idPosition.map { position throws(InputError) in try header.field(record, position) } ?? String(record.line - 1))
+            table.ids.append(
+                try idPosition.map { position throws(InputError) in try header.field(record, position) }
+                    ?? String(record.line - 1)
+            )
             table.histories.append(history)
-            table.counts.append(try count.map { position throws(InputError) in Double(try header.count(record, position)) } ?? 1)
+            table.counts.append(
+                try count.map { position throws(InputError) in Double(try header.count(record, position)) } ?? 1
+            )
             if let monetary {
                 let value = try header.nonNegative(record, monetary)
                 if x > 0 && value == 0 {
@@ -110,14 +121,31 @@ struct CustomerTable {
         var records = try CSVReader(path: path, delimiter: options.parsedDelimiter()).makeIterator()
         guard let headerRecord = records.next() else { throw InputError(file: path, "the file is empty") }
         let header = CSVHeader(path: path, names: headerRecord.fields)
-        let customer = try header.require(options.customerColumn, or: ["customer_id", "customer", "id", "customerid"], role: "customer id")
-        let dateColumn = try header.require(options.dateColumn, or: ["date", "order_date", "timestamp", "purchase_date"], role: "date")
-        let amount = try header.require(options.amountColumn, or: ["amount", "revenue", "value", "sales", "total"], role: "amount")
+        let customer = try header.require(
+            options.customerColumn,
+            or: ["customer_id", "customer", "id", "customerid"],
+            role: "customer id"
+        )
+        let dateColumn = try header.require(
+            options.dateColumn,
+            or: ["date", "order_date", "timestamp", "purchase_date"],
+            role: "date"
+        )
+        let amount = try header.require(
+            options.amountColumn,
+            or: ["amount", "revenue", "value", "sales", "total"],
+            role: "amount"
+        )
         var transactions: [Transaction] = []
         while let record = records.next() {
             let id = try header.field(record, customer)
             guard !id.isEmpty else {
-                throw InputError(file: path, line: record.line, column: header.names[customer], "the customer id is empty")
+                throw InputError(
+                    file: path,
+                    line: record.line,
+                    column: header.names[customer],
+                    "the customer id is empty"
+                )
             }
             let text = try header.field(record, dateColumn)
             guard let day = format.parse(text) else {

@@ -33,9 +33,15 @@ struct DateFormat {
             if symbol == UInt8(ascii: "%"), let kind = patternCharacters.first {
                 patternCharacters = patternCharacters.dropFirst()
                 switch kind {
-                case UInt8(ascii: "Y"): guard let value = digits(4...4) else { return nil }; year = value
-                case UInt8(ascii: "m"): guard let value = digits(1...2) else { return nil }; month = value
-                case UInt8(ascii: "d"): guard let value = digits(1...2) else { return nil }; day = value
+                case UInt8(ascii: "Y"):
+                    guard let value = digits(4...4) else { return nil }
+                    year = value
+                case UInt8(ascii: "m"):
+                    guard let value = digits(1...2) else { return nil }
+                    month = value
+                case UInt8(ascii: "d"):
+                    guard let value = digits(1...2) else { return nil }
+                    day = value
                 default: return nil
                 }
             } else {

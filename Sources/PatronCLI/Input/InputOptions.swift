@@ -5,7 +5,10 @@ extension TimeUnit: ExpressibleByArgument {}
 
 /// Where customer data come from, and how to read it; shared by `fit` and `predict`.
 struct InputOptions: ParsableArguments {
-    @Option(help: "A per-customer summary CSV (lifetimes: frequency, recency, T, monetary_value; CDNOW: ID, x, t_x, T, zbar).")
+    @Option(
+        help:
+            "A per-customer summary CSV (lifetimes: frequency, recency, T, monetary_value; CDNOW: ID, x, t_x, T, zbar)."
+    )
     var summary: String?
 
     @Option(help: "A transaction log CSV (customer_id, date, amount), summarised with the RFM conventions.")

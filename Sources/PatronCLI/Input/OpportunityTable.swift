@@ -19,7 +19,8 @@ struct OpportunityTable {
         let frequency = try header.require(options.frequencyColumn, or: ["frequency", "x"], role: "frequency")
         let recency = try header.require(options.recencyColumn, or: ["recency", "t_x"], role: "recency")
         let periods = try header.require(options.periodsColumn, or: ["periods", "n", "opportunities"], role: "periods")
-        let count = options.countColumn != nil
+        let count =
+            options.countColumn != nil
             ? try header.require(options.countColumn, or: [], role: "count")
             : header.position(ofAny: ["weights", "count", "customers"])
         let idPosition = header.position(ofAny: ["customer_id", "id"])
@@ -33,8 +34,13 @@ struct OpportunityTable {
             } catch {
                 throw InputError(file: path, line: record.line, error.message)
             }
-            table.counts.append(try count.map { position throws(InputError) in Double(try header.count(record, position)) } ?? 1)
-            table.ids.append(try idPosition.map { position throws(InputError) in try header.field(record, position) } ?? String(record.line - 1))
+            table.counts.append(
+                try count.map { position throws(InputError) in Double(try header.count(record, position)) } ?? 1
+            )
+            table.ids.append(
+                try idPosition.map { position throws(InputError) in try header.field(record, position) }
+                    ?? String(record.line - 1)
+            )
         }
         guard !table.histories.isEmpty else { throw InputError(file: path, "the file has a header but no rows") }
         return table

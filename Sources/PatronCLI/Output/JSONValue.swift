@@ -35,7 +35,9 @@ enum JSONValue {
         case .object(let pairs):
             if pairs.isEmpty { return "{}" }
             let separator = pretty ? ": " : ":"
-            let items = pairs.map { padding + Self.quoted($0.0) + separator + $0.1.rendered(indent: indent + 1, pretty: pretty) }
+            let items = pairs.map {
+                padding + Self.quoted($0.0) + separator + $0.1.rendered(indent: indent + 1, pretty: pretty)
+            }
             return "{" + newline + items.joined(separator: "," + newline) + newline + closing + "}"
         }
     }
