@@ -21,6 +21,12 @@ public struct CompressedSpend: Sendable {
     public let rows: [SpendHistory]
     /// The number of customers per row.
     public let counts: [Double]
+    /// The distinct frequencies, ascending.
+    let distinctFrequencies: [Int]
+    /// For each row, the index of its frequency in ``distinctFrequencies``.
+    let frequencySlot: [Int]
+    /// log m̄ per row.
+    let logMeanSpend: [Double]
 
     /// Compresses spend histories, keeping those with x > 0.
     /// - Throws: `.invalidData` if a kept row has a mean spend that is not finite and > 0.
@@ -36,13 +42,20 @@ public struct CompressedSpend: Sendable {
             counts[history, default: 0] += 1
         }
         let sorted = counts.sorted { ($0.key.frequency, $0.key.meanSpend) < ($1.key.frequency, $1.key.meanSpend) }
-        rows = sorted.map(\.key)
-        self.counts = sorted.map(\.value)
+        self.init(rows: sorted.map(\.key), counts: sorted.map(\.value))
     }
 
+    /// Builds from rows sorted by frequency.
     private init(rows: [SpendHistory], counts: [Double]) {
         self.rows = rows
         self.counts = counts
+        var distinct: [Int] = []
+        frequencySlot = rows.map { row in
+            if distinct.last != row.frequency { distinct.append(row.frequency) }
+            return distinct.count - 1
+        }
+        distinctFrequencies = distinct
+        logMeanSpend = rows.map { Double.log($0.meanSpend) }
     }
 
     /// The same data with spend divided by `factor`.
@@ -101,24 +114,34 @@ public struct GammaGamma: LikelihoodModel {
         let logGammaQ = Double.logGamma(q)
         let digammaQ = SpecialFunctions.digamma(q)
         let logScale = Double.log(gamma)
+        // Gamma and digamma terms depend on x only: once per distinct x.
+        let perFrequency = data.distinctFrequencies.map { frequency in
+            let x = Double(frequency)
+            let px = p * x
+            let psiSum = SpecialFunctions.digamma(px + q)
+            return (
+                constant: Double.logGamma(px + q) - Double.logGamma(px) - logGammaQ + q * logScale + px * Double.log(x),
+                dP: x * (psiSum - SpecialFunctions.digamma(px) + Double.log(x)),
+                dQ: psiSum - digammaQ + logScale
+            )
+        }
         var total = 0.0
         var gP = 0.0
         var gQ = 0.0
         var gGamma = 0.0
-        for (row, count) in zip(data.rows, data.counts) {
+        for index in data.rows.indices {
+            let row = data.rows[index]
+            let count = data.counts[index]
+            let terms = perFrequency[data.frequencySlot[index]]
             let x = Double(row.frequency)
             let px = p * x
-            let logMean = Double.log(row.meanSpend)
-            let logX = Double.log(x)
-            let logTotal = Double.log(x * row.meanSpend + gamma)
-            let psiSum = SpecialFunctions.digamma(px + q)
-            total +=
-                count
-                * (Double.logGamma(px + q) - Double.logGamma(px) - logGammaQ + q * logScale + (px - 1) * logMean
-                    + px * logX - (px + q) * logTotal)
-            gP += count * x * (psiSum - SpecialFunctions.digamma(px) + logMean + logX - logTotal)
-            gQ += count * (psiSum - digammaQ + logScale - logTotal)
-            gGamma += count * (q / gamma - (px + q) / (x * row.meanSpend + gamma))
+            let logMean = data.logMeanSpend[index]
+            let spendPlusScale = x * row.meanSpend + gamma
+            let logTotal = Double.log(spendPlusScale)
+            total += count * (terms.constant + (px - 1) * logMean - (px + q) * logTotal)
+            gP += count * (terms.dP + x * (logMean - logTotal))
+            gQ += count * (terms.dQ - logTotal)
+            gGamma += count * (q / gamma - (px + q) / spendPlusScale)
         }
         gradient[0] = gP
         gradient[1] = gQ

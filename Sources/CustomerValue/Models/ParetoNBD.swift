@@ -53,8 +53,6 @@ public struct ParetoNBD: RepeatPurchaseModel {
         var probabilityAlive: Double
     }
 
-    static let integrator = GaussKronrodIntegrator(relativeTolerance: 1e-12, maximumPanels: 400)
-
     /// log L and its gradient for one history, given log Γ(r+x) − log Γ(r) and ψ(r+x) − ψ(r).
     static func evaluate(
         r: Double,
@@ -77,44 +75,24 @@ public struct ParetoNBD: RepeatPurchaseModel {
         var logBracket = logFirst
         var integralTerms = SIMD4<Double>(repeating: 0)
         if age > recency {
-            let shift = Swift.min(alpha, beta)
-            let alphaOffset = alpha - shift
-            let betaOffset = beta - shift
-            let lower = Double.log(shift + recency)
-            let upper = Double.log(shift + age)
-            let logAlphaLower = Double.log(alpha + recency)
-            let logBetaLower = Double.log(beta + recency)
-            let reference = lower - shapeA * logAlphaLower - shapeB * logBetaLower
-            let result = integrator.integrate(from: lower, to: upper) { w in
-                let ew = Double.exp(w)
-                let logAlphaU = alphaOffset == 0 ? w : Double.log(alphaOffset + ew)
-                let logBetaU = betaOffset == 0 ? w : Double.log(betaOffset + ew)
-                let value = Double.exp(w - shapeA * logAlphaU - shapeB * logBetaU - reference)
-                let inverseAlphaU = alphaOffset == 0 ? 1 / ew : 1 / (alphaOffset + ew)
-                let inverseBetaU = betaOffset == 0 ? 1 / ew : 1 / (betaOffset + ew)
-                return SIMD8(
-                    value,
-                    value * logAlphaU,
-                    value * inverseAlphaU,
-                    value * logBetaU,
-                    value * inverseBetaU,
-                    0,
-                    0,
-                    0
-                )
-            }
-            let integral = result.value[0]
-            if integral > 0 {
-                let logSecond = Double.log(s) + reference + Double.log(integral)
+            let hard = ParetoHardTerm.evaluate(
+                alpha: alpha,
+                beta: beta,
+                shapeA: shapeA,
+                shapeB: shapeB,
+                recency: recency,
+                age: age
+            )
+            if hard.logIntegral > -.infinity {
+                let logSecond = Double.log(s) + hard.logIntegral
                 logBracket = SpecialFunctions.logAddExp(logFirst, logSecond)
                 weightFirst = Double.exp(logFirst - logBracket)
                 let weightSecond = Double.exp(logSecond - logBracket)
-                let normalized = weightSecond / integral
                 integralTerms = SIMD4(
-                    -normalized * result.value[1],
-                    -normalized * shapeA * result.value[2],
-                    weightSecond / s - normalized * result.value[3],
-                    -normalized * shapeB * result.value[4]
+                    -weightSecond * hard.meanLogAlpha,
+                    -weightSecond * shapeA * hard.meanInverseAlpha,
+                    weightSecond / s - weightSecond * hard.meanLogBeta,
+                    -weightSecond * shapeB * hard.meanInverseBeta
                 )
             }
         }
