@@ -34,11 +34,11 @@ struct BetaGeometricFamily {
         // Terms that depend on x only, once per distinct x. Walking up the sorted x's,
         // log Γ(z+x) − log Γ(z) and ψ(z+x) − ψ(z) grow by log(z+x) and 1/(z+x) per step; a long gap
         // is bridged with log Γ and ψ directly.
-        var constant = [Double](repeating: 0, count: frequencies.count)
-        var dR = constant
-        var dA = constant
-        var dB = constant
-        var logSecond = constant
+        var constantBuffer = [Double](repeating: 0, count: frequencies.count)
+        var dRBuffer = constantBuffer
+        var dABuffer = constantBuffer
+        var dBBuffer = constantBuffer
+        var logSecondBuffer = constantBuffer
         var current = BetaGeometricFamily.IncrementalTerms(r: r, a: a, b: b, k: kk, x: 0)
         for (slot, frequency) in frequencies.enumerated() {
             if frequency - current.x > 64 {
@@ -46,11 +46,11 @@ struct BetaGeometricFamily {
             }
             while current.x < frequency { current.step() }
             let survived = Double(frequency) + kk
-            constant[slot] = current.logGammaR + r * logAlpha + current.logGammaB - current.logGammaAB
-            dR[slot] = current.digammaR + logAlpha
-            dA[slot] = -current.digammaAB
-            dB[slot] = current.digammaB - current.digammaAB
-            logSecond[slot] = survived > 0 ? logA - Double.log(b + survived - 1) : -.infinity
+            constantBuffer[slot] = current.logGammaR + r * logAlpha + current.logGammaB - current.logGammaAB
+            dRBuffer[slot] = current.digammaR + logAlpha
+            dABuffer[slot] = -current.digammaAB
+            dBBuffer[slot] = current.digammaB - current.digammaAB
+            logSecondBuffer[slot] = survived > 0 ? logA - Double.log(b + survived - 1) : -.infinity
         }
         // Logs and inverses that depend on one time only, once per distinct T and t_x.
         let logAlphaAges = data.distinctAges.map { Double.log(alpha + $0) }
@@ -59,52 +59,54 @@ struct BetaGeometricFamily {
         let inverseAlphaRecencies = data.distinctRecencies.map { 1 / (alpha + $0) }
         let ageSlots = data.ageSlot
         let recencySlots = data.recencySlot
-        var total = 0.0
-        var gR = 0.0
-        var gAlpha = 0.0
-        var gA = 0.0
-        var gB = 0.0
         let rows = data.rows
         let counts = data.counts
         let slots = data.frequencySlot
-        for index in rows.indices {
-            let row = rows[index]
-            let count = counts[index]
-            let slot = slots[index]
-            let x = Double(row.frequency)
-            let shape = r + x
-            let logAlphaT = logAlphaAges[ageSlots[index]]
-            let first = -shape * logAlphaT
-            var weightSecond = 0.0
-            var logAlphaTx = 0.0
-            var logSum = first
-            if logSecond[slot] > -.infinity {
-                logAlphaTx = logAlphaRecencies[recencySlots[index]]
-                let second = logSecond[slot] - shape * logAlphaTx
-                let difference = second - first
-                if difference > 0 {
-                    let e = Double.exp(-difference)
-                    logSum = second + Double.log(onePlus: e)
-                    weightSecond = 1 / (1 + e)
-                } else {
-                    let e = Double.exp(difference)
-                    logSum = first + Double.log(onePlus: e)
-                    weightSecond = e / (1 + e)
+        let (constant, dR, dA, dB, logSecond) = (constantBuffer, dRBuffer, dABuffer, dBBuffer, logSecondBuffer)
+        let sums = ChunkedSum.sum(count: rows.count) { range in
+            var total = 0.0
+            var gR = 0.0
+            var gAlpha = 0.0
+            var gA = 0.0
+            var gB = 0.0
+            for index in range {
+                let row = rows[index]
+                let count = counts[index]
+                let slot = slots[index]
+                let x = Double(row.frequency)
+                let shape = r + x
+                let logAlphaT = logAlphaAges[ageSlots[index]]
+                let first = -shape * logAlphaT
+                var weightSecond = 0.0
+                var logAlphaTx = 0.0
+                var logSum = first
+                if logSecond[slot] > -.infinity {
+                    logAlphaTx = logAlphaRecencies[recencySlots[index]]
+                    let second = logSecond[slot] - shape * logAlphaTx
+                    let difference = second - first
+                    if difference > 0 {
+                        let e = Double.exp(-difference)
+                        logSum = second + Double.log(onePlus: e)
+                        weightSecond = 1 / (1 + e)
+                    } else {
+                        let e = Double.exp(difference)
+                        logSum = first + Double.log(onePlus: e)
+                        weightSecond = e / (1 + e)
+                    }
                 }
+                let weightFirst = 1 - weightSecond
+                total += count * (constant[slot] + logSum)
+                gR += count * (dR[slot] - weightFirst * logAlphaT - weightSecond * logAlphaTx)
+                let inverseSecond = weightSecond > 0 ? weightSecond * inverseAlphaRecencies[recencySlots[index]] : 0
+                gAlpha +=
+                    count * (r / alpha - shape * (weightFirst * inverseAlphaAges[ageSlots[index]] + inverseSecond))
+                gA += count * (dA[slot] + weightSecond / a)
+                gB += count * (dB[slot] - (weightSecond > 0 ? weightSecond / (b + x + kk - 1) : 0))
             }
-            let weightFirst = 1 - weightSecond
-            total += count * (constant[slot] + logSum)
-            gR += count * (dR[slot] - weightFirst * logAlphaT - weightSecond * logAlphaTx)
-            let inverseSecond = weightSecond > 0 ? weightSecond * inverseAlphaRecencies[recencySlots[index]] : 0
-            gAlpha += count * (r / alpha - shape * (weightFirst * inverseAlphaAges[ageSlots[index]] + inverseSecond))
-            gA += count * (dA[slot] + weightSecond / a)
-            gB += count * (dB[slot] - (weightSecond > 0 ? weightSecond / (b + x + kk - 1) : 0))
+            return SIMD8(total, gR, gAlpha, gA, gB, 0, 0, 0)
         }
-        gradient[0] = gR
-        gradient[1] = gAlpha
-        gradient[2] = gA
-        gradient[3] = gB
-        return total
+        for index in 0..<4 { gradient[index] = sums[index + 1] }
+        return sums[0]
     }
 
     /// log Γ(r+x) − log Γ(r), log Γ(b+x+k) − log Γ(b), log Γ(a+b+x+k) − log Γ(a+b) and the matching
@@ -212,16 +214,15 @@ struct BetaGeometricFamily {
             * Self.activeCustomerExpectation(shape: r, scale: alpha, a: a, b: b + Double(extraDropoutChances), t: t)
     }
 
-    func expectedPurchases(during t: Double, given history: PurchaseHistory) -> Double {
+    func expectedPurchasesIfActive(during t: Double, given history: PurchaseHistory) -> Double {
         let x = Double(history.frequency)
-        return probabilityAlive(history)
-            * Self.activeCustomerExpectation(
-                shape: r + x,
-                scale: alpha + history.age,
-                a: a,
-                b: b + x + Double(extraDropoutChances),
-                t: t
-            )
+        return Self.activeCustomerExpectation(
+            shape: r + x,
+            scale: alpha + history.age,
+            a: a,
+            b: b + x + Double(extraDropoutChances),
+            t: t
+        )
     }
 
     /// P(X(t) = n) = B(a, b+n+k)/B(a,b) · NB(n) + [n+k > 0] B(a+1, b+n+k−1)/B(a,b) · P(N ≥ n), where

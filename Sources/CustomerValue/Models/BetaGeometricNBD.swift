@@ -56,9 +56,9 @@ public struct BetaGeometricNBD: RepeatPurchaseModel {
     /// E[X(t)] of a new customer.
     public func expectedPurchases(during t: Double) -> Double { family.expectedPurchases(during: t) }
 
-    /// E[X(T, T + t) | x, t_x, T].
-    public func expectedPurchases(during t: Double, given history: PurchaseHistory) -> Double {
-        family.expectedPurchases(during: t, given: history)
+    /// E[X(T, T + t) | x, t_x, T, active at T].
+    public func expectedPurchasesIfActive(during t: Double, given history: PurchaseHistory) -> Double {
+        family.expectedPurchasesIfActive(during: t, given: history)
     }
 
     /// P(X(t) = n) for a new customer.

@@ -137,24 +137,26 @@ public struct ParetoNBD: RepeatPurchaseModel {
         let digammaR = SpecialFunctions.digamma(r)
         let ratios = data.distinctFrequencies.map { Double.logGamma(r + Double($0)) - logGammaR }
         let differences = data.distinctFrequencies.map { SpecialFunctions.digamma(r + Double($0)) - digammaR }
-        var total = 0.0
-        var totalGradient = SIMD4<Double>(repeating: 0)
-        for index in data.rows.indices {
-            let slot = data.frequencySlot[index]
-            let evaluation = evaluate(
-                r: r,
-                alpha: alpha,
-                s: s,
-                beta: beta,
-                history: data.rows[index],
-                logGammaRatio: ratios[slot],
-                digammaDifference: differences[slot]
-            )
-            total += data.counts[index] * evaluation.logLikelihood
-            totalGradient += data.counts[index] * evaluation.gradient
+        let sums = ChunkedSum.sum(count: data.rows.count, minimumChunk: 2048) { range in
+            var total = SIMD8<Double>(repeating: 0)
+            for index in range {
+                let slot = data.frequencySlot[index]
+                let evaluation = evaluate(
+                    r: r,
+                    alpha: alpha,
+                    s: s,
+                    beta: beta,
+                    history: data.rows[index],
+                    logGammaRatio: ratios[slot],
+                    digammaDifference: differences[slot]
+                )
+                let g = evaluation.gradient
+                total += data.counts[index] * SIMD8(evaluation.logLikelihood, g[0], g[1], g[2], g[3], 0, 0, 0)
+            }
+            return total
         }
-        for index in 0..<4 { gradient[index] = totalGradient[index] }
-        return total
+        for index in 0..<4 { gradient[index] = sums[index + 1] }
+        return sums[0]
     }
 
     /// The log-likelihood of one history.
@@ -176,11 +178,11 @@ public struct ParetoNBD: RepeatPurchaseModel {
         return r * beta / alpha * survivalWeightedTime(t, scale: beta)
     }
 
-    /// E[X(T, T+t) | x, t_x, T] = P(alive) · (r+x)(β+T)/((α+T)(s−1)) · [1 − ((β+T)/(β+T+t))^(s−1)].
-    public func expectedPurchases(during t: Double, given history: PurchaseHistory) -> Double {
+    /// E[X(T, T+t) | x, t_x, T, active] = (r+x)(β+T)/((α+T)(s−1)) · [1 − ((β+T)/(β+T+t))^(s−1)].
+    public func expectedPurchasesIfActive(during t: Double, given history: PurchaseHistory) -> Double {
         guard t > 0 else { return 0 }
         let x = Double(history.frequency)
-        return probabilityAlive(history) * (r + x) * (beta + history.age) / (alpha + history.age)
+        return (r + x) * (beta + history.age) / (alpha + history.age)
             * survivalWeightedTime(t, scale: beta + history.age)
     }
 

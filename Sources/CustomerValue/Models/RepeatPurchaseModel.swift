@@ -9,6 +9,9 @@ public protocol RepeatPurchaseModel: LikelihoodModel where FitData == Compressed
     func expectedPurchases(during t: Double) -> Double
     /// E[X(T, T + t) | x, t_x, T], the expected purchases of this customer in the next t.
     func expectedPurchases(during t: Double, given history: PurchaseHistory) -> Double
+    /// E[X(T, T + t) | x, t_x, T, active at T]: the expected purchases in the next t if the customer is
+    /// still active; ``expectedPurchases(during:given:)`` is this times ``probabilityAlive(_:)``.
+    func expectedPurchasesIfActive(during t: Double, given history: PurchaseHistory) -> Double
     /// P(X(t) = n), the probability that a new customer makes exactly n purchases in (0, t].
     func probabilityOfPurchases(_ n: Int, during t: Double) -> Double
     /// The log-likelihood of one customer's history.
@@ -20,6 +23,11 @@ public protocol RepeatPurchaseModel: LikelihoodModel where FitData == Compressed
 }
 
 extension RepeatPurchaseModel {
+    /// E[X(T, T + t) | x, t_x, T] = P(alive) · E[X(T, T + t) | active].
+    public func expectedPurchases(during t: Double, given history: PurchaseHistory) -> Double {
+        probabilityAlive(history) * expectedPurchasesIfActive(during: t, given: history)
+    }
+
     /// Fits with default options.
     public static func fit(_ data: CompressedHistories) throws(CustomerValueError) -> ModelFit<Self> {
         try fit(data, options: FitOptions())

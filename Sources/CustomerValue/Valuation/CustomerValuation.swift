@@ -53,11 +53,12 @@ public struct CustomerValuation<Model: RepeatPurchaseModel>: Sendable {
 
     private func purchasePrediction(_ history: PurchaseHistory) -> (alive: Double, expected: Double, discounted: Double)
     {
-        let expected = model.expectedPurchases(during: horizon, given: history)
+        let alive = model.probabilityAlive(history)
+        let ifActive = model.expectedPurchasesIfActive(during: horizon, given: history)
         let discounted = discounting.discountedPurchases(horizon: horizon, unit: timeUnit) { t in
-            t == horizon ? expected : model.expectedPurchases(during: t, given: history)
+            t == horizon ? ifActive : model.expectedPurchasesIfActive(during: t, given: history)
         }
-        return (model.probabilityAlive(history), expected, discounted)
+        return (alive, alive * ifActive, alive * discounted)
     }
 
     /// Predictions for many customers, in input order.
