@@ -52,6 +52,7 @@ public struct BFGSMinimizer: Sendable {
         }
         var inverseHessian = Self.identity(dimension)
         var isFirstStep = true
+        var restarts = 0
         var iteration = 0
         var status = MinimizationStatus.maximumIterationsReached
         while iteration < maximumIterations {
@@ -82,6 +83,14 @@ public struct BFGSMinimizer: Sendable {
                 .run(initialStep: initialStep)
             }
             guard let accepted = found else {
+                // A stale curvature model can point along a direction with no Wolfe step: restart from
+                // steepest descent (scaled) before giving up.
+                if restarts < 2 && !isFirstStep {
+                    restarts += 1
+                    inverseHessian = Self.identity(dimension)
+                    isFirstStep = true
+                    continue
+                }
                 status = .lineSearchFailed
                 break
             }

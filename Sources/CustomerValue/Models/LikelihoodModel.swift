@@ -81,7 +81,8 @@ public struct ModelFit<Model: LikelihoodModel>: Sendable {
     public var gradientNorm: Double
     /// How the optimiser stopped.
     public var status: MinimizationStatus
-    /// Whether the optimum is trusted: converged, or stalled at machine precision with ‖∇‖∞ < 1e-6.
+    /// Whether the optimum is trusted: converged, or stopped at the likelihood's noise floor with the
+    /// optimum within 1e-3 log-likelihood units by the quadratic model.
     public var isConverged: Bool
     /// The number of customers (or observations) fitted.
     public var observations: Double
@@ -143,8 +144,21 @@ enum MaximumLikelihood {
         guard logLikelihood.isFinite else {
             throw CustomerValueError(.fitFailed, "\(Model.identifier): the log-likelihood at the optimum is not finite")
         }
-        let standardErrors = Self.standardErrors(Model.self, parameters: parameters, data: data)
-        let isConverged = Self.isTrusted(best)
+        let curvature = Self.curvature(Model.self, parameters: parameters, data: data)
+        let standardErrors = curvature.map { covariance in
+            (0..<dimension).map { parameters[$0] * covariance.matrix[$0][$0].squareRoot() }
+        }
+        // A run that stopped at the noise floor of the likelihood is still trusted when the quadratic model
+        // says the optimum is within 1e-3 log-likelihood units: ½ gᵀ(−H)⁻¹g < 1e-3 (total scale).
+        let gap = curvature.map { covariance in
+            let total = covariance.gradient
+            var quadratic = 0.0
+            for i in 0..<dimension {
+                for j in 0..<dimension { quadratic += total[i] * covariance.matrix[i][j] * total[j] }
+            }
+            return 0.5 * quadratic
+        }
+        let isConverged = Self.isTrusted(best) || (best.status != .nonFiniteStart && (gap ?? .infinity) < 1e-3)
         return ModelFit(
             model: fitted,
             standardErrors: standardErrors,
@@ -159,18 +173,21 @@ enum MaximumLikelihood {
         )
     }
 
-    /// A run is trusted when it converged, or stopped at machine precision with ‖∇‖∞ < 1e-7.
+    /// A run is trusted (no further start is tried) when it converged, or stopped at machine precision
+    /// with ‖∇‖∞ < 1e-7.
     static func isTrusted(_ result: MinimizationResult) -> Bool {
         result.status == .converged || (result.status != .nonFiniteStart && result.gradientNorm < 1e-7)
     }
 
-    /// Standard errors by the delta method: the Hessian H of the total log-likelihood in θ = log p
-    /// by central differences of the analytic gradient, then SE(pᵢ) = pᵢ √((−H)⁻¹ᵢᵢ).
-    static func standardErrors<Model: LikelihoodModel>(
+    /// The covariance of θ = log p, (−H)⁻¹, where H is the Hessian of the total log-likelihood by
+    /// central differences of the analytic gradient, and the total gradient in θ at the optimum.
+    /// Standard errors follow by the delta method, SE(pᵢ) = pᵢ √((−H)⁻¹ᵢᵢ). `nil` when −H is not
+    /// positive definite.
+    static func curvature<Model: LikelihoodModel>(
         _ model: Model.Type,
         parameters: [Double],
         data: Model.FitData
-    ) -> [Double]? {
+    ) -> (matrix: [[Double]], gradient: [Double])? {
         let dimension = parameters.count
         let step = 1e-5
         func logGradient(_ logParameters: [Double]) -> [Double] {
@@ -198,7 +215,7 @@ enum MaximumLikelihood {
             }
         }
         guard let covariance = SymmetricMatrix.inversePositiveDefinite(negativeHessian) else { return nil }
-        return (0..<dimension).map { parameters[$0] * covariance[$0][$0].squareRoot() }
+        return (covariance, logGradient(center))
     }
 
     static func seconds(_ duration: Duration) -> Double {
