@@ -53,7 +53,7 @@ enum TableText {
             }
             return text
         }
-        return "\(value)"
+        return String(format: "%.\(max(0, digits - 1))e", value)
     }
 
     /// A count with thousands separators (2,357), or a plain number if it is not whole.
