@@ -1,7 +1,7 @@
 import CustomerValue
 import Testing
 
-/// Checks against the 40-digit mpmath values of `Scripts/generate-reference-values.py`.
+/// Checks against the 40-digit mpmath values of `scripts/generate-reference-values.py`.
 struct ReferenceFixtureTests {
     struct ParetoCase: Decodable {
         var r, alpha, s, beta, x, tx, T, logLikelihood, pAlive: Double

@@ -30,7 +30,7 @@ IEEE double nearest the 40-digit value.
 Requirements: Python 3 and mpmath (no scipy / numpy).
 Run from the repository root:
 
-    python3 Scripts/generate-reference-values.py
+    python3 scripts/generate-reference-values.py
 """
 
 import itertools
