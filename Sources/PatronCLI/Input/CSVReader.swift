@@ -89,6 +89,15 @@ struct CSVReader: Sequence {
                 field.removeAll(keepingCapacity: true)
                 fieldStarted = false
             }
+            func endRecord() -> Record {
+                if case .whitespace = delimiter {
+                    if fieldStarted { finishField() }
+                    if fields.isEmpty { fields.append("") }
+                } else {
+                    finishField()
+                }
+                return Record(line: startLine, fields: fields)
+            }
             while let byte = nextByte() {
                 if inQuotes {
                     if byte == UInt8(ascii: "\"") {
@@ -106,13 +115,7 @@ struct CSVReader: Sequence {
                 }
                 switch byte {
                 case UInt8(ascii: "\n"):
-                    if case .whitespace = delimiter {
-                        if fieldStarted { finishField() }
-                        if fields.isEmpty { fields.append("") }
-                    } else {
-                        finishField()
-                    }
-                    return Record(line: startLine, fields: fields)
+                    return endRecord()
                 case UInt8(ascii: "\r"):
                     continue
                 case UInt8(ascii: "\"") where !fieldStarted && field.isEmpty:
@@ -130,13 +133,7 @@ struct CSVReader: Sequence {
                     }
                 }
             }
-            if case .whitespace = delimiter {
-                if fieldStarted { finishField() }
-                if fields.isEmpty { fields.append("") }
-            } else {
-                finishField()
-            }
-            return Record(line: startLine, fields: fields)
+            return endRecord()
         }
     }
 }
