@@ -36,7 +36,9 @@ struct CustomerValuationTests {
     @Test func continuousFormIsExactForAConstantRate() {
         let rate = 0.3
         let delta = log(1.02) / (30.4375 / 7)
-        let value = Discounting.continuous(monthlyRate: 0.02).discountedPurchases(horizon: 104, unit: .weeks) { rate * $0 }
+        let value = Discounting.continuous(monthlyRate: 0.02).discountedPurchases(horizon: 104, unit: .weeks) {
+            rate * $0
+        }
         #expect(abs(value - rate * (1 - exp(-delta * 104)) / delta) <= 1e-12 * value)
         // Monthly discounting charges each month's purchases a whole month's discount: a little less value.
         let monthly = Discounting.monthly(rate: 0.02).discountedPurchases(horizon: 104, unit: .weeks) { rate * $0 }
@@ -48,12 +50,27 @@ struct CustomerValuationTests {
         let dailyHistory = PurchaseHistory(frequency: 7, recency: 29.43 * 7, age: 38.86 * 7)
         let spend = try GammaGamma(p: 6.25, q: 3.74, gamma: 15.44)
         for discounting in [Discounting.monthly(rate: 0.01), .continuous(monthlyRate: 0.01)] {
-            let weekly = CustomerValuation(model: model, spendModel: spend, horizon: 52, timeUnit: .weeks, discounting: discounting)
-                .predict(history, meanSpend: 40)
-            let days = CustomerValuation(model: daily, spendModel: spend, horizon: 364, timeUnit: .days, discounting: discounting)
-                .predict(dailyHistory, meanSpend: 40)
+            let weekly = CustomerValuation(
+                model: model,
+                spendModel: spend,
+                horizon: 52,
+                timeUnit: .weeks,
+                discounting: discounting
+            )
+            .predict(history, meanSpend: 40)
+            let days = CustomerValuation(
+                model: daily,
+                spendModel: spend,
+                horizon: 364,
+                timeUnit: .days,
+                discounting: discounting
+            )
+            .predict(dailyHistory, meanSpend: 40)
             #expect(abs(weekly.probabilityAlive - days.probabilityAlive) <= 1e-12)
-            #expect(abs(try #require(weekly.lifetimeValue) - (try #require(days.lifetimeValue))) <= 1e-9 * (weekly.lifetimeValue ?? 1))
+            #expect(
+                abs(try #require(weekly.lifetimeValue) - (try #require(days.lifetimeValue))) <= 1e-9
+                    * (weekly.lifetimeValue ?? 1)
+            )
         }
     }
 

@@ -21,24 +21,33 @@ public struct CompressedHistories: Sendable {
 
     /// Compresses individual histories (one per customer).
     public init(_ histories: some Sequence<PurchaseHistory>) {
-        var counts: [PurchaseHistory: Double] = [:]
-        for history in histories { counts[history, default: 0] += 1 }
-        self.init(counts: counts)
+        self.init(weighted: histories.lazy.map { ($0, 1) })
     }
 
     /// Builds from rows that already carry a count (e.g. a `weights` column).
     public init(rows: [PurchaseHistory], counts rowCounts: [Double]) {
-        var counts: [PurchaseHistory: Double] = [:]
-        for (row, count) in zip(rows, rowCounts) { counts[row, default: 0] += count }
-        self.init(counts: counts)
+        self.init(weighted: zip(rows, rowCounts))
     }
 
-    private init(counts: [PurchaseHistory: Double]) {
-        let sorted = counts.sorted {
-            ($0.key.frequency, $0.key.recency, $0.key.age) < ($1.key.frequency, $1.key.recency, $1.key.age)
+    private init(weighted: some Sequence<(PurchaseHistory, Double)>) {
+        var index = RowIndex(expectedCount: 1024)
+        var unique: [PurchaseHistory] = []
+        var totals: [Double] = []
+        for (history, count) in weighted {
+            let slot = index.slot(for: history.indexKey)
+            if slot == unique.count {
+                unique.append(history)
+                totals.append(count)
+            } else {
+                totals[slot] += count
+            }
         }
-        rows = sorted.map(\.key)
-        self.counts = sorted.map(\.value)
+        let order = unique.indices.sorted {
+            let (a, b) = (unique[$0], unique[$1])
+            return (a.frequency, a.recency, a.age) < (b.frequency, b.recency, b.age)
+        }
+        rows = order.map { unique[$0] }
+        counts = order.map { totals[$0] }
         var distinct: [Int] = []
         var slots: [Int] = []
         slots.reserveCapacity(rows.count)
@@ -54,13 +63,12 @@ public struct CompressedHistories: Sendable {
 
     /// The distinct values of `values` and, for each value, its index among them.
     private static func slots(of values: [Double]) -> ([Double], [Int]) {
-        var index: [Double: Int] = [:]
+        var index = RowIndex(expectedCount: 256)
         var distinct: [Double] = []
         let slots = values.map { value in
-            if let slot = index[value] { return slot }
-            index[value] = distinct.count
-            distinct.append(value)
-            return distinct.count - 1
+            let slot = index.slot(for: ((value + 0).bitPattern, 0, 0))
+            if slot == distinct.count { distinct.append(value) }
+            return slot
         }
         return (distinct, slots)
     }

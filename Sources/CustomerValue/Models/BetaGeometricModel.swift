@@ -26,8 +26,17 @@ extension BetaGeometricModel {
     }
 
     /// The total log-likelihood of compressed histories and its gradient in (r, α, a, b).
-    public static func logLikelihood(_ parameters: [Double], of data: CompressedHistories, gradient: inout [Double]) -> Double {
-        BetaGeometricFamily.logLikelihood(parameters, of: data, extraDropoutChances: extraDropoutChances, gradient: &gradient)
+    public static func logLikelihood(
+        _ parameters: [Double],
+        of data: CompressedHistories,
+        gradient: inout [Double]
+    ) -> Double {
+        BetaGeometricFamily.logLikelihood(
+            parameters,
+            of: data,
+            extraDropoutChances: extraDropoutChances,
+            gradient: &gradient
+        )
     }
 
     /// The log-likelihood of one history.
@@ -55,7 +64,10 @@ extension BetaGeometricModel {
     }
 
     /// Fits by maximum likelihood on data rescaled so that the largest T is 10 (α is scaled back).
-    public static func fit(_ data: CompressedHistories, options: FitOptions) throws(CustomerValueError) -> ModelFit<Self> {
+    public static func fit(
+        _ data: CompressedHistories,
+        options: FitOptions
+    ) throws(CustomerValueError) -> ModelFit<Self> {
         let scale = Swift.max(data.maximumAge, 1e-12) / 10
         let scaled = data.rescaled(by: scale)
         return try MaximumLikelihood.fit(

@@ -66,17 +66,12 @@ public struct CustomerValuation<Model: RepeatPurchaseModel>: Sendable {
     ///   - histories: one history per customer.
     ///   - meanSpends: one mean repeat spend per customer (ignored without a spend model).
     public func predictAll(_ histories: [PurchaseHistory], meanSpends: [Double]? = nil) -> [CustomerPrediction] {
-        var slotOf: [PurchaseHistory: Int] = [:]
+        var index = RowIndex(expectedCount: 1024)
         var unique: [PurchaseHistory] = []
-        var slots = [Int](repeating: 0, count: histories.count)
-        for (index, history) in histories.enumerated() {
-            if let slot = slotOf[history] {
-                slots[index] = slot
-            } else {
-                slotOf[history] = unique.count
-                slots[index] = unique.count
-                unique.append(history)
-            }
+        let slots = histories.map { history in
+            let slot = index.slot(for: history.indexKey)
+            if slot == unique.count { unique.append(history) }
+            return slot
         }
         let computed = ParallelMap.map(unique) { purchasePrediction($0) }
         return histories.indices.map { index in
