@@ -45,6 +45,27 @@ public enum SpecialFunctions {
         return value + Double.log(shifted) - 0.5 / shifted - series
     }
 
+    /// The trigamma function ψ′(x) for x > 0: recurrence ψ′(x) = ψ′(x + 1) + 1/x² until x ≥ 20, then the
+    /// asymptotic series 1/x + 1/(2x²) + Σ B₂ₖ/x^(2k+1) (A&S 6.4.12) to the x⁻¹³ term; relative error
+    /// below 1e-15. Returns `.nan` for x ≤ 0.
+    public static func trigamma(_ x: Double) -> Double {
+        guard x > 0, x.isFinite else { return .nan }
+        var value = 0.0
+        var shifted = x
+        while shifted < 20 {
+            value += 1 / (shifted * shifted)
+            shifted += 1
+        }
+        let inverse = 1 / shifted
+        let square = inverse * inverse
+        let series =
+            inverse + square / 2
+            + inverse * square
+            * (1.0 / 6 - square
+                * (1.0 / 30 - square * (1.0 / 42 - square * (1.0 / 30 - square * (5.0 / 66 - square * 691.0 / 2730)))))
+        return value + series
+    }
+
     /// log(exp(a) + exp(b)) without overflow; `-inf` operands are neutral.
     @inlinable
     public static func logAddExp(_ a: Double, _ b: Double) -> Double {

@@ -55,3 +55,46 @@ struct GradientTests {
         )
     }
 }
+
+/// The analytic Hessians (BG/NBD, MBG/NBD) against central differences of the analytic gradient
+/// (step 1e-6 relative; tolerance 1e-6 of the largest entry in the row).
+struct HessianTests {
+    func checkHessian<Model: LikelihoodModel>(_ model: Model.Type, at parameters: [Double], data: Model.FitData) throws
+    {
+        let n = parameters.count
+        var gradient = [Double](repeating: 0, count: n)
+        var hessian = [[Double]](repeating: gradient, count: n)
+        _ = try #require(Model.logLikelihood(parameters, of: data, gradient: &gradient, hessian: &hessian))
+        for j in 0..<n {
+            let step = 1e-6 * parameters[j]
+            var plus = parameters
+            var minus = parameters
+            plus[j] += step
+            minus[j] -= step
+            var upper = gradient
+            var lower = gradient
+            _ = Model.logLikelihood(plus, of: data, gradient: &upper)
+            _ = Model.logLikelihood(minus, of: data, gradient: &lower)
+            for i in 0..<n {
+                let numeric = (upper[i] - lower[i]) / (2 * step)
+                let scale = hessian[i].map(abs).max()!
+                #expect(
+                    abs(hessian[i][j] - numeric) <= 1e-6 * scale,
+                    "\(Model.identifier) H[\(i)][\(j)]: analytic \(hessian[i][j]) vs numeric \(numeric)"
+                )
+            }
+        }
+    }
+
+    @Test func betaGeometricFamily() throws {
+        let data = try Fixtures.cdnowHistories()
+        try checkHessian(BetaGeometricNBD.self, at: [0.3, 5, 0.9, 2.1], data: data)
+        try checkHessian(ModifiedBetaGeometricNBD.self, at: [0.5, 6, 0.9, 1.6], data: data)
+        let large = CompressedHistories([
+            PurchaseHistory(frequency: 200, recency: 38, age: 40), PurchaseHistory(frequency: 0, recency: 0, age: 12),
+            PurchaseHistory(frequency: 3, recency: 2, age: 30),
+        ])
+        try checkHessian(BetaGeometricNBD.self, at: [0.25, 4, 0.8, 2.5], data: large)
+        try checkHessian(ModifiedBetaGeometricNBD.self, at: [0.25, 4, 0.8, 2.5], data: large)
+    }
+}

@@ -23,6 +23,44 @@ struct BetaGeometricFamily {
         extraDropoutChances k: Int,
         gradient: inout [Double]
     ) -> Double {
+        let sums = logLikelihoodSums(parameters, of: data, extraDropoutChances: k)
+        for index in 0..<4 { gradient[index] = sums[index + 1] }
+        return sums[0]
+    }
+
+    /// The log-likelihood with its gradient and its exact Hessian in (r, α, a, b).
+    static func logLikelihood(
+        _ parameters: [Double],
+        of data: CompressedHistories,
+        extraDropoutChances k: Int,
+        gradient: inout [Double],
+        hessian: inout [[Double]]
+    ) -> Double {
+        let sums = logLikelihoodSums(parameters, of: data, extraDropoutChances: k)
+        for index in 0..<4 { gradient[index] = sums[index + 1] }
+        var lane = 5
+        for i in 0..<4 {
+            for j in i..<4 {
+                hessian[i][j] = sums[lane]
+                hessian[j][i] = sums[lane]
+                lane += 1
+            }
+        }
+        return sums[0]
+    }
+
+    /// Lanes: 0 the log-likelihood; 1–4 the gradient in (r, α, a, b); 5–14 the upper triangle of the
+    /// Hessian, row by row (rr, rα, ra, rb, αα, αa, αb, aa, ab, bb).
+    ///
+    /// Per row ℓ = K(x) + r log α + log(e^A₃ + e^A₄) with A₃ = −(r+x) log(α+T) and
+    /// A₄ = log a − log(b+x+k−1) − (r+x) log(α+t_x); the log-add-exp has gradient w₃∇A₃ + w₄∇A₄ and
+    /// Hessian w₃∇²A₃ + w₄∇²A₄ + w₃w₄(∇A₃ − ∇A₄)(∇A₃ − ∇A₄)ᵀ. K(x) = log Γ(r+x) − log Γ(r) + log Γ(b+x+k)
+    /// − log Γ(b) − log Γ(a+b+x+k) + log Γ(a+b) and its derivatives are computed once per distinct x.
+    static func logLikelihoodSums(
+        _ parameters: [Double],
+        of data: CompressedHistories,
+        extraDropoutChances k: Int
+    ) -> SIMD16<Double> {
         let r = parameters[0]
         let alpha = parameters[1]
         let a = parameters[2]
@@ -30,27 +68,29 @@ struct BetaGeometricFamily {
         let kk = Double(k)
         let logAlpha = Double.log(alpha)
         let logA = Double.log(a)
-        let frequencies = data.distinctFrequencies
         // Terms that depend on x only, once per distinct x. Walking up the sorted x's,
-        // log Γ(z+x) − log Γ(z) and ψ(z+x) − ψ(z) grow by log(z+x) and 1/(z+x) per step; a long gap
-        // is bridged with log Γ and ψ directly.
-        var constantBuffer = [Double](repeating: 0, count: frequencies.count)
-        var dRBuffer = constantBuffer
-        var dABuffer = constantBuffer
-        var dBBuffer = constantBuffer
-        var logSecondBuffer = constantBuffer
-        var current = BetaGeometricFamily.IncrementalTerms(r: r, a: a, b: b, k: kk, x: 0)
-        for (slot, frequency) in frequencies.enumerated() {
-            if frequency - current.x > 64 {
-                current = BetaGeometricFamily.IncrementalTerms(r: r, a: a, b: b, k: kk, x: frequency)
-            }
+        // log Γ(z+x) − log Γ(z), ψ(z+x) − ψ(z) and ψ′(z+x) − ψ′(z) grow by log(z+x), 1/(z+x) and
+        // −1/(z+x)² per step; a long gap is bridged with log Γ, ψ and ψ′ directly.
+        var perFrequency: [FrequencyTerms] = []
+        perFrequency.reserveCapacity(data.distinctFrequencies.count)
+        var current = IncrementalTerms(r: r, a: a, b: b, k: kk, x: 0)
+        for frequency in data.distinctFrequencies {
+            if frequency - current.x > 64 { current = IncrementalTerms(r: r, a: a, b: b, k: kk, x: frequency) }
             while current.x < frequency { current.step() }
             let survived = Double(frequency) + kk
-            constantBuffer[slot] = current.logGammaR + r * logAlpha + current.logGammaB - current.logGammaAB
-            dRBuffer[slot] = current.digammaR + logAlpha
-            dABuffer[slot] = -current.digammaAB
-            dBBuffer[slot] = current.digammaB - current.digammaAB
-            logSecondBuffer[slot] = survived > 0 ? logA - Double.log(b + survived - 1) : -.infinity
+            perFrequency.append(
+                FrequencyTerms(
+                    constant: current.logGammaR + r * logAlpha + current.logGammaB - current.logGammaAB,
+                    dR: current.digammaR + logAlpha,
+                    dA: -current.digammaAB,
+                    dB: current.digammaB - current.digammaAB,
+                    dRR: current.trigammaR,
+                    dAA: -current.trigammaAB,
+                    dBB: current.trigammaB - current.trigammaAB,
+                    logSecond: survived > 0 ? logA - Double.log(b + survived - 1) : -.infinity,
+                    inverseSurvived: survived > 0 ? 1 / (b + survived - 1) : 0
+                )
+            )
         }
         // Logs and inverses that depend on one time only, once per distinct T and t_x.
         let logAlphaAges = data.distinctAges.map { Double.log(alpha + $0) }
@@ -62,55 +102,96 @@ struct BetaGeometricFamily {
         let rows = data.rows
         let counts = data.counts
         let slots = data.frequencySlot
-        let (constant, dR, dA, dB, logSecond) = (constantBuffer, dRBuffer, dABuffer, dBBuffer, logSecondBuffer)
-        let sums = ChunkedSum.sum(count: rows.count) { range in
-            var total = 0.0
-            var gR = 0.0
-            var gAlpha = 0.0
-            var gA = 0.0
-            var gB = 0.0
+        let terms = perFrequency
+        let inverseA = 1 / a
+        return ChunkedSum.sum(count: rows.count) { range in
+            var total = SIMD16<Double>(repeating: 0)
             for index in range {
                 let row = rows[index]
-                let count = counts[index]
-                let slot = slots[index]
-                let x = Double(row.frequency)
-                let shape = r + x
+                let term = terms[slots[index]]
+                let shape = r + Double(row.frequency)
                 let logAlphaT = logAlphaAges[ageSlots[index]]
+                let inverseAlphaT = inverseAlphaAges[ageSlots[index]]
                 let first = -shape * logAlphaT
                 var weightSecond = 0.0
                 var logAlphaTx = 0.0
+                var inverseAlphaTx = 0.0
                 var logSum = first
-                if logSecond[slot] > -.infinity {
+                if term.logSecond > -.infinity {
                     logAlphaTx = logAlphaRecencies[recencySlots[index]]
-                    let second = logSecond[slot] - shape * logAlphaTx
+                    inverseAlphaTx = inverseAlphaRecencies[recencySlots[index]]
+                    let second = term.logSecond - shape * logAlphaTx
                     let difference = second - first
-                    if difference > 0 {
-                        let e = Double.exp(-difference)
-                        logSum = second + Double.log(onePlus: e)
-                        weightSecond = 1 / (1 + e)
-                    } else {
-                        let e = Double.exp(difference)
-                        logSum = first + Double.log(onePlus: e)
-                        weightSecond = e / (1 + e)
-                    }
+                    let e = Double.exp(-abs(difference))
+                    logSum = Swift.max(first, second) + Double.log(onePlus: e)
+                    weightSecond = difference > 0 ? 1 / (1 + e) : e / (1 + e)
                 }
                 let weightFirst = 1 - weightSecond
-                total += count * (constant[slot] + logSum)
-                gR += count * (dR[slot] - weightFirst * logAlphaT - weightSecond * logAlphaTx)
-                let inverseSecond = weightSecond > 0 ? weightSecond * inverseAlphaRecencies[recencySlots[index]] : 0
-                gAlpha +=
-                    count * (r / alpha - shape * (weightFirst * inverseAlphaAges[ageSlots[index]] + inverseSecond))
-                gA += count * (dA[slot] + weightSecond / a)
-                gB += count * (dB[slot] - (weightSecond > 0 ? weightSecond / (b + x + kk - 1) : 0))
+                // ∇A₃ − ∇A₄ in (r, α, a, b); A₄'s a and b derivatives are 1/a and −1/(b+x+k−1).
+                let gapR = logAlphaTx - logAlphaT
+                let gapAlpha = shape * (inverseAlphaTx - inverseAlphaT)
+                let gapA = weightSecond > 0 ? -inverseA : 0
+                let gapB = weightSecond > 0 ? term.inverseSurvived : 0
+                let mix = weightFirst * weightSecond
+                let inverseAlphaMix = weightFirst * inverseAlphaT + weightSecond * inverseAlphaTx
+                let inverseAlphaSquareMix =
+                    weightFirst * inverseAlphaT * inverseAlphaT + weightSecond * inverseAlphaTx * inverseAlphaTx
+                let value = term.constant + logSum
+                let gR = term.dR - weightFirst * logAlphaT - weightSecond * logAlphaTx
+                let gAlpha = r / alpha - shape * inverseAlphaMix
+                let gA = term.dA + weightSecond * inverseA
+                let gB = term.dB - weightSecond * term.inverseSurvived
+                let hRR = term.dRR + mix * gapR * gapR
+                let hRAlpha = 1 / alpha - inverseAlphaMix + mix * gapR * gapAlpha
+                let hRA = mix * gapR * gapA
+                let hRB = mix * gapR * gapB
+                let hAlphaAlpha = -r / (alpha * alpha) + shape * inverseAlphaSquareMix + mix * gapAlpha * gapAlpha
+                let hAlphaA = mix * gapAlpha * gapA
+                let hAlphaB = mix * gapAlpha * gapB
+                let hAA = term.dAA - weightSecond * inverseA * inverseA + mix * gapA * gapA
+                let hAB = term.dAA + mix * gapA * gapB
+                let hBB =
+                    term.dBB + weightSecond * term.inverseSurvived * term.inverseSurvived + mix * gapB * gapB
+                total +=
+                    counts[index]
+                    * SIMD16(
+                        value,
+                        gR,
+                        gAlpha,
+                        gA,
+                        gB,
+                        hRR,
+                        hRAlpha,
+                        hRA,
+                        hRB,
+                        hAlphaAlpha,
+                        hAlphaA,
+                        hAlphaB,
+                        hAA,
+                        hAB,
+                        hBB,
+                        0
+                    )
             }
-            return SIMD8(total, gR, gAlpha, gA, gB, 0, 0, 0)
+            return total
         }
-        for index in 0..<4 { gradient[index] = sums[index + 1] }
-        return sums[0]
+    }
+
+    /// The derivatives of the x-only part K(x) + r log α, and A₄'s x-only part.
+    struct FrequencyTerms {
+        var constant: Double
+        var dR: Double
+        var dA: Double
+        var dB: Double
+        var dRR: Double
+        var dAA: Double
+        var dBB: Double
+        var logSecond: Double
+        var inverseSurvived: Double
     }
 
     /// log Γ(r+x) − log Γ(r), log Γ(b+x+k) − log Γ(b), log Γ(a+b+x+k) − log Γ(a+b) and the matching
-    /// ψ differences, advanced one x at a time.
+    /// ψ and ψ′ differences, advanced one x at a time.
     struct IncrementalTerms {
         let r: Double
         let a: Double
@@ -123,6 +204,9 @@ struct BetaGeometricFamily {
         var digammaR: Double
         var digammaB: Double
         var digammaAB: Double
+        var trigammaR: Double
+        var trigammaB: Double
+        var trigammaAB: Double
 
         init(r: Double, a: Double, b: Double, k: Double, x: Int) {
             self.r = r
@@ -137,6 +221,9 @@ struct BetaGeometricFamily {
             digammaR = SpecialFunctions.digamma(r + count) - SpecialFunctions.digamma(r)
             digammaB = SpecialFunctions.digamma(b + count + k) - SpecialFunctions.digamma(b)
             digammaAB = SpecialFunctions.digamma(a + b + count + k) - SpecialFunctions.digamma(a + b)
+            trigammaR = SpecialFunctions.trigamma(r + count) - SpecialFunctions.trigamma(r)
+            trigammaB = SpecialFunctions.trigamma(b + count + k) - SpecialFunctions.trigamma(b)
+            trigammaAB = SpecialFunctions.trigamma(a + b + count + k) - SpecialFunctions.trigamma(a + b)
             if x == 0 {
                 logGammaR = 0
                 digammaR = 0
@@ -144,6 +231,9 @@ struct BetaGeometricFamily {
                 logGammaAB = k > 0 ? Double.log(a + b) : 0
                 digammaB = k > 0 ? 1 / b : 0
                 digammaAB = k > 0 ? 1 / (a + b) : 0
+                trigammaR = 0
+                trigammaB = k > 0 ? -1 / (b * b) : 0
+                trigammaAB = k > 0 ? -1 / ((a + b) * (a + b)) : 0
             }
         }
 
@@ -155,6 +245,9 @@ struct BetaGeometricFamily {
             digammaB += 1 / (b + count + k)
             logGammaAB += Double.log(a + b + count + k)
             digammaAB += 1 / (a + b + count + k)
+            trigammaR -= 1 / ((r + count) * (r + count))
+            trigammaB -= 1 / ((b + count + k) * (b + count + k))
+            trigammaAB -= 1 / ((a + b + count + k) * (a + b + count + k))
             x += 1
         }
     }

@@ -39,6 +39,22 @@ extension BetaGeometricModel {
         )
     }
 
+    /// The total log-likelihood with its gradient and exact Hessian in (r, α, a, b).
+    public static func logLikelihood(
+        _ parameters: [Double],
+        of data: CompressedHistories,
+        gradient: inout [Double],
+        hessian: inout [[Double]]
+    ) -> Double? {
+        BetaGeometricFamily.logLikelihood(
+            parameters,
+            of: data,
+            extraDropoutChances: extraDropoutChances,
+            gradient: &gradient,
+            hessian: &hessian
+        )
+    }
+
     /// The log-likelihood of one history.
     public func logLikelihood(_ history: PurchaseHistory) -> Double { family.logLikelihood(history) }
 

@@ -16,9 +16,25 @@ public protocol LikelihoodModel: Sendable, Hashable, Codable {
     var parameters: [Double] { get }
     /// The total log-likelihood of `data`, and its gradient with respect to the parameters.
     static func logLikelihood(_ parameters: [Double], of data: FitData, gradient: inout [Double]) -> Double
+    /// The total log-likelihood with its gradient and exact Hessian, or `nil` when the model has no
+    /// analytic Hessian (the default). With one, fits use Newton's method and standard errors use it.
+    static func logLikelihood(
+        _ parameters: [Double],
+        of data: FitData,
+        gradient: inout [Double],
+        hessian: inout [[Double]]
+    ) -> Double?
 }
 
 extension LikelihoodModel {
+    /// No analytic Hessian.
+    public static func logLikelihood(
+        _ parameters: [Double],
+        of data: FitData,
+        gradient: inout [Double],
+        hessian: inout [[Double]]
+    ) -> Double? { nil }
+
     /// Checks that `parameters` has the right count and that all are finite and > 0.
     static func validate(_ parameters: [Double]) throws(CustomerValueError) {
         guard parameters.count == parameterNames.count else {
@@ -116,7 +132,32 @@ enum MaximumLikelihood {
         var best: MinimizationResult?
         var evaluations = 0
         let starts = options.startingPoints.map(toScaled) + defaultStarts
+        let hasHessian =
+            Self.newtonObjective(Model.self, scaledData: scaledData, observations: observations)(
+                starts.first?.map { Double.log($0) } ?? [],
+                nil
+            ) != nil
         for start in starts where start.count == dimension && start.allSatisfy({ $0 > 0 && $0.isFinite }) {
+            guard hasHessian else { break }
+            let objective = Self.newtonObjective(Model.self, scaledData: scaledData, observations: observations)
+            let result = NewtonMinimizer(
+                gradientTolerance: options.gradientTolerance,
+                maximumIterations: options.maximumIterations
+            )
+            .minimize(from: start.map { Double.log($0) }) { point, gradient, hessian in
+                objective(point, (gradient, hessian)).map { value in
+                    gradient = value.gradient
+                    hessian = value.hessian
+                    return value.value
+                } ?? .infinity
+            }
+            evaluations += result.evaluations
+            guard result.value.isFinite else { continue }
+            if best == nil || result.value < best!.value { best = result }
+            if Self.isTrusted(result) { break }
+        }
+        for start in starts where start.count == dimension && start.allSatisfy({ $0 > 0 && $0.isFinite }) {
+            if let best, Self.isTrusted(best) { break }
             let result = minimizer.minimize(from: start.map { Double.log($0) }) { logParameters, gradient in
                 let parameters = logParameters.map { Double.exp($0) }
                 guard parameters.allSatisfy({ $0 > 0 && $0.isFinite }) else { return .infinity }
@@ -173,6 +214,37 @@ enum MaximumLikelihood {
         )
     }
 
+    /// The mean negative log-likelihood in θ = log p with its gradient and Hessian, for Newton's method;
+    /// `nil` when the model has no analytic Hessian or the value is not finite. The second argument is
+    /// ignored (it only fixes the shapes).
+    static func newtonObjective<Model: LikelihoodModel>(
+        _ model: Model.Type,
+        scaledData: Model.FitData,
+        observations: Double
+    ) -> ([Double], ([Double], [[Double]])?) -> (value: Double, gradient: [Double], hessian: [[Double]])? {
+        { logParameters, _ in
+            let dimension = Model.parameterNames.count
+            guard logParameters.count == dimension else { return nil }
+            let p = logParameters.map { Double.exp($0) }
+            guard p.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
+            var gradient = [Double](repeating: 0, count: dimension)
+            var hessian = [[Double]](repeating: [Double](repeating: 0, count: dimension), count: dimension)
+            guard let value = Model.logLikelihood(p, of: scaledData, gradient: &gradient, hessian: &hessian),
+                value.isFinite
+            else { return nil }
+            // d/dθᵢ = pᵢ ∂/∂pᵢ; d²/dθᵢdθⱼ = pᵢpⱼ ∂²/∂pᵢ∂pⱼ + δᵢⱼ pᵢ ∂/∂pᵢ; negated and per customer.
+            var thetaHessian = hessian
+            for i in 0..<dimension {
+                for j in 0..<dimension {
+                    thetaHessian[i][j] =
+                        -(p[i] * p[j] * hessian[i][j] + (i == j ? p[i] * gradient[i] : 0)) / observations
+                }
+            }
+            let thetaGradient = (0..<dimension).map { -p[$0] * gradient[$0] / observations }
+            return (-value / observations, thetaGradient, thetaHessian)
+        }
+    }
+
     /// A run is trusted (no further start is tried) when it converged, or stopped at machine precision
     /// with ‖∇‖∞ < 1e-7.
     static func isTrusted(_ result: MinimizationResult) -> Bool {
@@ -197,6 +269,19 @@ enum MaximumLikelihood {
             return zip(gradient, natural).map { $0 * $1 }
         }
         let center = parameters.map { Double.log($0) }
+        var natural = [Double](repeating: 0, count: dimension)
+        var exact = [[Double]](repeating: natural, count: dimension)
+        if Model.logLikelihood(parameters, of: data, gradient: &natural, hessian: &exact) != nil {
+            var negative = exact
+            for i in 0..<dimension {
+                for j in 0..<dimension {
+                    negative[i][j] =
+                        -(parameters[i] * parameters[j] * exact[i][j] + (i == j ? parameters[i] * natural[i] : 0))
+                }
+            }
+            guard let covariance = SymmetricMatrix.inversePositiveDefinite(negative) else { return nil }
+            return (covariance, zip(natural, parameters).map { $0 * $1 })
+        }
         var negativeHessian = [[Double]](repeating: [Double](repeating: 0, count: dimension), count: dimension)
         for j in 0..<dimension {
             var plus = center

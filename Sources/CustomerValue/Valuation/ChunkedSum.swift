@@ -4,19 +4,19 @@ import Dispatch
 /// on its own thread, and the chunk sums are added in chunk order, so the result does not depend on
 /// thread timing.
 enum ChunkedSum {
-    static func sum(
+    static func sum<Vector: SIMD & Sendable>(
         count: Int,
         minimumChunk: Int = 16_384,
-        _ body: @Sendable (Range<Int>) -> SIMD8<Double>
-    ) -> SIMD8<Double> {
+        _ body: @Sendable (Range<Int>) -> Vector
+    ) -> Vector where Vector.Scalar: FloatingPoint {
         guard count > 2 * minimumChunk else { return body(0..<count) }
         let chunks = Swift.min(64, count / minimumChunk)
         let size = (count + chunks - 1) / chunks
-        let slots = ResultSlots<SIMD8<Double>>(count: chunks)
+        let slots = ResultSlots<Vector>(count: chunks)
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let range = (chunk * size)..<Swift.min(count, (chunk + 1) * size)
             slots.store([body(range)], at: chunk)
         }
-        return slots.joined().reduce(SIMD8(repeating: 0), +)
+        return slots.joined().reduce(Vector(), +)
     }
 }
