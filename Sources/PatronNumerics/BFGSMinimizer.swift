@@ -31,8 +31,11 @@ public struct BFGSMinimizer: Sendable {
     ///   - start: the starting point; the objective must be finite there.
     ///   - objective: returns f(x) and writes ∇f(x) into its second argument (same count as x).
     /// - Returns: the best point found and how the search ended.
+    ///   - initialInverseHessian: an estimate of (∇²f)⁻¹ at the start (e.g. from finite differences); the
+    ///     scaled identity is used when `nil`.
     public func minimize(
         from start: [Double],
+        initialInverseHessian: [[Double]]? = nil,
         objective: (_ point: [Double], _ gradient: inout [Double]) -> Double
     ) -> MinimizationResult {
         let dimension = start.count
@@ -50,8 +53,8 @@ public struct BFGSMinimizer: Sendable {
                 status: .nonFiniteStart
             )
         }
-        var inverseHessian = Self.identity(dimension)
-        var isFirstStep = true
+        var inverseHessian = initialInverseHessian ?? Self.identity(dimension)
+        var isFirstStep = initialInverseHessian == nil
         var restarts = 0
         var iteration = 0
         var status = MinimizationStatus.maximumIterationsReached

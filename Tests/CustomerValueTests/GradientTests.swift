@@ -98,3 +98,13 @@ struct HessianTests {
         try checkHessian(ModifiedBetaGeometricNBD.self, at: [0.25, 4, 0.8, 2.5], data: large)
     }
 }
+
+extension HessianTests {
+    @Test func gammaGamma() throws {
+        let spend = try CompressedSpend(
+            Fixtures.cdnow().map { SpendHistory(frequency: $0.history.frequency, meanSpend: $0.meanSpend) }
+        )
+        try checkHessian(GammaGamma.self, at: [6, 3.7, 15], data: spend)
+        try checkHessian(GammaGamma.self, at: [0.4, 1.2, 300], data: spend)
+    }
+}

@@ -31,7 +31,9 @@ public struct CompressedSpend: Sendable {
     /// Compresses spend histories, keeping those with x > 0.
     /// - Throws: `.invalidData` if a kept row has a mean spend that is not finite and > 0.
     public init(_ histories: some Sequence<SpendHistory>) throws(CustomerValueError) {
-        var counts: [SpendHistory: Double] = [:]
+        var index = RowIndex(expectedCount: 1024)
+        var unique: [SpendHistory] = []
+        var totals: [Double] = []
         for history in histories where history.frequency > 0 {
             guard history.meanSpend.isFinite, history.meanSpend > 0 else {
                 throw CustomerValueError(
@@ -39,10 +41,18 @@ public struct CompressedSpend: Sendable {
                     "Gamma-Gamma needs a mean spend > 0 for customers with repeat purchases, got \(history.meanSpend)"
                 )
             }
-            counts[history, default: 0] += 1
+            let slot = index.slot(for: (UInt64(history.frequency), history.meanSpend.bitPattern, 0))
+            if slot == unique.count {
+                unique.append(history)
+                totals.append(1)
+            } else {
+                totals[slot] += 1
+            }
         }
-        let sorted = counts.sorted { ($0.key.frequency, $0.key.meanSpend) < ($1.key.frequency, $1.key.meanSpend) }
-        self.init(rows: sorted.map(\.key), counts: sorted.map(\.value))
+        let order = unique.indices.sorted {
+            (unique[$0].frequency, unique[$0].meanSpend) < (unique[$1].frequency, unique[$1].meanSpend)
+        }
+        self.init(rows: order.map { unique[$0] }, counts: order.map { totals[$0] })
     }
 
     /// Builds from rows sorted by frequency.
@@ -108,44 +118,85 @@ public struct GammaGamma: LikelihoodModel {
         of data: CompressedSpend,
         gradient: inout [Double]
     ) -> Double {
+        let sums = logLikelihoodSums(parameters, of: data)
+        for index in 0..<3 { gradient[index] = sums[index + 1] }
+        return sums[0]
+    }
+
+    /// The total log-likelihood with its gradient and exact Hessian in (p, q, γ).
+    public static func logLikelihood(
+        _ parameters: [Double],
+        of data: CompressedSpend,
+        gradient: inout [Double],
+        hessian: inout [[Double]]
+    ) -> Double? {
+        let sums = logLikelihoodSums(parameters, of: data)
+        for index in 0..<3 { gradient[index] = sums[index + 1] }
+        var lane = 4
+        for i in 0..<3 {
+            for j in i..<3 {
+                hessian[i][j] = sums[lane]
+                hessian[j][i] = sums[lane]
+                lane += 1
+            }
+        }
+        return sums[0]
+    }
+
+    /// Lanes: 0 the log-likelihood, 1–3 the gradient in (p, q, γ), 4–9 the Hessian's upper triangle
+    /// (pp, pq, pγ, qq, qγ, γγ). Gamma, digamma and trigamma terms depend on x only and are computed
+    /// once per distinct x.
+    static func logLikelihoodSums(_ parameters: [Double], of data: CompressedSpend) -> SIMD16<Double> {
         let p = parameters[0]
         let q = parameters[1]
         let gamma = parameters[2]
         let logGammaQ = Double.logGamma(q)
         let digammaQ = SpecialFunctions.digamma(q)
+        let trigammaQ = SpecialFunctions.trigamma(q)
         let logScale = Double.log(gamma)
-        // Gamma and digamma terms depend on x only: once per distinct x.
         let perFrequency = data.distinctFrequencies.map { frequency in
             let x = Double(frequency)
             let px = p * x
             let psiSum = SpecialFunctions.digamma(px + q)
+            let trigammaSum = SpecialFunctions.trigamma(px + q)
             return (
                 constant: Double.logGamma(px + q) - Double.logGamma(px) - logGammaQ + q * logScale + px * Double.log(x),
                 dP: x * (psiSum - SpecialFunctions.digamma(px) + Double.log(x)),
-                dQ: psiSum - digammaQ + logScale
+                dQ: psiSum - digammaQ + logScale,
+                dPP: x * x * (trigammaSum - SpecialFunctions.trigamma(px)),
+                dPQ: x * trigammaSum,
+                dQQ: trigammaSum - trigammaQ
             )
         }
-        var total = 0.0
-        var gP = 0.0
-        var gQ = 0.0
-        var gGamma = 0.0
+        var total = SIMD16<Double>(repeating: 0)
         for index in data.rows.indices {
             let row = data.rows[index]
-            let count = data.counts[index]
             let terms = perFrequency[data.frequencySlot[index]]
             let x = Double(row.frequency)
             let px = p * x
             let logMean = data.logMeanSpend[index]
             let spendPlusScale = x * row.meanSpend + gamma
+            let inverse = 1 / spendPlusScale
             let logTotal = Double.log(spendPlusScale)
-            total += count * (terms.constant + (px - 1) * logMean - (px + q) * logTotal)
-            gP += count * (terms.dP + x * (logMean - logTotal))
-            gQ += count * (terms.dQ - logTotal)
-            gGamma += count * (q / gamma - (px + q) / spendPlusScale)
+            let shape = px + q
+            let value: Double = terms.constant + (px - 1) * logMean - shape * logTotal
+            let gP: Double = terms.dP + x * (logMean - logTotal)
+            let gQ: Double = terms.dQ - logTotal
+            let gGamma: Double = q / gamma - shape * inverse
+            let hGammaGamma: Double = -q / (gamma * gamma) + shape * inverse * inverse
+            var row16 = SIMD16<Double>(repeating: 0)
+            row16[0] = value
+            row16[1] = gP
+            row16[2] = gQ
+            row16[3] = gGamma
+            row16[4] = terms.dPP
+            row16[5] = terms.dPQ
+            row16[6] = -x * inverse
+            row16[7] = terms.dQQ
+            row16[8] = 1 / gamma - inverse
+            row16[9] = hGammaGamma
+            total += data.counts[index] * row16
         }
-        gradient[0] = gP
-        gradient[1] = gQ
-        gradient[2] = gGamma
         return total
     }
 

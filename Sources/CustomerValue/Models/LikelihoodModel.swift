@@ -158,7 +158,7 @@ enum MaximumLikelihood {
         }
         for start in starts where start.count == dimension && start.allSatisfy({ $0 > 0 && $0.isFinite }) {
             if let best, Self.isTrusted(best) { break }
-            let result = minimizer.minimize(from: start.map { Double.log($0) }) { logParameters, gradient in
+            let objective = { (logParameters: [Double], gradient: inout [Double]) -> Double in
                 let parameters = logParameters.map { Double.exp($0) }
                 guard parameters.allSatisfy({ $0 > 0 && $0.isFinite }) else { return .infinity }
                 var naturalGradient = [Double](repeating: 0, count: dimension)
@@ -168,6 +168,10 @@ enum MaximumLikelihood {
                 }
                 return -value / observations
             }
+            let logStart = start.map { Double.log($0) }
+            let initial = Self.finiteDifferenceInverseHessian(at: logStart, objective: objective)
+            evaluations += dimension + 1
+            let result = minimizer.minimize(from: logStart, initialInverseHessian: initial, objective: objective)
             evaluations += result.evaluations
             guard result.value.isFinite else { continue }
             if best == nil || result.value < best!.value { best = result }
@@ -214,6 +218,34 @@ enum MaximumLikelihood {
         )
     }
 
+    /// (∇²f)⁻¹ at `point` by forward differences of the gradient (step 1e-4), symmetrised; `nil` when not
+    /// positive definite. Starting BFGS from it saves about half of the iterations of a scaled identity.
+    static func finiteDifferenceInverseHessian(
+        at point: [Double],
+        objective: (_ point: [Double], _ gradient: inout [Double]) -> Double
+    ) -> [[Double]]? {
+        let n = point.count
+        var center = [Double](repeating: 0, count: n)
+        guard objective(point, &center).isFinite else { return nil }
+        var hessian = [[Double]](repeating: center, count: n)
+        let step = 1e-4
+        for j in 0..<n {
+            var shifted = point
+            shifted[j] += step
+            var gradient = center
+            guard objective(shifted, &gradient).isFinite else { return nil }
+            for i in 0..<n { hessian[i][j] = (gradient[i] - center[i]) / step }
+        }
+        for i in 0..<n {
+            for j in 0..<i {
+                let mean = 0.5 * (hessian[i][j] + hessian[j][i])
+                hessian[i][j] = mean
+                hessian[j][i] = mean
+            }
+        }
+        return SymmetricMatrix.inversePositiveDefinite(hessian)
+    }
+
     /// The mean negative log-likelihood in θ = log p with its gradient and Hessian, for Newton's method;
     /// `nil` when the model has no analytic Hessian or the value is not finite. The second argument is
     /// ignored (it only fixes the shapes).
@@ -245,10 +277,10 @@ enum MaximumLikelihood {
         }
     }
 
-    /// A run is trusted (no further start is tried) when it converged, or stopped at machine precision
-    /// with ‖∇‖∞ < 1e-7.
+    /// A run is trusted (no further start is tried) when it converged, or stopped at the noise floor of
+    /// the likelihood with ‖∇‖∞ < 1e-6 (per customer, in log-parameters).
     static func isTrusted(_ result: MinimizationResult) -> Bool {
-        result.status == .converged || (result.status != .nonFiniteStart && result.gradientNorm < 1e-7)
+        result.status == .converged || (result.status != .nonFiniteStart && result.gradientNorm < 1e-6)
     }
 
     /// The covariance of θ = log p, (−H)⁻¹, where H is the Hessian of the total log-likelihood by
