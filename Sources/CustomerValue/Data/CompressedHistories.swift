@@ -115,6 +115,17 @@ public struct CompressedHistories: Sendable {
         self.recencySlot = recencySlot
     }
 
+    /// Throws unless some customer made a repeat purchase (without one no purchase rate can be estimated).
+    func requireRepeatPurchases(for model: String) throws(CustomerValueError) {
+        guard customerCount > 0 else { throw CustomerValueError(.invalidData, "no customers to fit \(model) on") }
+        guard totalRepeatPurchases > 0 else {
+            throw CustomerValueError(
+                .invalidData,
+                "none of the \(Int(customerCount)) customers made a repeat purchase, so \(model) cannot estimate a purchase rate"
+            )
+        }
+    }
+
     /// The largest age T.
     public var maximumAge: Double { rows.reduce(0) { Swift.max($0, $1.age) } }
 }

@@ -84,6 +84,7 @@ extension BetaGeometricModel {
         _ data: CompressedHistories,
         options: FitOptions
     ) throws(CustomerValueError) -> ModelFit<Self> {
+        try data.requireRepeatPurchases(for: identifier)
         let scale = Swift.max(data.maximumAge, 1e-12) / 10
         let scaled = data.rescaled(by: scale)
         return try MaximumLikelihood.fit(

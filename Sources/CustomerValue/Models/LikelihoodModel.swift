@@ -102,6 +102,8 @@ public struct ModelFit<Model: LikelihoodModel>: Sendable {
     public var isConverged: Bool
     /// The number of customers (or observations) fitted.
     public var observations: Double
+    /// What a user should know about this fit: a boundary optimum, unidentified parameters.
+    public var warnings: [String]
     /// Wall-clock seconds of the fit.
     public var seconds: Double
 }
@@ -204,6 +206,17 @@ enum MaximumLikelihood {
             return 0.5 * quadratic
         }
         let isConverged = Self.isTrusted(best) || (best.status != .nonFiniteStart && (gap ?? .infinity) < 1e-3)
+        var warnings: [String] = []
+        for (name, value) in zip(Model.parameterNames, parameters) where abs(Double.log(value)) > 25 {
+            warnings.append(
+                "\(name) = \(value) is at the edge of its range: the likelihood keeps rising toward a boundary, so the data do not identify this model"
+            )
+        }
+        if standardErrors == nil {
+            warnings.append(
+                "the Hessian is not negative definite at the optimum: no standard errors (some parameters are not identified)"
+            )
+        }
         return ModelFit(
             model: fitted,
             standardErrors: standardErrors,
@@ -212,8 +225,9 @@ enum MaximumLikelihood {
             evaluations: evaluations,
             gradientNorm: best.gradientNorm,
             status: best.status,
-            isConverged: isConverged,
+            isConverged: isConverged && warnings.isEmpty,
             observations: observations,
+            warnings: warnings,
             seconds: Self.seconds(clock.now - started)
         )
     }

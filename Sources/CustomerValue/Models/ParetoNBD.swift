@@ -239,6 +239,7 @@ public struct ParetoNBD: RepeatPurchaseModel {
         _ data: CompressedHistories,
         options: FitOptions
     ) throws(CustomerValueError) -> ModelFit<Self> {
+        try data.requireRepeatPurchases(for: identifier)
         let scale = Swift.max(data.maximumAge, 1e-12) / 10
         let scaled = data.rescaled(by: scale)
         let customers = scaled.customerCount

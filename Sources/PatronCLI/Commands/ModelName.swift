@@ -39,6 +39,7 @@ struct FitReport {
     var status: String
     var converged: Bool
     var fitSeconds: Double
+    var warnings: [String]
 
     init<Model: LikelihoodModel>(_ fit: ModelFit<Model>, model: ModelName, timeUnit: TimeUnit?, uniqueRows: Int?) {
         self.model = model
@@ -55,6 +56,7 @@ struct FitReport {
         status = fit.status.rawValue
         converged = fit.isConverged
         fitSeconds = fit.seconds
+        warnings = fit.warnings
     }
 
     var json: JSONValue {
@@ -75,6 +77,7 @@ struct FitReport {
             ("status", .string(status)),
             ("converged", .bool(converged)),
             ("fitSeconds", .finite(fitSeconds)),
+            ("warnings", .array(warnings.map(JSONValue.string))),
         ])
     }
 
@@ -94,7 +97,10 @@ struct FitReport {
         lines.append(
             "optimiser       \(status) after \(iterations) iterations (‖∇‖∞ = \(TableText.number(gradientNorm, digits: 2))), \(TableText.formatted(fitSeconds * 1000, decimals: 2)) ms"
         )
-        if !converged { lines.append("warning: the fit did not converge; treat the estimates with care") }
+        for warning in warnings { lines.append("warning: \(warning)") }
+        if !converged && warnings.isEmpty {
+            lines.append("warning: the fit did not converge; treat the estimates with care")
+        }
         return lines.joined(separator: "\n")
     }
 }
