@@ -29,10 +29,18 @@ struct ParetoHardTerm {
         shapeA: Double,
         shapeB: Double,
         recency: Double,
-        age: Double
+        age: Double,
+        logBaseRecency: Double? = nil
     ) -> Self {
-        series(alpha: alpha, beta: beta, shapeA: shapeA, shapeB: shapeB, recency: recency, age: age)
-            ?? quadrature(alpha: alpha, beta: beta, shapeA: shapeA, shapeB: shapeB, recency: recency, age: age)
+        series(
+            alpha: alpha,
+            beta: beta,
+            shapeA: shapeA,
+            shapeB: shapeB,
+            recency: recency,
+            age: age,
+            logBaseRecency: logBaseRecency
+        ) ?? quadrature(alpha: alpha, beta: beta, shapeA: shapeA, shapeB: shapeB, recency: recency, age: age)
     }
 
     static func series(
@@ -41,7 +49,8 @@ struct ParetoHardTerm {
         shapeA: Double,
         shapeB: Double,
         recency: Double,
-        age: Double
+        age: Double,
+        logBaseRecency: Double? = nil
     ) -> Self? {
         let alphaIsLarger = alpha >= beta
         let base = alphaIsLarger ? alpha : beta
@@ -49,7 +58,7 @@ struct ParetoHardTerm {
         let z = abs(alpha - beta) / (base + recency)
         guard z <= 0.6, pochhammer * z <= 20 else { return nil }
         let a = shapeA + shapeB - 1
-        let logLower = Double.log(base + recency)
+        let logLower = logBaseRecency ?? Double.log(base + recency)
         let logRatio = -Double.log(onePlus: (age - recency) / (base + recency))  // log ζ ≤ 0
         let zeta = Double.exp(logRatio)
         var upperShare = Double.exp(a * logRatio)  // ρζⁿ
@@ -62,8 +71,8 @@ struct ParetoHardTerm {
         var sumLog = 0.0
         var sumDigamma = 0.0
         var n = 0.0
+        var inverse = 1 / a  // 1/(a+n)
         while n < 2000 {
-            let inverse = 1 / (a + n)
             let inverseShifted = 1 / (a + 1 + n)
             let shiftedShare = upperShare * zeta
             let remaining = upperShare > 0.5 ? -Double.expMinusOne((a + n) * logRatio) : 1 - upperShare
@@ -79,6 +88,7 @@ struct ParetoHardTerm {
             coefficient *= (pochhammer + n) * z / (n + 1)
             shiftedCoefficient *= (pochhammer + 1 + n) * z / (n + 1)
             upperShare = shiftedShare
+            inverse = inverseShifted
             n += 1
         }
         let lower = base + recency

@@ -54,6 +54,37 @@ public struct ParetoNBD: RepeatPurchaseModel {
     }
 
     /// log L and its gradient for one history, given log Γ(r+x) − log Γ(r) and ψ(r+x) − ψ(r).
+    /// Logs that do not depend on the customer, or only on T or t_x: computed once per evaluation (or
+    /// per distinct time) by the bulk likelihood, directly for a single history.
+    struct Logs {
+        var alpha: Double
+        var beta: Double
+        var s: Double
+        var alphaAge: Double
+        var betaAge: Double
+        var baseRecency: Double
+
+        init(alpha: Double, beta: Double, s: Double, alphaAge: Double, betaAge: Double, baseRecency: Double) {
+            self.alpha = alpha
+            self.beta = beta
+            self.s = s
+            self.alphaAge = alphaAge
+            self.betaAge = betaAge
+            self.baseRecency = baseRecency
+        }
+
+        init(alpha a: Double, beta b: Double, s shape: Double, history: PurchaseHistory) {
+            self.init(
+                alpha: Double.log(a),
+                beta: Double.log(b),
+                s: Double.log(shape),
+                alphaAge: Double.log(a + history.age),
+                betaAge: Double.log(b + history.age),
+                baseRecency: Double.log(Swift.max(a, b) + history.recency)
+            )
+        }
+    }
+
     static func evaluate(
         r: Double,
         alpha: Double,
@@ -61,15 +92,16 @@ public struct ParetoNBD: RepeatPurchaseModel {
         beta: Double,
         history: PurchaseHistory,
         logGammaRatio: Double,
-        digammaDifference: Double
+        digammaDifference: Double,
+        logs: Logs
     ) -> Evaluation {
         let x = Double(history.frequency)
         let shapeA = r + x
         let shapeB = s + 1
         let age = history.age
         let recency = history.recency
-        let logAlphaT = Double.log(alpha + age)
-        let logBetaT = Double.log(beta + age)
+        let logAlphaT = logs.alphaAge
+        let logBetaT = logs.betaAge
         let logFirst = -shapeA * logAlphaT - s * logBetaT
         var weightFirst = 1.0
         var logBracket = logFirst
@@ -81,10 +113,11 @@ public struct ParetoNBD: RepeatPurchaseModel {
                 shapeA: shapeA,
                 shapeB: shapeB,
                 recency: recency,
-                age: age
+                age: age,
+                logBaseRecency: logs.baseRecency
             )
             if hard.logIntegral > -.infinity {
-                let logSecond = Double.log(s) + hard.logIntegral
+                let logSecond = logs.s + hard.logIntegral
                 logBracket = SpecialFunctions.logAddExp(logFirst, logSecond)
                 weightFirst = Double.exp(logFirst - logBracket)
                 let weightSecond = Double.exp(logSecond - logBracket)
@@ -96,11 +129,11 @@ public struct ParetoNBD: RepeatPurchaseModel {
                 )
             }
         }
-        let logLikelihood = logGammaRatio + r * Double.log(alpha) + s * Double.log(beta) + logBracket
+        let logLikelihood = logGammaRatio + r * logs.alpha + s * logs.beta + logBracket
         let gradient = SIMD4(
-            digammaDifference + Double.log(alpha) - weightFirst * logAlphaT,
+            digammaDifference + logs.alpha - weightFirst * logAlphaT,
             r / alpha - weightFirst * shapeA / (alpha + age),
-            Double.log(beta) - weightFirst * logBetaT,
+            logs.beta - weightFirst * logBetaT,
             s / beta - weightFirst * s / (beta + age)
         )
         return Evaluation(
@@ -119,7 +152,8 @@ public struct ParetoNBD: RepeatPurchaseModel {
             beta: beta,
             history: history,
             logGammaRatio: Double.logGamma(r + x) - Double.logGamma(r),
-            digammaDifference: SpecialFunctions.digamma(r + x) - SpecialFunctions.digamma(r)
+            digammaDifference: SpecialFunctions.digamma(r + x) - SpecialFunctions.digamma(r),
+            logs: Logs(alpha: alpha, beta: beta, s: s, history: history)
         )
     }
 
@@ -137,10 +171,16 @@ public struct ParetoNBD: RepeatPurchaseModel {
         let digammaR = SpecialFunctions.digamma(r)
         let ratios = data.distinctFrequencies.map { Double.logGamma(r + Double($0)) - logGammaR }
         let differences = data.distinctFrequencies.map { SpecialFunctions.digamma(r + Double($0)) - digammaR }
+        let (logAlpha, logBeta, logS) = (Double.log(alpha), Double.log(beta), Double.log(s))
+        let logAlphaAges = data.distinctAges.map { Double.log(alpha + $0) }
+        let logBetaAges = data.distinctAges.map { Double.log(beta + $0) }
+        let base = Swift.max(alpha, beta)
+        let logBaseRecencies = data.distinctRecencies.map { Double.log(base + $0) }
         let sums = ChunkedSum.sum(count: data.rows.count, minimumChunk: 2048) { range in
             var total = SIMD8<Double>(repeating: 0)
             for index in range {
                 let slot = data.frequencySlot[index]
+                let ageSlot = data.ageSlot[index]
                 let evaluation = evaluate(
                     r: r,
                     alpha: alpha,
@@ -148,7 +188,15 @@ public struct ParetoNBD: RepeatPurchaseModel {
                     beta: beta,
                     history: data.rows[index],
                     logGammaRatio: ratios[slot],
-                    digammaDifference: differences[slot]
+                    digammaDifference: differences[slot],
+                    logs: Logs(
+                        alpha: logAlpha,
+                        beta: logBeta,
+                        s: logS,
+                        alphaAge: logAlphaAges[ageSlot],
+                        betaAge: logBetaAges[ageSlot],
+                        baseRecency: logBaseRecencies[data.recencySlot[index]]
+                    )
                 )
                 let g = evaluation.gradient
                 total += data.counts[index] * SIMD8(evaluation.logLikelihood, g[0], g[1], g[2], g[3], 0, 0, 0)
