@@ -9,7 +9,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "patron",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "patron", targets: ["PatronCLI"]),
         .library(name: "PatronNumerics", targets: ["PatronNumerics"]),
@@ -18,6 +18,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(
@@ -28,11 +33,35 @@ let package = Package(
             name: "CustomerValue",
             dependencies: ["PatronNumerics", .product(name: "RealModule", package: "swift-numerics")]
         ),
+        .target(name: "PatronCore", dependencies: ["CustomerValue"]),
+        .target(
+            name: "PatronStorage",
+            dependencies: [
+                "PatronCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "PatronServer",
+            dependencies: [
+                "PatronCore",
+                "PatronStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "PatronCLI",
             dependencies: [
                 "CustomerValue",
                 "PatronNumerics",
+                "PatronCore",
+                "PatronStorage",
+                "PatronServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources")]
@@ -42,6 +71,17 @@ let package = Package(
             name: "CustomerValueTests",
             dependencies: ["CustomerValue", "PatronNumerics"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore"]),
+        .testTarget(
+            name: "PatronServerTests",
+            dependencies: [
+                "PatronServer",
+                "PatronStorage",
+                "PatronCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
         ),
         .testTarget(
             name: "PatronCLITests",

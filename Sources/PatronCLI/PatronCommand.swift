@@ -2,12 +2,14 @@ import ArgumentParser
 
 /// `patron`: the customer-value engine's command-line interface.
 @main
-struct PatronCommand: ParsableCommand {
+struct PatronCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patron",
         abstract: "Patron: customer lifetime value models, fitted fast and exactly.",
+        version: "0.1.0",
         subcommands: [
-            DemoCommand.self, FitCommand.self, PredictCommand.self, SimulateCommand.self, BenchmarkCommand.self,
+            DemoCommand.self, FitCommand.self, PredictCommand.self, ServeCommand.self, KeysCommand.self,
+            SimulateCommand.self, BenchmarkCommand.self,
         ]
     )
 }

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PatronCore
+import PatronServer
+import PatronStorage
+
+/// Where the database is, shared by the commands that use the store.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "SQLite database file (env PATRON_DATABASE; default ./patron.sqlite).")
+    var database: String?
+
+    var path: String { database ?? ProcessInfo.processInfo.environment["PATRON_DATABASE"] ?? "patron.sqlite" }
+
+    func open() throws -> SQLiteStore {
+        try SQLiteStore(path: path)
+    }
+}
+
+/// `patron serve`: the Segment-compatible ingest server.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Segment-compatible event API on an embedded SQLite store.",
+        discussion: """
+            Real analytics SDKs send to POST /v1/batch with the write key as the HTTP Basic username.
+            An event is acknowledged (200 {"success":true}) only after it is committed with fsync.
+            SIGTERM or SIGINT stops the server after in-flight requests finish.
+
+            Example:
+              patron serve --port 8080 --write-key web=wk_live_123
+            """
+    )
+
+    @OptionGroup var store: DatabaseOptions
+
+    @Option(help: "Address to listen on (env PATRON_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (env PATRON_PORT; default 8080; 0 picks a free port).")
+    var port: Int?
+
+    @Option(
+        name: .customLong("write-key"),
+        help: "A write key for a source, SOURCE=KEY; repeatable (env PATRON_WRITE_KEYS, comma-separated)."
+    )
+    var writeKeys: [String] = []
+
+    @Option(help: "Largest event in bytes.")
+    var maximumEventBytes = 32 * 1024
+
+    @Option(help: "Largest request body in bytes (after gunzip).")
+    var maximumBatchBytes = 500 * 1024
+
+    @Option(help: "Most events per batch.")
+    var maximumBatchEvents = 2500
+
+    func validate() throws {
+        for pair in allWriteKeys where pair.split(separator: "=", maxSplits: 1).count != 2 {
+            throw ValidationError("--write-key must be SOURCE=KEY, got '\(pair)'")
+        }
+        guard maximumEventBytes > 0, maximumBatchBytes > 0, maximumBatchEvents > 0 else {
+            throw ValidationError("the limits must be positive")
+        }
+        if let port = resolvedPort, !(0...65535).contains(port) { throw ValidationError("--port must be 0…65535") }
+    }
+
+    var allWriteKeys: [String] {
+        writeKeys
+            + (ProcessInfo.processInfo.environment["PATRON_WRITE_KEYS"] ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty }
+    }
+
+    var resolvedPort: Int? { port ?? ProcessInfo.processInfo.environment["PATRON_PORT"].flatMap(Int.init) }
+
+    func run() async throws {
+        let store = try self.store.open()
+        for pair in allWriteKeys {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if try await store.source(forWriteKey: parts[1]) == nil {
+                try await store.addWriteKey(parts[1], source: parts[0])
+            }
+        }
+        var logger = Logger(label: "patron")
+        logger.logLevel = .info
+        let configuration = ServerConfiguration(
+            host: host ?? ProcessInfo.processInfo.environment["PATRON_HOST"] ?? "127.0.0.1",
+            port: resolvedPort ?? 8080,
+            limits: IngestLimits(
+                maximumEventBytes: maximumEventBytes,
+                maximumBatchBytes: maximumBatchBytes,
+                maximumBatchEvents: maximumBatchEvents
+            )
+        )
+        logger.info("patron serve: database \(self.store.path), http://\(configuration.host):\(configuration.port)")
+        let application = buildApplication(configuration: configuration, store: store, logger: logger)
+        try await application.runService()
+    }
+}
+
+/// `patron keys`: manages write keys.
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Manage write keys of event sources.",
+        subcommands: [Create.self]
+    )
+
+    /// `patron keys create --source web`.
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a write key for a source and print it (only its hash is stored)."
+        )
+
+        @OptionGroup var store: DatabaseOptions
+
+        @Option(help: "The source the key writes to (e.g. web, ios, backend).")
+        var source: String
+
+        func validate() throws {
+            guard !source.isEmpty, source.count <= 100 else {
+                throw ValidationError("--source must be 1 to 100 characters")
+            }
+        }
+
+        func run() async throws {
+            var generator = SystemRandomNumberGenerator()
+            let key =
+                "wk_"
+                + (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+            try await store.open().addWriteKey(key, source: source)
+            print(key)
+        }
+    }
+}

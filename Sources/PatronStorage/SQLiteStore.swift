@@ -1,0 +1,231 @@
+import Crypto
+public import Foundation
+import GRDB
+public import PatronCore
+
+/// The embedded store: one SQLite file (GRDB, WAL, `synchronous=FULL` so a commit is on disk when it
+/// returns), schema by named, append-only migrations.
+public final class SQLiteStore: Sendable {
+    let writer: DatabasePool
+    private let committer: GroupCommitter<IngestBatch, IngestOutcome>
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    /// - Throws: ``StoreError`` with code `.unavailable` when the file cannot be opened or migrated.
+    public init(path: String) throws(StoreError) {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        configuration.busyMode = .timeout(10)
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StoreError(.unavailable, "cannot open the database at \(path): \(error)", underlying: error)
+        }
+        writer = pool
+        committer = GroupCommitter { batches in
+            try await pool.write { db in try batches.map { try Self.insert($0, db: db) } }
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: sources, write keys, events, quarantine") { db in
+            try db.create(table: "writeKey") { table in
+                table.primaryKey("hash", .text)
+                table.column("source", .text).notNull()
+                table.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "adminToken") { table in
+                table.primaryKey("hash", .text)
+                table.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "event") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("source", .text).notNull()
+                table.column("messageId", .text).notNull()
+                table.column("type", .text).notNull()
+                table.column("userId", .text)
+                table.column("anonymousId", .text)
+                table.column("name", .text)
+                table.column("timestamp", .datetime).notNull()
+                table.column("receivedAt", .datetime).notNull()
+                table.column("payload", .text).notNull()
+                table.uniqueKey(["source", "messageId"])
+                table.check(sql: "userId IS NOT NULL OR anonymousId IS NOT NULL")
+            }
+            try db.create(table: "quarantine") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("source", .text).notNull()
+                table.column("reason", .text).notNull()
+                table.column("detail", .text).notNull()
+                table.column("messageId", .text)
+                table.column("receivedAt", .datetime).notNull()
+                table.column("payload", .text).notNull()
+                table.column("replayedAt", .datetime)
+            }
+            try db.create(index: "quarantineByReason", on: "quarantine", columns: ["reason"])
+        }
+        return migrator
+    }
+
+    /// Stores a batch durably: returns only after the transaction holding it has committed with fsync.
+    /// Concurrent calls share one transaction (group commit). Events whose messageId is already stored
+    /// for the source are counted as duplicates and not stored again.
+    public func ingest(_ batch: IngestBatch) async throws(StoreError) -> IngestOutcome {
+        do {
+            return try await committer.submit(batch)
+        } catch {
+            throw StoreError(.unavailable, "could not commit the events: \(error)", underlying: error)
+        }
+    }
+
+    static func insert(_ batch: IngestBatch, db: Database) throws -> IngestOutcome {
+        var stored = 0
+        for event in batch.accepted {
+            try db.execute(
+                sql: """
+                    INSERT INTO event (source, messageId, type, userId, anonymousId, name, timestamp, receivedAt, payload)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, messageId) DO NOTHING
+                    """,
+                arguments: [
+                    batch.source, event.messageId, event.type.rawValue, event.userId, event.anonymousId, event.name,
+                    event.timestamp, event.receivedAt, event.payload.jsonText,
+                ]
+            )
+            stored += db.changesCount
+        }
+        for rejected in batch.rejected {
+            try db.execute(
+                sql: """
+                    INSERT INTO quarantine (source, reason, detail, messageId, receivedAt, payload)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    batch.source, rejected.reason.rawValue, rejected.detail, rejected.messageId, rejected.receivedAt,
+                    rejected.payload.jsonText,
+                ]
+            )
+        }
+        return IngestOutcome(
+            stored: stored,
+            duplicates: batch.accepted.count - stored,
+            quarantined: batch.rejected.count
+        )
+    }
+
+    /// The hex SHA-256 of a secret; only hashes of keys and tokens are stored.
+    static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Registers `key` as a write key of `source`.
+    /// - Throws: `.conflict` if the key is already registered.
+    public func addWriteKey(_ key: String, source: String) async throws(StoreError) {
+        do {
+            try await writer.write { db in
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM writeKey WHERE hash = ?", arguments: [Self.hash(key)])
+                    == true
+                {
+                    throw StoreError(.conflict, "this write key is already registered")
+                }
+                try db.execute(
+                    sql: "INSERT INTO writeKey (hash, source, createdAt) VALUES (?, ?, ?)",
+                    arguments: [Self.hash(key), source, Date()]
+                )
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "could not store the write key: \(error)", underlying: error)
+        }
+    }
+
+    /// The source a write key belongs to, or `nil` for an unknown key.
+    public func source(forWriteKey key: String) async throws(StoreError) -> String? {
+        do {
+            return try await writer.read { db in
+                try String.fetchOne(db, sql: "SELECT source FROM writeKey WHERE hash = ?", arguments: [Self.hash(key)])
+            }
+        } catch {
+            throw StoreError(.unavailable, "could not read write keys: \(error)", underlying: error)
+        }
+    }
+
+    /// The number of stored events (of one source, or all).
+    public func eventCount(source: String? = nil) async throws(StoreError) -> Int {
+        do {
+            return try await writer.read { db in
+                if let source {
+                    return try Int.fetchOne(db, sql: "SELECT count(*) FROM event WHERE source = ?", arguments: [source])
+                        ?? 0
+                }
+                return try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? 0
+            }
+        } catch {
+            throw StoreError(.unavailable, "could not count events: \(error)", underlying: error)
+        }
+    }
+
+    /// The stored messageIds of a source (for tests and audits).
+    public func messageIds(source: String) async throws(StoreError) -> [String] {
+        do {
+            return try await writer.read { db in
+                try String.fetchAll(
+                    db,
+                    sql: "SELECT messageId FROM event WHERE source = ? ORDER BY id",
+                    arguments: [source]
+                )
+            }
+        } catch {
+            throw StoreError(.unavailable, "could not read events: \(error)", underlying: error)
+        }
+    }
+
+    /// Quarantined events, newest first.
+    public func quarantined(limit: Int = 100) async throws(StoreError) -> [QuarantinedRecord] {
+        do {
+            return try await writer.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT id, source, reason, detail, messageId, receivedAt, payload FROM quarantine ORDER BY id DESC LIMIT ?",
+                    arguments: [limit]
+                )
+                .map { row in
+                    QuarantinedRecord(
+                        id: row["id"],
+                        source: row["source"],
+                        reason: row["reason"],
+                        detail: row["detail"],
+                        messageId: row["messageId"],
+                        receivedAt: row["receivedAt"],
+                        payload: row["payload"]
+                    )
+                }
+            }
+        } catch {
+            throw StoreError(.unavailable, "could not read the quarantine: \(error)", underlying: error)
+        }
+    }
+}
+
+/// One quarantined event as stored.
+public struct QuarantinedRecord: Sendable, Hashable, Codable {
+    /// Row id.
+    public var id: Int64
+    /// The source.
+    public var source: String
+    /// The ``QuarantineReason`` raw value.
+    public var reason: String
+    /// Details.
+    public var detail: String
+    /// The messageId, if one could be read.
+    public var messageId: String?
+    /// When it was received.
+    public var receivedAt: Date
+    /// The raw event JSON.
+    public var payload: String
+}
