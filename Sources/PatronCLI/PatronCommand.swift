@@ -9,6 +9,8 @@ struct PatronCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, FitCommand.self, PredictCommand.self, ServeCommand.self, KeysCommand.self,
+            QuarantineCommand.self,
+            IdentityCommand.self,
             SimulateCommand.self, BenchmarkCommand.self,
         ]
     )

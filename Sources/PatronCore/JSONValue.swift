@@ -52,6 +52,22 @@ public enum JSONValue: Sendable, Hashable, Codable {
         return nil
     }
 
+    /// A number, or a string holding a finite decimal number (clients send both), or `nil`.
+    public var numberValue: Double? {
+        switch self {
+        case .number(let value): return value.isFinite ? value : nil
+        case .string(let text):
+            return Double(text.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil }
+        default: return nil
+        }
+    }
+
+    /// The array elements, or `nil`.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
     /// The object members, or `nil`.
     public var objectValue: [String: JSONValue]? {
         if case .object(let value) = self { return value }

@@ -21,6 +21,27 @@ public struct SegmentEvent: Sendable, Hashable {
     /// server fields (`messageId`, `receivedAt`, `timestamp`, `type`) set.
     public var payload: JSONValue
 
+    /// Creates an event (as read back from the store).
+    public init(
+        type: SegmentEventType,
+        messageId: String,
+        userId: String?,
+        anonymousId: String?,
+        name: String?,
+        timestamp: Date,
+        receivedAt: Date,
+        payload: JSONValue
+    ) {
+        self.type = type
+        self.messageId = messageId
+        self.userId = userId
+        self.anonymousId = anonymousId
+        self.name = name
+        self.timestamp = timestamp
+        self.receivedAt = receivedAt
+        self.payload = payload
+    }
+
     /// Traits from `traits` or, failing that, `context.traits`.
     public var traits: [String: JSONValue] {
         payload["traits"]?.objectValue ?? payload["context"]?["traits"]?.objectValue ?? [:]

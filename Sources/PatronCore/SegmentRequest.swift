@@ -122,7 +122,9 @@ public struct SegmentRequest: Sendable {
         return .object(event)
     }
 
-    static func validate(
+    /// Validates and normalises one event (batch context already merged); `fixedType` is the call of
+    /// a single-event route, `nil` for a batch item (which must carry `type`).
+    public static func validate(
         _ item: JSONValue,
         type fixedType: SegmentEventType?,
         receivedAt: Date,

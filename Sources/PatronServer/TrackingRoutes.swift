@@ -13,6 +13,7 @@ import PatronStorage
 struct TrackingRoutes: Sendable {
     let store: SQLiteStore
     let limits: IngestLimits
+    let metrics: ServerMetrics
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("v1/batch") { request, _ in await handle(request, single: nil) }
@@ -22,24 +23,30 @@ struct TrackingRoutes: Sendable {
     }
 
     func handle(_ request: Request, single: SegmentEventType?) async -> Response {
+        let response = await respond(to: request, single: single)
+        if response.status != .ok { metrics.recordRejectedRequest(status: Int(response.status.code)) }
+        return response
+    }
+
+    func respond(to request: Request, single: SegmentEventType?) async -> Response {
         let receivedAt = Date()
         var request = request
         let body: Data
         do {
             body = try await Self.readBody(&request, limit: limits.maximumBatchBytes)
         } catch let error as IngestRequestError {
-            return Self.error(error.status, error.message)
+            return JSONResponse.error(error.status, error.message)
         } catch {
-            return Self.error(400, "could not read the request body")
+            return JSONResponse.error(400, "could not read the request body")
         }
         let parsed: SegmentRequest
         do {
             parsed = try SegmentRequest.parse(body: body, single: single, receivedAt: receivedAt, limits: limits)
         } catch {
-            return Self.error(error.status, error.message)
+            return JSONResponse.error(error.status, error.message)
         }
         guard let key = Self.writeKey(from: request) ?? parsed.writeKey, !key.isEmpty else {
-            return Self.error(
+            return JSONResponse.error(
                 401,
                 "missing write key: send it as the HTTP Basic username or as \"writeKey\" in the body"
             )
@@ -47,20 +54,20 @@ struct TrackingRoutes: Sendable {
         let source: String
         do {
             guard let found = try await store.source(forWriteKey: key) else {
-                return Self.error(401, "unknown write key")
+                return JSONResponse.error(401, "unknown write key")
             }
             source = found
         } catch {
-            return Self.error(503, "the event store is unavailable; retry")
+            return JSONResponse.error(503, "the event store is unavailable; retry")
         }
         do {
             _ = try await store.ingest(
                 IngestBatch(source: source, accepted: parsed.accepted, rejected: parsed.rejected)
             )
         } catch {
-            return Self.error(503, "the events could not be stored; retry")
+            return JSONResponse.error(503, "the events could not be stored; retry")
         }
-        return Self.json(200, #"{"success":true}"#)
+        return JSONResponse.text(200, #"{"success":true}"#)
     }
 
     /// The body, gunzipped when `Content-Encoding: gzip`, at most `limit` bytes after decompression.
@@ -101,17 +108,5 @@ struct TrackingRoutes: Sendable {
         else { return nil }
         let text = String(decoding: decoded, as: UTF8.self)
         return String(text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-    }
-
-    static func json(_ status: Int, _ body: String) -> Response {
-        Response(
-            status: .init(code: status),
-            headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: body))
-        )
-    }
-
-    static func error(_ status: Int, _ message: String) -> Response {
-        json(status, #"{"success":false,"error":"# + JSONValue.string(message).jsonText + "}")
     }
 }

@@ -1,7 +1,7 @@
 import Crypto
 public import Foundation
 import GRDB
-public import PatronCore
+import PatronCore
 
 /// The embedded store: one SQLite file (GRDB, WAL, `synchronous=FULL` so a commit is on disk when it
 /// returns), schema by named, append-only migrations.
@@ -68,6 +68,10 @@ public final class SQLiteStore: Sendable {
             }
             try db.create(index: "quarantineByReason", on: "quarantine", columns: ["reason"])
         }
+        migrator.registerMigration(
+            "v2: customers, identity graph, traits, transactions, acquisition",
+            migrate: CustomerSchema.create
+        )
         return migrator
     }
 
@@ -185,14 +189,26 @@ public final class SQLiteStore: Sendable {
     }
 
     /// Quarantined events, newest first.
-    public func quarantined(limit: Int = 100) async throws(StoreError) -> [QuarantinedRecord] {
+    /// - Parameters:
+    ///   - limit: most rows returned.
+    ///   - reason: only this ``QuarantineReason`` raw value.
+    ///   - includeReplayed: also rows already replayed.
+    public func quarantined(
+        limit: Int = 100,
+        reason: String? = nil,
+        includeReplayed: Bool = false
+    ) async throws(StoreError)
+        -> [QuarantinedRecord]
+    {
         do {
             return try await writer.read { db in
                 try Row.fetchAll(
                     db,
-                    sql:
-                        "SELECT id, source, reason, detail, messageId, receivedAt, payload FROM quarantine ORDER BY id DESC LIMIT ?",
-                    arguments: [limit]
+                    sql: """
+                        SELECT id, source, reason, detail, messageId, receivedAt, payload FROM quarantine
+                        WHERE (? OR replayedAt IS NULL) AND (? IS NULL OR reason = ?) ORDER BY id DESC LIMIT ?
+                        """,
+                    arguments: [includeReplayed, reason, reason, limit]
                 )
                 .map { row in
                     QuarantinedRecord(

@@ -6,18 +6,6 @@ import PatronCore
 import PatronServer
 import PatronStorage
 
-/// Where the database is, shared by the commands that use the store.
-struct DatabaseOptions: ParsableArguments {
-    @Option(help: "SQLite database file (env PATRON_DATABASE; default ./patron.sqlite).")
-    var database: String?
-
-    var path: String { database ?? ProcessInfo.processInfo.environment["PATRON_DATABASE"] ?? "patron.sqlite" }
-
-    func open() throws -> SQLiteStore {
-        try SQLiteStore(path: path)
-    }
-}
-
 /// `patron serve`: the Segment-compatible ingest server.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,6 +34,14 @@ struct ServeCommand: AsyncParsableCommand {
         help: "A write key for a source, SOURCE=KEY; repeatable (env PATRON_WRITE_KEYS, comma-separated)."
     )
     var writeKeys: [String] = []
+
+    @Option(
+        help: """
+            Admin API token (env PATRON_ADMIN_TOKEN). If neither is set and none is stored, one is generated on \
+            first start and printed once; only its hash is stored.
+            """
+    )
+    var adminToken: String?
 
     @Option(help: "Largest event in bytes.")
     var maximumEventBytes = 32 * 1024
@@ -83,6 +79,10 @@ struct ServeCommand: AsyncParsableCommand {
                 try await store.addWriteKey(parts[1], source: parts[0])
             }
         }
+        let token = adminToken ?? ProcessInfo.processInfo.environment["PATRON_ADMIN_TOKEN"]
+        if let generated = try await store.ensureAdminToken(token) {
+            print("Generated admin token (shown once, store it now): \(generated)")
+        }
         var logger = Logger(label: "patron")
         logger.logLevel = .info
         let configuration = ServerConfiguration(
@@ -97,41 +97,5 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("patron serve: database \(self.store.path), http://\(configuration.host):\(configuration.port)")
         let application = buildApplication(configuration: configuration, store: store, logger: logger)
         try await application.runService()
-    }
-}
-
-/// `patron keys`: manages write keys.
-struct KeysCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "keys",
-        abstract: "Manage write keys of event sources.",
-        subcommands: [Create.self]
-    )
-
-    /// `patron keys create --source web`.
-    struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Create a write key for a source and print it (only its hash is stored)."
-        )
-
-        @OptionGroup var store: DatabaseOptions
-
-        @Option(help: "The source the key writes to (e.g. web, ios, backend).")
-        var source: String
-
-        func validate() throws {
-            guard !source.isEmpty, source.count <= 100 else {
-                throw ValidationError("--source must be 1 to 100 characters")
-            }
-        }
-
-        func run() async throws {
-            var generator = SystemRandomNumberGenerator()
-            let key =
-                "wk_"
-                + (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-            try await store.open().addWriteKey(key, source: source)
-            print(key)
-        }
     }
 }

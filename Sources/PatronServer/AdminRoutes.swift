@@ -1,0 +1,119 @@
+import Foundation
+import Hummingbird
+import PatronCore
+import PatronStorage
+
+/// The admin API under `/api/v1`, behind `Authorization: Bearer <admin token>`: customers by any of
+/// their ids, customer lists filtered by trait, a customer's events, transactions and identity
+/// history, the quarantine, and the ingest status.
+struct AdminRoutes: Sendable {
+    let store: SQLiteStore
+
+    func register(on router: Router<BasicRequestContext>) {
+        let api = router.group("api/v1").add(middleware: AdminAuthentication(store: store))
+        api.get("ingest/status") { _, _ in await answer { try await store.ingestStatus() } }
+        api.get("customers") { request, _ in await listCustomers(request) }
+        api.get("customers/:id") { _, context in
+            await withCustomer(context) { id in try await store.customer(id: id) }
+        }
+        api.get("customers/:id/events") { request, context in
+            let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
+            guard (1...1000).contains(limit) else { return JSONResponse.error(400, "limit must be 1…1000") }
+            return await withCustomer(context) { id in ["events": try await store.events(customer: id, limit: limit)] }
+        }
+        api.get("customers/:id/transactions") { _, context in
+            await withCustomer(context) { id in ["transactions": try await store.transactions(customer: id)] }
+        }
+        api.get("customers/:id/identity") { _, context in
+            await withCustomer(context) { id in ["audit": try await store.identityAudit(customer: id)] }
+        }
+        api.get("quarantine") { request, _ in
+            let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
+            guard (1...1000).contains(limit) else { return JSONResponse.error(400, "limit must be 1…1000") }
+            let reason = request.uri.queryParameters.get("reason")
+            if let reason, QuarantineReason(rawValue: reason) == nil {
+                let known = QuarantineReason.allCases.map(\.rawValue).joined(separator: ", ")
+                return JSONResponse.error(400, "unknown reason '\(reason)'; one of \(known)")
+            }
+            return await answer { ["events": try await store.quarantined(limit: limit, reason: reason)] }
+        }
+    }
+
+    func listCustomers(_ request: Request) async -> Response {
+        let query = request.uri.queryParameters
+        let limit = query.get("limit", as: Int.self) ?? 50
+        guard (1...500).contains(limit) else { return JSONResponse.error(400, "limit must be 1…500") }
+        var after: Int64?
+        if let cursor = query.get("cursor") {
+            guard let value = Int64(cursor), value >= 0 else {
+                return JSONResponse.error(400, "cursor '\(cursor)' is not valid")
+            }
+            after = value
+        }
+        var trait: (key: String, value: String?)?
+        if let filter = query.get("trait") {
+            let parts = filter.split(separator: ":", maxSplits: 1).map(String.init)
+            guard let key = parts.first, !key.isEmpty else {
+                return JSONResponse.error(400, "trait must be KEY or KEY:VALUE")
+            }
+            trait = (key, parts.count == 2 ? parts[1] : nil)
+        }
+        return await answer {
+            let customers = try await store.customers(trait: trait, limit: limit, after: after)
+            return CustomerPage(
+                customers: customers,
+                nextCursor: customers.count == limit ? customers.last.map { String($0.id) } : nil
+            )
+        }
+    }
+
+    func withCustomer(
+        _ context: BasicRequestContext,
+        _ body: (Int64) async throws -> (some Encodable)?
+    ) async -> Response {
+        let raw = context.parameters.get("id") ?? ""
+        let anyId = raw.removingPercentEncoding ?? raw
+        do {
+            guard let id = try await store.customerId(anyId: anyId), let value = try await body(id) else {
+                return JSONResponse.error(404, "no customer has the id '\(anyId)'")
+            }
+            return JSONResponse.encoded(value)
+        } catch {
+            return JSONResponse.error(503, "the store is unavailable: \(error)")
+        }
+    }
+
+    func answer(_ body: () async throws -> some Encodable) async -> Response {
+        do {
+            return JSONResponse.encoded(try await body())
+        } catch {
+            return JSONResponse.error(503, "the store is unavailable: \(error)")
+        }
+    }
+}
+
+/// A page of customers; pass `nextCursor` as `cursor` for the next page.
+struct CustomerPage: Encodable {
+    var customers: [CustomerProfile]
+    var nextCursor: String?
+}
+
+/// Requires `Authorization: Bearer <admin token>`.
+struct AdminAuthentication<Context: RequestContext>: RouterMiddleware {
+    let store: SQLiteStore
+
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            return JSONResponse.error(401, "missing admin token: send Authorization: Bearer <token>")
+        }
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        guard (try? await store.isAdminToken(token)) == true else {
+            return JSONResponse.error(401, "invalid admin token")
+        }
+        return try await next(request, context)
+    }
+}

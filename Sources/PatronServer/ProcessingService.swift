@@ -1,0 +1,39 @@
+public import Logging
+public import PatronCore
+public import PatronStorage
+import Prometheus
+public import ServiceLifecycle
+
+/// Turns acknowledged events into customers in the background, from the store's durable cursor,
+/// until graceful shutdown. Idle polls are 25 ms apart, so a new event reaches its profile well
+/// within a second.
+public struct ProcessingService: Service {
+    let store: SQLiteStore
+    let metrics: ServerMetrics
+    let logger: Logger
+    let rules: IdentityRules
+
+    /// Creates the service.
+    public init(store: SQLiteStore, metrics: ServerMetrics, logger: Logger, rules: IdentityRules = IdentityRules()) {
+        self.store = store
+        self.metrics = metrics
+        self.logger = logger
+        self.rules = rules
+    }
+
+    /// Processes until shutdown; a failing step is logged and retried after a pause (events stay
+    /// pending, nothing is lost).
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let outcome = try await store.processPending(limit: 500, rules: rules)
+                metrics.processed.increment(by: Int64(outcome.events))
+                for conflict in outcome.conflicts { logger.warning("identity conflict, \(conflict)") }
+                if outcome.events == 0 { try? await Task.sleep(for: .milliseconds(25)) }
+            } catch {
+                logger.error("event processing failed, retrying in 1 s: \(error)")
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Hummingbird
+import PatronCore
+import PatronStorage
+public import Prometheus
+
+/// The Prometheus metrics of a server: events accepted, duplicates, quarantined by reason,
+/// rejected requests by status, and request latency per route. Each application has its own
+/// registry (no global state), exposed at `/metrics`.
+public final class ServerMetrics: Sendable {
+    /// The registry behind `/metrics`.
+    public let registry: PrometheusCollectorRegistry
+    let accepted: Counter
+    let duplicates: Counter
+    let quarantined: [QuarantineReason: Counter]
+    let processed: Counter
+
+    /// Creates the metrics in a new registry.
+    public init() {
+        let registry = PrometheusCollectorRegistry()
+        self.registry = registry
+        accepted = registry.makeCounter(descriptor: Self.name("events_accepted", "total", "Events stored (durable)."))
+        duplicates = registry.makeCounter(
+            descriptor: Self.name(
+                "events_duplicate",
+                "total",
+                "Events acknowledged but not stored again (messageId already stored for the source)."
+            )
+        )
+        var quarantined: [QuarantineReason: Counter] = [:]
+        for reason in QuarantineReason.allCases {
+            quarantined[reason] = registry.makeCounter(
+                descriptor: Self.name("events_quarantined", "total", "Events put in quarantine, by reason."),
+                labels: [("reason", reason.rawValue)]
+            )
+        }
+        self.quarantined = quarantined
+        processed = registry.makeCounter(
+            descriptor: Self.name("events_processed", "total", "Events turned into customer data.")
+        )
+    }
+
+    func record(_ outcome: IngestOutcome, rejected: [RejectedEvent]) {
+        accepted.increment(by: Int64(outcome.stored))
+        duplicates.increment(by: Int64(outcome.duplicates))
+        for event in rejected { quarantined[event.reason]?.increment() }
+    }
+
+    func recordRejectedRequest(status: Int) {
+        registry.makeCounter(
+            descriptor: Self.name("requests_rejected", "total", "Tracking requests answered with an error, by status."),
+            labels: [("status", String(status))]
+        ).increment()
+    }
+
+    func latency(route: String, status: Int) -> DurationHistogram {
+        registry.makeDurationHistogram(
+            descriptor: Self.name(
+                "http_request_duration",
+                "seconds",
+                "Time to answer an HTTP request, by route and status."
+            ),
+            labels: [("route", route), ("status", String(status))],
+            buckets: Self.latencyBuckets
+        )
+    }
+
+    static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+    ]
+
+    static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "patron", metricName: metric, unitName: unit, helpText: help)
+    }
+}
+
+/// Records each request's latency in ``ServerMetrics``.
+struct LatencyMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let start = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            metrics.latency(route: context.endpointPath ?? "unmatched", status: Int(response.status.code))
+                .record(ContinuousClock.now - start)
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            metrics.latency(route: context.endpointPath ?? "unmatched", status: status).record(
+                ContinuousClock.now - start
+            )
+            throw error
+        }
+    }
+}

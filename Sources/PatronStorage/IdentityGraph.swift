@@ -1,0 +1,267 @@
+import Foundation
+import GRDB
+import PatronCore
+
+/// The identity graph inside one write transaction: finds or creates the customer of an event,
+/// merges customers that the event shows to be one person, and writes every decision to the
+/// `identityAudit` table.
+///
+/// Safeguards: a customer holds at most one user id, so two customers with different user ids are
+/// never merged (a `conflict` is audited instead); placeholder values never link anyone
+/// (``IdentityRules/isBlocked(_:)``); an event links at most
+/// ``IdentityRules/maximumIdentifiersPerEvent`` ids.
+struct IdentityGraph {
+    let db: Database
+    let rules: IdentityRules
+
+    /// Audit actions.
+    enum Action: String {
+        case merge, split, conflict, blocked, capped
+    }
+
+    /// The customer of `event` (stored as row `eventId`), after linking its ids.
+    func resolve(_ event: SegmentEvent, eventId: Int64) throws -> (customerId: Int64, conflicts: [String]) {
+        let extracted = rules.identifiers(of: event)
+        if !extracted.blocked.isEmpty {
+            try audit(
+                .blocked,
+                eventId: eventId,
+                ids: extracted.blocked,
+                reason: "placeholder values never link customers"
+            )
+        }
+        if !extracted.overCap.isEmpty {
+            try audit(
+                .capped,
+                eventId: eventId,
+                ids: extracted.overCap,
+                reason: "more than \(rules.maximumIdentifiersPerEvent) ids in one event; the rest were ignored"
+            )
+        }
+        var owners: [Identifier: Int64] = [:]
+        for id in extracted.usable {
+            owners[id] = try Int64.fetchOne(
+                db,
+                sql: "SELECT customerId FROM identity WHERE kind = ? AND value = ?",
+                arguments: [id.kind, id.value]
+            )
+        }
+        let candidates = Set(owners.values).sorted()
+        let eventUser = extracted.usable.first { $0.kind == Identifier.userIdKind }?.value
+        var target: Int64
+        if let eventUser, let owner = owners[.userId(eventUser)] {
+            target = owner
+        } else if eventUser != nil {
+            var free: Int64?
+            for candidate in candidates where try userId(of: candidate) == nil {
+                free = candidate
+                break
+            }
+            target = try free ?? createCustomer(at: event.timestamp)
+        } else {
+            var withUser: Int64?
+            for candidate in candidates where try userId(of: candidate) != nil {
+                withUser = candidate
+                break
+            }
+            target = try withUser ?? candidates.first ?? createCustomer(at: event.timestamp)
+        }
+        var targetUser = try userId(of: target) ?? eventUser
+        var conflicts: [String] = []
+        for candidate in candidates where candidate != target {
+            let candidateUser = try userId(of: candidate)
+            let shared = owners.filter { $0.value == candidate }.keys.sorted { $0.description < $1.description }
+            if let candidateUser, let targetUser, candidateUser != targetUser {
+                let reason =
+                    "not merged: customer \(candidate) has user id \(candidateUser) and customer \(target) has \(targetUser)"
+                try audit(
+                    .conflict,
+                    eventId: eventId,
+                    customerId: target,
+                    otherCustomerId: candidate,
+                    ids: shared,
+                    reason: reason
+                )
+                conflicts.append(reason)
+                continue
+            }
+            try merge(
+                candidate,
+                into: target,
+                eventId: eventId,
+                reason: "\(event.type.rawValue) event \(event.messageId) carries "
+                    + shared.map(\.description).joined(separator: ", ")
+            )
+            if targetUser == nil { targetUser = candidateUser }
+        }
+        for id in extracted.usable where owners[id] == nil {
+            if id.kind == Identifier.userIdKind, let targetUser, targetUser != id.value { continue }
+            try db.execute(
+                sql: "INSERT INTO identity (kind, value, customerId, firstEventId, createdAt) VALUES (?, ?, ?, ?, ?)",
+                arguments: [id.kind, id.value, target, eventId, Date()]
+            )
+        }
+        return (target, conflicts)
+    }
+
+    /// The user id a customer holds, if any.
+    func userId(of customer: Int64) throws -> String? {
+        try String.fetchOne(
+            db,
+            sql: "SELECT value FROM identity WHERE customerId = ? AND kind = 'user_id'",
+            arguments: [customer]
+        )
+    }
+
+    func createCustomer(at timestamp: Date) throws -> Int64 {
+        try db.execute(
+            sql: "INSERT INTO customer (createdAt, firstSeen, lastSeen, eventCount) VALUES (?, ?, ?, 0)",
+            arguments: [Date(), timestamp, timestamp]
+        )
+        return db.lastInsertedRowID
+    }
+
+    /// Moves everything of `loser` to `winner` and audits it.
+    func merge(_ loser: Int64, into winner: Int64, eventId: Int64?, reason: String) throws {
+        let moved = try Row.fetchAll(
+            db,
+            sql: "SELECT kind, value FROM identity WHERE customerId = ?",
+            arguments: [loser]
+        )
+        .map { Identifier(kind: $0["kind"], value: $0["value"]) }
+        try db.execute(sql: "UPDATE identity SET customerId = ? WHERE customerId = ?", arguments: [winner, loser])
+        try db.execute(
+            sql: """
+                INSERT INTO trait (customerId, key, value, timestamp)
+                SELECT ?, key, value, timestamp FROM trait WHERE customerId = ? AND true
+                ON CONFLICT (customerId, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp
+                WHERE excluded.timestamp > trait.timestamp
+                """,
+            arguments: [winner, loser]
+        )
+        try db.execute(sql: "DELETE FROM trait WHERE customerId = ?", arguments: [loser])
+        try db.execute(sql: "UPDATE event SET customerId = ? WHERE customerId = ?", arguments: [winner, loser])
+        try db.execute(
+            sql: "UPDATE customerTransaction SET customerId = ? WHERE customerId = ?",
+            arguments: [winner, loser]
+        )
+        try db.execute(
+            sql: """
+                INSERT INTO acquisition (customerId, source, utmSource, utmMedium, utmCampaign, referrer, channel,
+                    isMarketingTouch, firstTouchAt, eventId)
+                SELECT ?, source, utmSource, utmMedium, utmCampaign, referrer, channel, isMarketingTouch, firstTouchAt, eventId
+                FROM acquisition WHERE customerId = ? AND true
+                ON CONFLICT (customerId) DO UPDATE SET source = excluded.source, utmSource = excluded.utmSource,
+                    utmMedium = excluded.utmMedium, utmCampaign = excluded.utmCampaign, referrer = excluded.referrer,
+                    channel = excluded.channel, isMarketingTouch = excluded.isMarketingTouch,
+                    firstTouchAt = excluded.firstTouchAt, eventId = excluded.eventId
+                WHERE \(CustomerRecorder.earlierTouch)
+                """,
+            arguments: [winner, loser]
+        )
+        try db.execute(sql: "DELETE FROM acquisition WHERE customerId = ?", arguments: [loser])
+        try db.execute(
+            sql: """
+                UPDATE customer SET
+                    eventCount = eventCount + (SELECT eventCount FROM customer WHERE id = :loser),
+                    firstSeen = min(firstSeen, (SELECT firstSeen FROM customer WHERE id = :loser)),
+                    lastSeen = max(lastSeen, (SELECT lastSeen FROM customer WHERE id = :loser))
+                WHERE id = :winner
+                """,
+            arguments: ["loser": loser, "winner": winner]
+        )
+        try db.execute(
+            sql: "UPDATE customer SET mergedInto = ?, eventCount = 0 WHERE id = ?",
+            arguments: [winner, loser]
+        )
+        try audit(.merge, eventId: eventId, customerId: winner, otherCustomerId: loser, ids: moved, reason: reason)
+    }
+
+    /// Undoes the merge recorded as audit row `auditId`: the merged customer gets its ids back, and
+    /// its events, traits, transactions and acquisition are rebuilt from those events.
+    func split(auditId: Int64) throws -> (winner: Int64, restored: Int64) {
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT action, customerId, otherCustomerId, identifiers, undoneAt FROM identityAudit WHERE id = ?",
+                arguments: [auditId]
+            )
+        else { throw StoreError(.notFound, "no audit entry \(auditId)") }
+        guard row["action"] == Action.merge.rawValue else {
+            throw StoreError(.conflict, "audit entry \(auditId) is a \(row["action"] as String), not a merge")
+        }
+        guard (row["undoneAt"] as Date?) == nil else {
+            throw StoreError(.conflict, "merge \(auditId) was already split")
+        }
+        let winner: Int64 = row["customerId"]
+        let restored: Int64 = row["otherCustomerId"]
+        let ids = try JSONDecoder().decode([Identifier].self, from: Data((row["identifiers"] as String).utf8))
+        for id in ids {
+            try db.execute(
+                sql: "UPDATE identity SET customerId = ? WHERE kind = ? AND value = ? AND customerId = ?",
+                arguments: [restored, id.kind, id.value, winner]
+            )
+        }
+        try db.execute(sql: "UPDATE customer SET mergedInto = NULL WHERE id = ?", arguments: [restored])
+        let events = try Row.fetchAll(
+            db,
+            sql: "SELECT id, userId, anonymousId FROM event WHERE customerId = ?",
+            arguments: [winner]
+        )
+        for event in events {
+            var owner: Int64?
+            if let user: String = event["userId"] {
+                owner = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT customerId FROM identity WHERE kind = 'user_id' AND value = ?",
+                    arguments: [user]
+                )
+            }
+            if owner == nil, let anonymous: String = event["anonymousId"] {
+                owner = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT customerId FROM identity WHERE kind = 'anonymous_id' AND value = ?",
+                    arguments: [anonymous]
+                )
+            }
+            if owner == restored {
+                try db.execute(
+                    sql: "UPDATE event SET customerId = ? WHERE id = ?",
+                    arguments: [restored, event["id"] as Int64]
+                )
+            }
+        }
+        let recorder = CustomerRecorder(db: db)
+        try recorder.rebuild(customer: winner)
+        try recorder.rebuild(customer: restored)
+        try db.execute(sql: "UPDATE identityAudit SET undoneAt = ? WHERE id = ?", arguments: [Date(), auditId])
+        try audit(
+            .split,
+            eventId: nil,
+            customerId: restored,
+            otherCustomerId: winner,
+            ids: ids,
+            reason: "undid merge \(auditId)"
+        )
+        return (winner, restored)
+    }
+
+    func audit(
+        _ action: Action,
+        eventId: Int64?,
+        customerId: Int64? = nil,
+        otherCustomerId: Int64? = nil,
+        ids: [Identifier],
+        reason: String
+    ) throws {
+        let encoded = String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT INTO identityAudit (eventId, action, customerId, otherCustomerId, identifiers, reason, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [eventId, action.rawValue, customerId, otherCustomerId, encoded, reason, Date()]
+        )
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+public import PatronCore
+
+extension SQLiteStore {
+    /// Turns stored events into customers, in order, from the durable cursor `customers`: identity
+    /// graph, profile counts and traits, transactions and acquisition. Each call processes at most
+    /// `limit` events in one transaction, so the cursor and the data it produced commit together.
+    /// - Returns: what was processed (0 events when nothing is pending).
+    @discardableResult
+    public func processPending(
+        limit: Int = 500,
+        rules: IdentityRules = IdentityRules()
+    ) async throws(StoreError)
+        -> ProcessingOutcome
+    {
+        do {
+            return try await writer.write { db in
+                let cursor =
+                    try Int64.fetchOne(db, sql: "SELECT lastEventId FROM processingCursor WHERE name = 'customers'")
+                    ?? 0
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT \(StoredEvent.columns) FROM event WHERE id > ? ORDER BY id LIMIT ?",
+                    arguments: [cursor, limit]
+                )
+                guard let last = rows.last else { return ProcessingOutcome(events: 0, conflicts: []) }
+                let graph = IdentityGraph(db: db, rules: rules)
+                let recorder = CustomerRecorder(db: db)
+                var conflicts: [String] = []
+                for row in rows {
+                    let stored = try StoredEvent(row: row)
+                    let resolved = try graph.resolve(stored.event, eventId: stored.id)
+                    conflicts += resolved.conflicts
+                    try recorder.record(
+                        stored.event,
+                        eventId: stored.id,
+                        source: stored.source,
+                        customer: resolved.customerId
+                    )
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO processingCursor (name, lastEventId) VALUES ('customers', ?)
+                        ON CONFLICT (name) DO UPDATE SET lastEventId = excluded.lastEventId
+                        """,
+                    arguments: [last["id"] as Int64]
+                )
+                return ProcessingOutcome(events: rows.count, conflicts: conflicts)
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "could not process events: \(error)", underlying: error)
+        }
+    }
+
+    /// Processes until nothing is pending.
+    public func processAll(rules: IdentityRules = IdentityRules()) async throws(StoreError) {
+        while try await processPending(rules: rules).events > 0 {}
+    }
+
+    /// Events stored, processed into customers, and pending.
+    public func ingestStatus() async throws(StoreError) -> IngestStatus {
+        try await read("read the ingest status") { db in
+            let stored = try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? 0
+            let cursor =
+                try Int64.fetchOne(db, sql: "SELECT lastEventId FROM processingCursor WHERE name = 'customers'") ?? 0
+            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM event WHERE id > ?", arguments: [cursor]) ?? 0
+            return IngestStatus(storedEvents: stored, processedEvents: stored - pending, pendingEvents: pending)
+        }
+    }
+
+    /// Undoes the merge recorded as identity audit entry `auditId`.
+    /// - Returns: the customer the merge went into and the customer restored.
+    public func splitMerge(auditId: Int64) async throws(StoreError) -> (winner: Int64, restored: Int64) {
+        do {
+            return try await writer.write { db in
+                try IdentityGraph(db: db, rules: IdentityRules()).split(auditId: auditId)
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "could not split: \(error)", underlying: error)
+        }
+    }
+
+    /// Runs a read, wrapping database errors in ``StoreError`` that names `what` failed.
+    func read<T: Sendable>(
+        _ what: String,
+        _ body: @Sendable @escaping (Database) throws -> T
+    ) async throws(StoreError) -> T {
+        do {
+            return try await writer.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "could not \(what): \(error)", underlying: error)
+        }
+    }
+}
+
+/// The result of one processing step.
+public struct ProcessingOutcome: Sendable, Hashable {
+    /// Events processed.
+    public var events: Int
+    /// Identity conflicts met (two user ids that were not merged), for the log.
+    public var conflicts: [String]
+}
+
+/// Where ingest and processing stand.
+public struct IngestStatus: Sendable, Hashable, Codable {
+    /// Events stored.
+    public var storedEvents: Int
+    /// Events turned into customer data.
+    public var processedEvents: Int
+    /// Events waiting to be processed.
+    public var pendingEvents: Int
+}
