@@ -61,9 +61,10 @@ struct TrackingRoutes: Sendable {
             return JSONResponse.error(503, "the event store is unavailable; retry")
         }
         do {
-            _ = try await store.ingest(
+            let outcome = try await store.ingest(
                 IngestBatch(source: source, accepted: parsed.accepted, rejected: parsed.rejected)
             )
+            metrics.record(outcome, rejected: parsed.rejected)
         } catch {
             return JSONResponse.error(503, "the events could not be stored; retry")
         }
