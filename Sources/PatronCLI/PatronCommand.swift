@@ -9,7 +9,7 @@ struct PatronCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, FitCommand.self, PredictCommand.self, ServeCommand.self, KeysCommand.self,
-            QuarantineCommand.self,
+            QuarantineCommand.self, ImportCommand.self,
             IdentityCommand.self,
             SimulateCommand.self, BenchmarkCommand.self,
         ]

@@ -1,7 +1,8 @@
 /// A deterministic 128-bit FNV-1a hash, used to derive a messageId for events that have none, so a
 /// retried event without one still deduplicates. Not cryptographic.
-enum ContentHash {
-    static func hex(of text: String) -> String {
+public enum ContentHash {
+    /// The 32-hex-digit hash of `text`.
+    public static func hex(of text: String) -> String {
         var high: UInt64 = 0x6c62_272e_07bb_0142
         var low: UInt64 = 0x62b8_2175_6295_c58d
         for byte in text.utf8 {

@@ -172,4 +172,21 @@ struct IdentityGraphTests {
         #expect(status.storedEvents == 1 && status.processedEvents == 1 && status.pendingEvents == 0)
         #expect(try await store.processPending().events == 0, "a processed event is never processed twice")
     }
+
+    @Test func quarantinedEventsReplayOnceTheyPass() async throws {
+        let body = Data(
+            #"{"batch":[{"type":"track","userId":"u1","event":"Big","messageId":"q1","properties":{"text":"\#(String(repeating: "x", count: 300))"}},{"type":"track","userId":"u1","messageId":"q2"}]}"#
+                .utf8
+        )
+        let tight = IngestLimits(maximumEventBytes: 200)
+        let request = try SegmentRequest.parse(body: body, single: nil, receivedAt: Date(), limits: tight)
+        #expect(request.rejected.map(\.reason) == [.eventTooLarge, .missingEventName])
+        _ = try await store.ingest(IngestBatch(source: "web", accepted: [], rejected: request.rejected))
+        #expect(try await store.quarantined().count == 2)
+        let outcome = try await store.replayQuarantine(ids: nil)
+        #expect(outcome.replayed == 1 && outcome.stillInvalid == 1)
+        #expect(try await store.messageIds(source: "web") == ["q1"])
+        #expect(try await store.quarantined().map(\.reason) == ["missingEventName"])
+        #expect(try await store.replayQuarantine(ids: nil).replayed == 0, "a replayed event is not replayed again")
+    }
 }

@@ -32,7 +32,7 @@ struct BenchmarkCommand: ParsableCommand {
     func run() throws {
         let table = try CustomerTable.load(input)
         let names = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        var results: [(String, JSONValue)] = []
+        var results: [(String, OrderedJSON)] = []
         var fittedBG: BetaGeometricNBD?
         var fittedGG: GammaGamma?
         for name in names {
@@ -78,7 +78,7 @@ struct BenchmarkCommand: ParsableCommand {
                     name,
                     .object([
                         ("fitSeconds", .number(times.min()!)),
-                        ("fitSecondsAll", .array(times.map(JSONValue.number))),
+                        ("fitSecondsAll", .array(times.map(OrderedJSON.number))),
                         ("optimizerSeconds", .number(last.fitSeconds)),
                         ("parameters", .object(zip(last.names, last.parameters).map { ($0, .finite($1)) })),
                         ("logLikelihood", .finite(last.logLikelihood)),
@@ -89,7 +89,7 @@ struct BenchmarkCommand: ParsableCommand {
                 )
             )
         }
-        var predictJSON = JSONValue.null
+        var predictJSON = OrderedJSON.null
         if predict {
             let model = try fittedBG ?? BetaGeometricNBD.fit(table.compressed).model
             let spend = try fittedGG ?? GammaGamma.fit(try table.spend()).model
@@ -115,7 +115,7 @@ struct BenchmarkCommand: ParsableCommand {
         }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        let document = JSONValue.object([
+        let document = OrderedJSON.object([
             ("tool", .string("patron")),
             ("dataset", .string(table.source)),
             ("customers", .number(table.customerCount)),

@@ -25,7 +25,7 @@ struct DemoCommand: ParsableCommand {
 /// The CDNOW demo: data, fits and the report.
 struct CDNOWDemo {
     var text: String
-    var json: JSONValue
+    var json: OrderedJSON
 
     /// Reads the bundled CDNOW sample (`master id, sample id, YYYYMMDD, CDs, dollars`).
     static func transactions() throws -> [Transaction] {
@@ -190,7 +190,7 @@ struct CDNOWDemo {
             "Win-back campaigns should target the recent high spenders among them; the rest of the budget belongs to the customers in section 3."
         )
 
-        let json = JSONValue.object([
+        let json = OrderedJSON.object([
             ("customers", .integer(summary.customers.count)),
             ("bgnbd", FitReport(bg, model: .bgnbd, timeUnit: .weeks, uniqueRows: data.rows.count).json),
             ("pnbd", FitReport(pareto, model: .pnbd, timeUnit: .weeks, uniqueRows: data.rows.count).json),

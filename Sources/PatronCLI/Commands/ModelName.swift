@@ -59,12 +59,12 @@ struct FitReport {
         warnings = fit.warnings
     }
 
-    var json: JSONValue {
+    var json: OrderedJSON {
         .object([
             ("model", .string(model.rawValue)),
-            ("timeUnit", timeUnit.map(JSONValue.string) ?? .null),
+            ("timeUnit", timeUnit.map(OrderedJSON.string) ?? .null),
             ("customers", .number(customers)),
-            ("uniqueRows", uniqueRows.map(JSONValue.integer) ?? .null),
+            ("uniqueRows", uniqueRows.map(OrderedJSON.integer) ?? .null),
             ("parameters", .object(zip(names, parameters).map { ($0, .finite($1)) })),
             (
                 "standardErrors",
@@ -77,7 +77,7 @@ struct FitReport {
             ("status", .string(status)),
             ("converged", .bool(converged)),
             ("fitSeconds", .finite(fitSeconds)),
-            ("warnings", .array(warnings.map(JSONValue.string))),
+            ("warnings", .array(warnings.map(OrderedJSON.string))),
         ])
     }
 

@@ -177,7 +177,7 @@ struct PredictCommand: ParsableCommand {
             }
             return row
         }
-        let json = JSONValue.object([
+        let json = OrderedJSON.object([
             ("model", .string(model.rawValue)),
             ("parameters", .object(zip(Model.parameterNames, fitted.parameters).map { ($0, .finite($1)) })),
             (
@@ -228,7 +228,7 @@ struct PredictCommand: ParsableCommand {
         ]
         let headers = ["customer_id", "frequency", "recency", "periods", "customers", "p_alive", "expected_purchases"]
         var rows: [[String]] = []
-        var items: [JSONValue] = []
+        var items: [OrderedJSON] = []
         for index in table.histories.indices {
             let history = table.histories[index]
             let alive = fitted.probabilityAlive(history)
@@ -244,7 +244,7 @@ struct PredictCommand: ParsableCommand {
                 ])
             )
         }
-        let json = JSONValue.object([
+        let json = OrderedJSON.object([
             ("model", .string("bgbb")),
             (
                 "parameters",
@@ -262,5 +262,5 @@ struct PredictionTable {
     var headers: [String]
     var rows: [[String]]
     var notes: [String]
-    var json: JSONValue
+    var json: OrderedJSON
 }

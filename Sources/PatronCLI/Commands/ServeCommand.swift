@@ -81,7 +81,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let token = adminToken ?? ProcessInfo.processInfo.environment["PATRON_ADMIN_TOKEN"]
         if let generated = try await store.ensureAdminToken(token) {
-            print("Generated admin token (shown once, store it now): \(generated)")
+            // Written unbuffered, so it is seen at once even when stdout is a pipe or a file.
+            FileHandle.standardOutput.write(
+                Data("Generated admin token (shown once, store it now): \(generated)\n".utf8)
+            )
         }
         var logger = Logger(label: "patron")
         logger.logLevel = .info

@@ -39,6 +39,8 @@ struct CSVReader: Sequence {
         private var position = 0
         private var isAtEnd = false
         private var line = 0
+        /// Bytes read from the file so far (for progress).
+        private(set) var bytesRead = 0
 
         init(path: String, delimiter: Delimiter) {
             handle = FileHandle(forReadingAtPath: path)
@@ -53,6 +55,7 @@ struct CSVReader: Sequence {
                     isAtEnd = true
                     return nil
                 }
+                bytesRead += chunk.count
                 buffer = [UInt8](chunk)
                 position = 0
             }

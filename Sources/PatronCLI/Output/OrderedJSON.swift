@@ -1,17 +1,17 @@
 import Foundation
 
 /// A JSON value whose objects keep their key order, so reports read in a sensible order.
-enum JSONValue {
+enum OrderedJSON {
     case null
     case bool(Bool)
     case number(Double)
     case integer(Int)
     case string(String)
-    case array([JSONValue])
-    case object([(String, JSONValue)])
+    case array([OrderedJSON])
+    case object([(String, OrderedJSON)])
 
     /// A finite number, or null (JSON has no NaN or infinity).
-    static func finite(_ value: Double?) -> JSONValue {
+    static func finite(_ value: Double?) -> OrderedJSON {
         guard let value, value.isFinite else { return .null }
         return .number(value)
     }

@@ -1,0 +1,341 @@
+import ArgumentParser
+import CustomerValue
+import Foundation
+import PatronCore
+import PatronStorage
+
+/// `patron import transactions|customers FILE`: loads CSV files into the store.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import transactions or CRM customers from CSV (streaming, idempotent).",
+        subcommands: [Transactions.self, Customers.self]
+    )
+
+    /// `patron import transactions FILE`.
+    struct Transactions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import transactions: one row per purchase with customer id, date and amount.",
+            discussion: """
+                Rows are keyed on the order id column when the file has one; otherwise on (customer, date, \\
+                amount, currency), so identical rows without an order id count once. Re-importing a file adds \\
+                nothing. Every rejected row is reported on standard error with its line and reason.
+
+                Example:
+                  patron import transactions orders.csv --customer-column client --date-format %d/%m/%Y
+                """
+        )
+
+        @OptionGroup var store: DatabaseOptions
+        @Argument(help: "The CSV file (header row first).") var file: String
+        @Option(help: "Column with the customer id.") var customerColumn = "customer_id"
+        @Option(help: "Column with the purchase date.") var dateColumn = "date"
+        @Option(help: "Column with the amount.") var amountColumn = "amount"
+        @Option(help: "Column with the order id (optional; used as the dedup key).") var orderColumn = "order_id"
+        @Option(help: "Column with the ISO 4217 currency (optional).") var currencyColumn = "currency"
+        @Option(help: "Currency when the file has no currency column.") var currency = "USD"
+        @Option(help: "Date format with %Y, %m, %d (ISO 8601 date-times are also accepted).") var dateFormat =
+            "%Y-%m-%d"
+        @Option(help: "Namespace of the customer ids: user_id, email, anonymous_id or external:<type>.")
+        var idKind = Identifier.userIdKind
+        @Option(help: "Rows per database transaction.") var batchSize = 20_000
+        @Option(help: "Output format of the summary: table or json.") var format: OutputFormat = .table
+
+        func validate() throws {
+            guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+            guard currency.count == 3 else { throw ValidationError("--currency must be a 3-letter ISO 4217 code") }
+            try ImportCommand.validate(idKind: idKind)
+        }
+
+        func run() async throws {
+            let store = try store.open()
+            let dates = try DateFormat(dateFormat)
+            let reader = try CSVReader(path: file)
+            var rows = reader.makeIterator()
+            guard let header = rows.next() else { throw InputError(file: file, "the file is empty") }
+            let columns = ColumnIndex(header: header.fields, file: file)
+            let customerIndex = try columns.require(customerColumn)
+            let dateIndex = try columns.require(dateColumn)
+            let amountIndex = try columns.require(amountColumn)
+            let orderIndex = columns.optional(orderColumn)
+            let currencyIndex = columns.optional(currencyColumn)
+            var summary = ImportSummary(file: file)
+            var batch: [ImportedTransaction] = []
+            batch.reserveCapacity(batchSize)
+            var progress = ProgressBar(label: "importing", total: Self.fileSize(file))
+            while let record = rows.next() {
+                summary.rows += 1
+                switch transaction(
+                    record,
+                    customer: customerIndex,
+                    date: dateIndex,
+                    amount: amountIndex,
+                    order: orderIndex,
+                    currency: currencyIndex,
+                    dates: dates
+                ) {
+                case .success(let row): batch.append(row)
+                case .failure(let error): summary.reject(line: record.line, error)
+                }
+                if batch.count >= batchSize {
+                    summary.outcome.add(try await store.importTransactions(batch))
+                    batch.removeAll(keepingCapacity: true)
+                    progress.update(rows.bytesRead, note: "\(summary.rows) rows")
+                }
+            }
+            summary.outcome.add(try await store.importTransactions(batch))
+            progress.finish(note: "\(summary.rows) rows")
+            try summary.print(format: format)
+        }
+
+        func transaction(
+            _ record: CSVReader.Record,
+            customer: Int,
+            date: Int,
+            amount: Int,
+            order: Int?,
+            currency: Int?,
+            dates: DateFormat
+        ) -> Result<ImportedTransaction, InputError> {
+            func field(_ index: Int) -> String {
+                index < record.fields.count ? record.fields[index].trimmingCharacters(in: .whitespaces) : ""
+            }
+            let customerId = field(customer)
+            guard !customerId.isEmpty, !IdentityRules.isBlocked(customerId) else {
+                return .failure(
+                    InputError(column: customerColumn, "missing or placeholder customer id '\(customerId)'")
+                )
+            }
+            let dateText = field(date)
+            let timestamp: Date
+            if let exact = SegmentTimestamp.parse(dateText) {
+                timestamp = exact
+            } else if let day = dates.parse(dateText) {
+                timestamp = Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400)
+            } else {
+                return .failure(
+                    InputError(column: dateColumn, "'\(dateText)' does not match the date format \(dateFormat)")
+                )
+            }
+            let amountText = field(amount)
+            guard let value = Double(amountText), value.isFinite else {
+                return .failure(InputError(column: amountColumn, "'\(amountText)' is not a number"))
+            }
+            guard value >= 0 else {
+                return .failure(
+                    InputError(column: amountColumn, "negative amount \(amountText) (send refunds as Order Refunded)")
+                )
+            }
+            let code =
+                currency.map { field($0).uppercased() }.flatMap { $0.isEmpty ? nil : $0 } ?? self.currency.uppercased()
+            guard code.count == 3, code.allSatisfy(\.isLetter) else {
+                return .failure(InputError(column: currencyColumn, "'\(code)' is not an ISO 4217 currency code"))
+            }
+            let identifier = Identifier(
+                kind: idKind,
+                value: idKind == Identifier.emailKind ? customerId.lowercased() : customerId
+            )
+            let orderId =
+                order.map(field).flatMap { $0.isEmpty ? nil : $0 }
+                ?? "row:" + ContentHash.hex(of: "\(identifier)|\(timestamp.timeIntervalSince1970)|\(value)|\(code)")
+            return .success(
+                ImportedTransaction(
+                    customer: identifier,
+                    orderId: orderId,
+                    timestamp: timestamp,
+                    amount: value,
+                    currency: code
+                )
+            )
+        }
+
+        static func fileSize(_ path: String) -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 1
+        }
+    }
+
+    /// `patron import customers FILE`.
+    struct Customers: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Import CRM customers: an id column, optional email and external id columns, other columns as traits.",
+            discussion: """
+                Each row finds its customer by the id column (creating it when unknown) and links the email and \\
+                external ids when no other customer holds them (an import never merges customers). Traits are \\
+                set as of the import time, so a newer value from an event is kept. Re-importing adds nothing.
+
+                Example:
+                  patron import customers crm.csv --id-column crm_id --id-kind external:crm --email-column email
+                """
+        )
+
+        @OptionGroup var store: DatabaseOptions
+        @Argument(help: "The CSV file (header row first).") var file: String
+        @Option(help: "Column with the customer id.") var idColumn = "customer_id"
+        @Option(help: "Namespace of the id column: user_id, email, anonymous_id or external:<type>.")
+        var idKind = Identifier.userIdKind
+        @Option(help: "Column with the email address (optional).") var emailColumn = "email"
+        @Option(
+            name: .customLong("external-id"),
+            help: "COLUMN=TYPE: a column of external ids of that type; repeatable."
+        )
+        var externalIds: [String] = []
+        @Option(
+            name: .customLong("trait"),
+            help: "COLUMN or COLUMN=TRAIT to import as a trait; repeatable (default: every other column)."
+        )
+        var traits: [String] = []
+        @Option(help: "Rows per database transaction.") var batchSize = 5_000
+        @Option(help: "Output format of the summary: table or json.") var format: OutputFormat = .table
+
+        func validate() throws {
+            guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+            try ImportCommand.validate(idKind: idKind)
+            for pair in externalIds where pair.split(separator: "=").count != 2 {
+                throw ValidationError("--external-id must be COLUMN=TYPE, got '\(pair)'")
+            }
+        }
+
+        func run() async throws {
+            let store = try store.open()
+            let reader = try CSVReader(path: file)
+            var rows = reader.makeIterator()
+            guard let header = rows.next() else { throw InputError(file: file, "the file is empty") }
+            let columns = ColumnIndex(header: header.fields, file: file)
+            let idIndex = try columns.require(idColumn)
+            let emailIndex = columns.optional(emailColumn)
+            var externalColumns: [(index: Int, kind: String)] = []
+            for pair in externalIds {
+                let parts = pair.split(separator: "=").map(String.init)
+                externalColumns.append((try columns.require(parts[0]), "external:\(parts[1])"))
+            }
+            var traitColumns: [(index: Int, name: String)] = []
+            if traits.isEmpty {
+                let used = Set([idIndex] + [emailIndex].compactMap { $0 } + externalColumns.map(\.index))
+                traitColumns = header.fields.enumerated().filter { !used.contains($0.offset) }.map {
+                    ($0.offset, $0.element)
+                }
+            } else {
+                for spec in traits {
+                    let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+                    traitColumns.append((try columns.require(parts[0]), parts.count == 2 ? parts[1] : parts[0]))
+                }
+            }
+            let asOf = Date()
+            var summary = ImportSummary(file: file)
+            var batch: [ImportedCustomer] = []
+            var progress = ProgressBar(label: "importing", total: Transactions.fileSize(file))
+            while let record = rows.next() {
+                summary.rows += 1
+                func field(_ index: Int) -> String {
+                    index < record.fields.count ? record.fields[index].trimmingCharacters(in: .whitespaces) : ""
+                }
+                let id = field(idIndex)
+                guard !id.isEmpty, !IdentityRules.isBlocked(id) else {
+                    summary.reject(line: record.line, InputError(column: idColumn, "missing or placeholder id '\(id)'"))
+                    continue
+                }
+                var identifiers = [
+                    Identifier(kind: idKind, value: idKind == Identifier.emailKind ? id.lowercased() : id)
+                ]
+                if let emailIndex {
+                    let email = field(emailIndex).lowercased()
+                    if !email.isEmpty, !IdentityRules.isBlocked(email) {
+                        guard email.contains("@") else {
+                            summary.reject(
+                                line: record.line,
+                                InputError(column: emailColumn, "'\(email)' is not an email address")
+                            )
+                            continue
+                        }
+                        identifiers.append(Identifier(kind: Identifier.emailKind, value: email))
+                    }
+                }
+                for column in externalColumns {
+                    let value = field(column.index)
+                    if !value.isEmpty, !IdentityRules.isBlocked(value) {
+                        identifiers.append(Identifier(kind: column.kind, value: value))
+                    }
+                }
+                var values: [String: JSONValue] = [:]
+                for column in traitColumns {
+                    let value = field(column.index)
+                    if !value.isEmpty { values[column.name] = .string(value) }
+                }
+                batch.append(ImportedCustomer(identifiers: identifiers, traits: values))
+                if batch.count >= batchSize {
+                    summary.outcome.add(try await store.importCustomers(batch, asOf: asOf))
+                    batch.removeAll(keepingCapacity: true)
+                    progress.update(rows.bytesRead, note: "\(summary.rows) rows")
+                }
+            }
+            summary.outcome.add(try await store.importCustomers(batch, asOf: asOf))
+            progress.finish(note: "\(summary.rows) rows")
+            try summary.print(format: format)
+        }
+    }
+
+    static func validate(idKind: String) throws {
+        let known = [Identifier.userIdKind, Identifier.emailKind, Identifier.anonymousIdKind]
+        guard known.contains(idKind) || (idKind.hasPrefix("external:") && idKind.count > 9) else {
+            throw ValidationError("--id-kind must be user_id, email, anonymous_id or external:<type>, got '\(idKind)'")
+        }
+    }
+}
+
+/// Finds columns of a CSV header by name (case-insensitive, trimmed).
+struct ColumnIndex {
+    let header: [String]
+    let file: String
+
+    func optional(_ name: String) -> Int? {
+        let wanted = name.trimmingCharacters(in: .whitespaces).lowercased()
+        return header.firstIndex { $0.trimmingCharacters(in: .whitespaces).lowercased() == wanted }
+    }
+
+    func require(_ name: String) throws(InputError) -> Int {
+        guard let index = optional(name) else {
+            throw InputError(
+                file: file,
+                line: 1,
+                column: name,
+                "no such column; the header has: \(header.joined(separator: ", "))"
+            )
+        }
+        return index
+    }
+}
+
+/// What an import did, printed at the end; rejected rows are reported as they are met.
+struct ImportSummary: Encodable {
+    let file: String
+    var rows = 0
+    var rejected = 0
+    var outcome = ImportOutcome()
+
+    mutating func reject(line: Int, _ reason: InputError) {
+        rejected += 1
+        let located = InputError(file: file, line: line, column: reason.column, "rejected: " + reason.message)
+        FileHandle.standardError.write(Data("\(located)\n".utf8))
+    }
+
+    func print(format: OutputFormat) throws {
+        if format == .json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            Swift.print(String(decoding: try encoder.encode(self), as: UTF8.self))
+            return
+        }
+        Swift.print(
+            TableText.render(
+                headers: ["rows", "imported", "already present", "rejected", "customers created", "id conflicts"],
+                rows: [
+                    [
+                        String(rows), String(outcome.imported), String(outcome.alreadyPresent), String(rejected),
+                        String(outcome.customersCreated), String(outcome.conflicts),
+                    ]
+                ]
+            )
+        )
+    }
+}

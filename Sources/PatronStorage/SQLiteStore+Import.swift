@@ -1,0 +1,185 @@
+public import Foundation
+import GRDB
+public import PatronCore
+
+/// One transaction row of a CSV import.
+public struct ImportedTransaction: Sendable, Hashable {
+    /// The customer's id (created when unknown).
+    public var customer: Identifier
+    /// The dedup key: the file's order id, or a key derived from the row's content.
+    public var orderId: String
+    /// When.
+    public var timestamp: Date
+    /// Revenue.
+    public var amount: Double
+    /// ISO 4217 code.
+    public var currency: String
+
+    /// Creates a row.
+    public init(customer: Identifier, orderId: String, timestamp: Date, amount: Double, currency: String) {
+        self.customer = customer
+        self.orderId = orderId
+        self.timestamp = timestamp
+        self.amount = amount
+        self.currency = currency
+    }
+}
+
+/// One customer row of a CRM import.
+public struct ImportedCustomer: Sendable, Hashable {
+    /// The customer's ids; the first one finds the customer, the others are linked to it.
+    public var identifiers: [Identifier]
+    /// Traits to set.
+    public var traits: [String: JSONValue]
+
+    /// Creates a row.
+    public init(identifiers: [Identifier], traits: [String: JSONValue]) {
+        self.identifiers = identifiers
+        self.traits = traits
+    }
+}
+
+/// What an import step wrote.
+public struct ImportOutcome: Sendable, Hashable, Codable {
+    /// Rows that added something (a transaction; a customer's new ids or changed traits).
+    public var imported = 0
+    /// Rows already present (re-imports add nothing).
+    public var alreadyPresent = 0
+    /// Customers created.
+    public var customersCreated = 0
+    /// Ids not linked because they belong to another customer (never merged by an import).
+    public var conflicts = 0
+
+    /// Creates an empty outcome.
+    public init() {}
+
+    /// Adds another step's counts.
+    public mutating func add(_ other: ImportOutcome) {
+        imported += other.imported
+        alreadyPresent += other.alreadyPresent
+        customersCreated += other.customersCreated
+        conflicts += other.conflicts
+    }
+}
+
+extension SQLiteStore {
+    /// Imports transactions in one transaction; a row whose order id is stored already is counted
+    /// as present and changes nothing, so re-importing a file is idempotent.
+    public func importTransactions(
+        _ rows: [ImportedTransaction],
+        source: String = "import"
+    ) async throws(StoreError)
+        -> ImportOutcome
+    {
+        try await write("import transactions") { db in
+            var outcome = ImportOutcome()
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO customerTransaction (orderId, customerId, source, timestamp, revenue, currency)
+                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (orderId) DO NOTHING
+                    """
+            )
+            let seen = try db.cachedStatement(
+                sql: """
+                    UPDATE customer SET firstSeen = min(coalesce(firstSeen, :at), :at), lastSeen = max(coalesce(lastSeen, :at), :at)
+                    WHERE id = :customer
+                    """
+            )
+            var customers: [Identifier: Int64] = [:]
+            for row in rows {
+                let customer: Int64
+                if let known = customers[row.customer] {
+                    customer = known
+                } else {
+                    let (id, created) = try Self.findOrCreate(row.customer, at: row.timestamp, db: db)
+                    if created { outcome.customersCreated += 1 }
+                    customers[row.customer] = id
+                    customer = id
+                }
+                try insert.execute(arguments: [row.orderId, customer, source, row.timestamp, row.amount, row.currency])
+                if db.changesCount == 0 {
+                    outcome.alreadyPresent += 1
+                } else {
+                    outcome.imported += 1
+                    try seen.execute(arguments: ["at": row.timestamp, "customer": customer])
+                }
+            }
+            return outcome
+        }
+    }
+
+    /// Imports CRM customers in one transaction: finds each by its first id (creating it when
+    /// unknown), links its other ids when they are free, and sets its traits at `asOf` (a newer
+    /// trait from an event is kept). Idempotent.
+    public func importCustomers(_ rows: [ImportedCustomer], asOf: Date) async throws(StoreError) -> ImportOutcome {
+        try await write("import customers") { db in
+            var outcome = ImportOutcome()
+            for row in rows {
+                guard let first = row.identifiers.first else { continue }
+                let (customer, created) = try Self.findOrCreate(first, at: asOf, db: db)
+                var changed = created
+                if created { outcome.customersCreated += 1 }
+                for id in row.identifiers.dropFirst() {
+                    let owner = try Int64.fetchOne(
+                        db,
+                        sql: "SELECT customerId FROM identity WHERE kind = ? AND value = ?",
+                        arguments: [id.kind, id.value]
+                    )
+                    if owner == nil {
+                        try db.execute(
+                            sql: "INSERT INTO identity (kind, value, customerId, createdAt) VALUES (?, ?, ?, ?)",
+                            arguments: [id.kind, id.value, customer, Date()]
+                        )
+                        changed = true
+                    } else if owner != customer {
+                        outcome.conflicts += 1
+                    }
+                }
+                for (key, value) in row.traits {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO trait (customerId, key, value, timestamp) VALUES (?, ?, ?, ?)
+                            ON CONFLICT (customerId, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp
+                            WHERE excluded.timestamp >= trait.timestamp AND excluded.value != trait.value
+                            """,
+                        arguments: [customer, key, value.jsonText, asOf]
+                    )
+                    if db.changesCount > 0 { changed = true }
+                }
+                if changed { outcome.imported += 1 } else { outcome.alreadyPresent += 1 }
+            }
+            return outcome
+        }
+    }
+
+    static func findOrCreate(_ id: Identifier, at timestamp: Date, db: Database) throws -> (Int64, created: Bool) {
+        if let existing = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT customerId FROM identity WHERE kind = ? AND value = ?"),
+            arguments: [id.kind, id.value]
+        ) {
+            return (existing, false)
+        }
+        try db.cachedStatement(
+            sql: "INSERT INTO customer (createdAt, firstSeen, lastSeen, eventCount) VALUES (?, ?, ?, 0)"
+        )
+        .execute(arguments: [Date(), timestamp, timestamp])
+        let customer = db.lastInsertedRowID
+        try db.cachedStatement(sql: "INSERT INTO identity (kind, value, customerId, createdAt) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [id.kind, id.value, customer, Date()])
+        return (customer, true)
+    }
+
+    /// Runs a write transaction, wrapping database errors in ``StoreError`` that names `what` failed.
+    func write<T: Sendable>(
+        _ what: String,
+        _ body: @Sendable @escaping (Database) throws -> T
+    ) async throws(StoreError) -> T {
+        do {
+            return try await writer.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "could not \(what): \(error)", underlying: error)
+        }
+    }
+}
