@@ -76,13 +76,32 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     /// Compact JSON text with sorted keys (deterministic, so equal events serialise equally).
     public var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        var output = ""
+        JSONWriter.write(self, into: &output)
+        return output
     }
 
-    /// Parses JSON text.
-    public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+    /// `text` as a JSON string literal.
+    public static func quoted(_ text: String) -> String {
+        var output = ""
+        JSONWriter.appendQuoted(text, into: &output)
+        return output
+    }
+
+    /// The deepest nesting of objects and arrays ``parse(_:)`` accepts.
+    public static let maximumDepth = 64
+
+    /// Parses JSON text (strict RFC 8259, nesting at most ``maximumDepth`` levels).
+    /// - Throws: ``JSONParseError`` with the byte offset of the problem.
+    public static func parse(_ data: Data) throws(JSONParseError) -> JSONValue {
+        do {
+            return try data.withUnsafeBytes { raw in
+                try JSONParser.parse(raw.bindMemory(to: UInt8.self), maximumDepth: maximumDepth)
+            }
+        } catch let error as JSONParseError {
+            throw error
+        } catch {
+            throw JSONParseError(offset: 0, message: "\(error)")
+        }
     }
 }

@@ -63,7 +63,7 @@ public struct SegmentRequest: Sendable {
         do {
             root = try JSONValue.parse(body)
         } catch {
-            throw IngestRequestError(status: 400, "the body is not valid JSON")
+            throw IngestRequestError(status: 400, "the body is not valid JSON: \(error)")
         }
         guard let object = root.objectValue else {
             throw IngestRequestError(status: 400, "the body must be a JSON object")
@@ -146,11 +146,13 @@ public struct SegmentRequest: Sendable {
             )
         }
         guard var event = item.objectValue else { return reject(.notAnObject, "an event must be a JSON object") }
+        let clientMessageId = event["messageId"]?.stringValue
         let size = item.jsonText.utf8.count
         if size > limits.maximumEventBytes {
             return reject(
                 .eventTooLarge,
-                "event of \(size) bytes exceeds the limit of \(limits.maximumEventBytes) bytes"
+                "event of \(size) bytes exceeds the limit of \(limits.maximumEventBytes) bytes",
+                messageId: clientMessageId.flatMap { $0.count <= 100 ? $0 : nil }
             )
         }
         let messageId: String
@@ -158,6 +160,9 @@ public struct SegmentRequest: Sendable {
         case .string(let value)?:
             guard !value.isEmpty, value.count <= 100 else {
                 return reject(.invalidMessageId, "messageId must be 1 to 100 characters, got \(value.count)")
+            }
+            guard !Self.hasControlCharacters(value) else {
+                return reject(.invalidMessageId, "messageId must not contain control characters")
             }
             messageId = value
         case nil, .null?:
@@ -191,6 +196,15 @@ public struct SegmentRequest: Sendable {
         let anonymous = identifier("anonymousId")
         guard user.isValid, anonymous.isValid else {
             return reject(.invalidField, "userId and anonymousId must be strings", messageId: messageId)
+        }
+        for (key, value) in [("userId", user.value), ("anonymousId", anonymous.value)] {
+            if let value, value.count > 1000 || Self.hasControlCharacters(value) {
+                return reject(
+                    .invalidField,
+                    "\(key) must be at most 1,000 characters without control characters",
+                    messageId: messageId
+                )
+            }
         }
         if type == .alias, user.value == nil || identifier("previousId").value == nil {
             return reject(.missingRequiredField, "an alias call needs previousId and userId", messageId: messageId)
@@ -261,5 +275,10 @@ public struct SegmentRequest: Sendable {
                 payload: .object(event)
             )
         )
+    }
+
+    /// Whether `text` holds a C0 control character or DEL (never valid in an id).
+    static func hasControlCharacters(_ text: String) -> Bool {
+        text.utf8.contains { $0 < 0x20 || $0 == 0x7F }
     }
 }

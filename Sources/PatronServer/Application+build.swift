@@ -32,6 +32,7 @@ public func buildRouter(
 ) -> Router<BasicRequestContext> {
     let router = Router()
     router.add(middleware: LatencyMiddleware(metrics: metrics))
+    router.add(middleware: JSONErrorMiddleware())
     router.get("health") { _, _ in JSONResponse.text(200, #"{"status":"ok"}"#) }
     router.get("metrics") { _, _ in
         Response(

@@ -22,7 +22,7 @@ struct CustomerRecorder {
                     firstSeen = min(coalesce(firstSeen, :at), :at), lastSeen = max(coalesce(lastSeen, :at), :at)
                 WHERE id = :customer
                 """,
-            arguments: ["at": event.timestamp, "customer": customer]
+            arguments: ["at": SQLDate(event.timestamp), "customer": customer]
         )
         try applyDerivedData(event, eventId: eventId, source: source, customer: customer)
     }
@@ -36,7 +36,7 @@ struct CustomerRecorder {
                     ON CONFLICT (customerId, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp
                     WHERE excluded.timestamp >= trait.timestamp
                     """,
-                arguments: [customer, key, value.jsonText, event.timestamp]
+                arguments: [customer, key, value.jsonText, SQLDate(event.timestamp)]
             )
         }
         switch OrderEvent(event) {
@@ -47,7 +47,7 @@ struct CustomerRecorder {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (orderId) DO NOTHING
                     """,
                 arguments: [
-                    order.orderId, customer, source, eventId, event.timestamp, order.revenue, order.currency,
+                    order.orderId, customer, source, eventId, SQLDate(event.timestamp), order.revenue, order.currency,
                     order.products.jsonText,
                 ]
             )
@@ -58,7 +58,7 @@ struct CustomerRecorder {
                     SET refundedAmount = min(revenue, refundedAmount + coalesce(?, revenue)), refundedAt = ?
                     WHERE orderId = ?
                     """,
-                arguments: [amount, event.timestamp, orderId]
+                arguments: [amount, SQLDate(event.timestamp), orderId]
             )
         case nil:
             break
@@ -81,7 +81,7 @@ struct CustomerRecorder {
             arguments: [
                 customer, touch.source, touch.utmSource, touch.utmMedium, touch.utmCampaign, touch.referrer,
                 touch.channel,
-                isMarketingTouch, event.timestamp, eventId,
+                isMarketingTouch, SQLDate(event.timestamp), eventId,
             ]
         )
     }

@@ -98,7 +98,7 @@ struct IdentityGraph {
             if id.kind == Identifier.userIdKind, let targetUser, targetUser != id.value { continue }
             try db.execute(
                 sql: "INSERT INTO identity (kind, value, customerId, firstEventId, createdAt) VALUES (?, ?, ?, ?, ?)",
-                arguments: [id.kind, id.value, target, eventId, Date()]
+                arguments: [id.kind, id.value, target, eventId, SQLDate.now]
             )
         }
         return (target, conflicts)
@@ -116,7 +116,7 @@ struct IdentityGraph {
     func createCustomer(at timestamp: Date) throws -> Int64 {
         try db.execute(
             sql: "INSERT INTO customer (createdAt, firstSeen, lastSeen, eventCount) VALUES (?, ?, ?, 0)",
-            arguments: [Date(), timestamp, timestamp]
+            arguments: [SQLDate.now, SQLDate(timestamp), SQLDate(timestamp)]
         )
         return db.lastInsertedRowID
     }
@@ -235,7 +235,7 @@ struct IdentityGraph {
         let recorder = CustomerRecorder(db: db)
         try recorder.rebuild(customer: winner)
         try recorder.rebuild(customer: restored)
-        try db.execute(sql: "UPDATE identityAudit SET undoneAt = ? WHERE id = ?", arguments: [Date(), auditId])
+        try db.execute(sql: "UPDATE identityAudit SET undoneAt = ? WHERE id = ?", arguments: [SQLDate.now, auditId])
         try audit(
             .split,
             eventId: nil,
@@ -261,7 +261,7 @@ struct IdentityGraph {
                 INSERT INTO identityAudit (eventId, action, customerId, otherCustomerId, identifiers, reason, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [eventId, action.rawValue, customerId, otherCustomerId, encoded, reason, Date()]
+            arguments: [eventId, action.rawValue, customerId, otherCustomerId, encoded, reason, SQLDate.now]
         )
     }
 }

@@ -12,7 +12,7 @@ extension SQLiteStore {
                 if let provided {
                     try db.execute(
                         sql: "INSERT INTO adminToken (hash, createdAt) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING",
-                        arguments: [Self.hash(provided), Date()]
+                        arguments: [Self.hash(provided), SQLDate.now]
                     )
                     return nil
                 }
@@ -20,7 +20,7 @@ extension SQLiteStore {
                 let token = "pat_" + Self.randomHex(bytes: 24)
                 try db.execute(
                     sql: "INSERT INTO adminToken (hash, createdAt) VALUES (?, ?)",
-                    arguments: [Self.hash(token), Date()]
+                    arguments: [Self.hash(token), SQLDate.now]
                 )
                 return token
             }
@@ -76,7 +76,7 @@ extension SQLiteStore {
                         outcome.duplicates += result.duplicates
                         try db.execute(
                             sql: "UPDATE quarantine SET replayedAt = ? WHERE id = ?",
-                            arguments: [Date(), id]
+                            arguments: [SQLDate.now, id]
                         )
                     case .failure(let rejection):
                         outcome.stillInvalid += 1

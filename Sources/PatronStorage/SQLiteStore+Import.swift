@@ -72,6 +72,8 @@ extension SQLiteStore {
         -> ImportOutcome
     {
         try await write("import transactions") { db in
+            // A large page cache keeps the random index updates of a big import in memory.
+            try db.execute(sql: "PRAGMA cache_size = -262144")
             var outcome = ImportOutcome()
             let insert = try db.cachedStatement(
                 sql: """
@@ -96,12 +98,14 @@ extension SQLiteStore {
                     customers[row.customer] = id
                     customer = id
                 }
-                try insert.execute(arguments: [row.orderId, customer, source, row.timestamp, row.amount, row.currency])
+                try insert.execute(arguments: [
+                    row.orderId, customer, source, SQLDate(row.timestamp), row.amount, row.currency,
+                ])
                 if db.changesCount == 0 {
                     outcome.alreadyPresent += 1
                 } else {
                     outcome.imported += 1
-                    try seen.execute(arguments: ["at": row.timestamp, "customer": customer])
+                    try seen.execute(arguments: ["at": SQLDate(row.timestamp), "customer": customer])
                 }
             }
             return outcome
@@ -128,7 +132,7 @@ extension SQLiteStore {
                     if owner == nil {
                         try db.execute(
                             sql: "INSERT INTO identity (kind, value, customerId, createdAt) VALUES (?, ?, ?, ?)",
-                            arguments: [id.kind, id.value, customer, Date()]
+                            arguments: [id.kind, id.value, customer, SQLDate.now]
                         )
                         changed = true
                     } else if owner != customer {
@@ -142,7 +146,7 @@ extension SQLiteStore {
                             ON CONFLICT (customerId, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp
                             WHERE excluded.timestamp >= trait.timestamp AND excluded.value != trait.value
                             """,
-                        arguments: [customer, key, value.jsonText, asOf]
+                        arguments: [customer, key, value.jsonText, SQLDate(asOf)]
                     )
                     if db.changesCount > 0 { changed = true }
                 }
@@ -162,10 +166,10 @@ extension SQLiteStore {
         try db.cachedStatement(
             sql: "INSERT INTO customer (createdAt, firstSeen, lastSeen, eventCount) VALUES (?, ?, ?, 0)"
         )
-        .execute(arguments: [Date(), timestamp, timestamp])
+        .execute(arguments: [SQLDate.now, SQLDate(timestamp), SQLDate(timestamp)])
         let customer = db.lastInsertedRowID
         try db.cachedStatement(sql: "INSERT INTO identity (kind, value, customerId, createdAt) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [id.kind, id.value, customer, Date()])
+            .execute(arguments: [id.kind, id.value, customer, SQLDate.now])
         return (customer, true)
     }
 

@@ -96,7 +96,7 @@ public final class SQLiteStore: Sendable {
                     """,
                 arguments: [
                     batch.source, event.messageId, event.type.rawValue, event.userId, event.anonymousId, event.name,
-                    event.timestamp, event.receivedAt, event.payload.jsonText,
+                    SQLDate(event.timestamp), SQLDate(event.receivedAt), event.payload.jsonText,
                 ]
             )
             stored += db.changesCount
@@ -108,7 +108,8 @@ public final class SQLiteStore: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    batch.source, rejected.reason.rawValue, rejected.detail, rejected.messageId, rejected.receivedAt,
+                    batch.source, rejected.reason.rawValue, rejected.detail, rejected.messageId,
+                    SQLDate(rejected.receivedAt),
                     rejected.payload.jsonText,
                 ]
             )
@@ -137,7 +138,7 @@ public final class SQLiteStore: Sendable {
                 }
                 try db.execute(
                     sql: "INSERT INTO writeKey (hash, source, createdAt) VALUES (?, ?, ?)",
-                    arguments: [Self.hash(key), source, Date()]
+                    arguments: [Self.hash(key), source, SQLDate.now]
                 )
             }
         } catch let error as StoreError {

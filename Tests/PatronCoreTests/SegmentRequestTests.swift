@@ -75,7 +75,10 @@ struct SegmentRequestTests {
     }
 
     @Test func wholeRequestErrorsNameTheProblem() {
-        #expect(throws: IngestRequestError(status: 400, "the body is not valid JSON")) { try parse("{nope") }
+        #expect(throws: IngestRequestError(status: 400, "the body is not valid JSON: expected a string key at byte 1"))
+        {
+            try parse("{nope")
+        }
         #expect(throws: IngestRequestError(status: 400, "the body must be a JSON object")) { try parse("[1]") }
         #expect(throws: IngestRequestError(status: 400, "the body must have a \"batch\" array of events")) {
             try parse(#"{"batch":3}"#)
@@ -111,5 +114,23 @@ struct SegmentRequestTests {
         #expect(first == second)
         #expect(first.hasPrefix("generated-"))
         #expect(try parse(#"{"batch":[{"type":"track","userId":"u","event":"f"}]}"#).accepted[0].messageId != first)
+    }
+
+    @Test func idsWithControlCharactersAreQuarantinedNotTruncated() throws {
+        let request = try parse(
+            #"{"batch":[{"type":"track","userId":"u1","event":"A","messageId":"nul\u0000A"},{"type":"track","userId":"u\u0000","event":"A","messageId":"ok"}]}"#
+        )
+        #expect(request.accepted.isEmpty)
+        #expect(request.rejected.map(\.reason) == [.invalidMessageId, .invalidField])
+    }
+
+    @Test func anOversizedEventKeepsItsMessageId() throws {
+        let limits = IngestLimits(maximumEventBytes: 100)
+        let big = String(repeating: "x", count: 200)
+        let request = try parse(
+            #"{"batch":[{"type":"track","userId":"u1","event":"A","messageId":"keep-me","p":"\#(big)"}]}"#,
+            limits: limits
+        )
+        #expect(request.rejected.first?.messageId == "keep-me")
     }
 }

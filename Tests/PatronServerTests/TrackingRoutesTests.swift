@@ -183,4 +183,30 @@ struct TrackingRoutesTests {
             try await client.execute(uri: "/health", method: .get) { response in #expect(response.status == .ok) }
         }
     }
+
+    @Test func deeplyNestedBodiesAreRejectedWithoutAWriteKey() async throws {
+        try await withApp { _, client in
+            for depth in [512, 513, 520, 10_000] {
+                try await client.execute(
+                    uri: "/v1/batch",
+                    method: .post,
+                    body: ByteBuffer(string: String(repeating: "[", count: depth))
+                ) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(String(buffer: response.body).contains("not valid JSON"))
+                }
+            }
+        }
+    }
+
+    @Test func unknownRoutesAndMethodsGetAJSONError() async throws {
+        try await withApp { _, client in
+            for (uri, method) in [("/v1/nothing", HTTPRequest.Method.post), ("/v1/batch", .get), ("/", .put)] {
+                try await client.execute(uri: uri, method: method) { response in
+                    #expect(response.status == .notFound)
+                    #expect(String(buffer: response.body).hasPrefix(#"{"success":false,"error":"no route for"#))
+                }
+            }
+        }
+    }
 }

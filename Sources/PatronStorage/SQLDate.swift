@@ -1,0 +1,29 @@
+import Foundation
+import GRDB
+import PatronCore
+
+/// A date as the store writes it: text `yyyy-MM-dd HH:mm:ss.SSS` in UTC, the format GRDB itself
+/// uses (so columns read back as `Date` and sort chronologically), formatted by arithmetic instead
+/// of through a `DateFormatter`, which cost more than the insert itself on the ingest path.
+struct SQLDate: DatabaseValueConvertible {
+    let date: Date
+
+    init(_ date: Date) { self.date = date }
+
+    /// The current time.
+    static var now: SQLDate { SQLDate(Date()) }
+
+    var databaseValue: DatabaseValue {
+        let iso = SegmentTimestamp.format(date)  // yyyy-MM-ddTHH:mm:ss.SSSZ
+        var text = String(iso.dropLast())
+        text.replaceSubrange(
+            text.index(text.startIndex, offsetBy: 10)...text.index(text.startIndex, offsetBy: 10),
+            with: " "
+        )
+        return text.databaseValue
+    }
+
+    static func fromDatabaseValue(_ dbValue: DatabaseValue) -> SQLDate? {
+        Date.fromDatabaseValue(dbValue).map(SQLDate.init)
+    }
+}
