@@ -20,6 +20,8 @@ public struct SegmentEvent: Sendable, Hashable {
     /// The event as stored: the client's JSON with batch `context`/`integrations` merged in and the
     /// server fields (`messageId`, `receivedAt`, `timestamp`, `type`) set.
     public var payload: JSONValue
+    /// `payload` as compact JSON text with sorted keys (what is stored), computed once.
+    public let json: String
 
     /// Creates an event (as read back from the store).
     public init(
@@ -30,7 +32,8 @@ public struct SegmentEvent: Sendable, Hashable {
         name: String?,
         timestamp: Date,
         receivedAt: Date,
-        payload: JSONValue
+        payload: JSONValue,
+        json: String? = nil
     ) {
         self.type = type
         self.messageId = messageId
@@ -40,6 +43,7 @@ public struct SegmentEvent: Sendable, Hashable {
         self.timestamp = timestamp
         self.receivedAt = receivedAt
         self.payload = payload
+        self.json = json ?? payload.jsonText
     }
 
     /// Traits from `traits` or, failing that, `context.traits`.

@@ -147,7 +147,8 @@ public struct SegmentRequest: Sendable {
         }
         guard var event = item.objectValue else { return reject(.notAnObject, "an event must be a JSON object") }
         let clientMessageId = event["messageId"]?.stringValue
-        let size = item.jsonText.utf8.count
+        let itemText = item.jsonText
+        let size = itemText.utf8.count
         if size > limits.maximumEventBytes {
             return reject(
                 .eventTooLarge,
@@ -166,7 +167,7 @@ public struct SegmentRequest: Sendable {
             }
             messageId = value
         case nil, .null?:
-            messageId = "generated-" + ContentHash.hex(of: item.jsonText)
+            messageId = "generated-" + ContentHash.hex(of: itemText)
         default:
             return reject(.invalidMessageId, "messageId must be a string")
         }

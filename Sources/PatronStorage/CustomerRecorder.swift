@@ -14,9 +14,11 @@ struct CustomerRecorder {
          OR (excluded.isMarketingTouch = acquisition.isMarketingTouch AND excluded.firstTouchAt < acquisition.firstTouchAt))
         """
 
-    func record(_ event: SegmentEvent, eventId: Int64, source: String, customer: Int64) throws {
-        try db.execute(sql: "UPDATE event SET customerId = ? WHERE id = ?", arguments: [customer, eventId])
-        try db.execute(
+    func record(_ prepared: PreparedEvent, customer: Int64) throws {
+        let event = prepared.event
+        let eventId = prepared.id
+        try db.executeCached(sql: "UPDATE event SET customerId = ? WHERE id = ?", arguments: [customer, eventId])
+        try db.executeCached(
             sql: """
                 UPDATE customer SET eventCount = eventCount + 1,
                     firstSeen = min(coalesce(firstSeen, :at), :at), lastSeen = max(coalesce(lastSeen, :at), :at)
@@ -24,35 +26,38 @@ struct CustomerRecorder {
                 """,
             arguments: ["at": SQLDate(event.timestamp), "customer": customer]
         )
-        try applyDerivedData(event, eventId: eventId, source: source, customer: customer)
+        try applyDerivedData(prepared, customer: customer)
     }
 
     /// Traits, transactions and acquisition of one event (everything but the counts).
-    func applyDerivedData(_ event: SegmentEvent, eventId: Int64, source: String, customer: Int64) throws {
-        for (key, value) in event.traits {
-            try db.execute(
+    func applyDerivedData(_ prepared: PreparedEvent, customer: Int64) throws {
+        let event = prepared.event
+        let eventId = prepared.id
+        for (key, value) in prepared.traits {
+            try db.executeCached(
                 sql: """
                     INSERT INTO trait (customerId, key, value, timestamp) VALUES (?, ?, ?, ?)
                     ON CONFLICT (customerId, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp
                     WHERE excluded.timestamp >= trait.timestamp
                     """,
-                arguments: [customer, key, value.jsonText, SQLDate(event.timestamp)]
+                arguments: [customer, key, value, SQLDate(event.timestamp)]
             )
         }
-        switch OrderEvent(event) {
+        switch prepared.order {
         case .completed(let order)?:
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO customerTransaction (orderId, customerId, source, eventId, timestamp, revenue, currency, products)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (orderId) DO NOTHING
                     """,
                 arguments: [
-                    order.orderId, customer, source, eventId, SQLDate(event.timestamp), order.revenue, order.currency,
+                    order.orderId, customer, prepared.source, eventId, SQLDate(event.timestamp), order.revenue,
+                    order.currency,
                     order.products.jsonText,
                 ]
             )
         case .refunded(let orderId, let amount)?:
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     UPDATE customerTransaction
                     SET refundedAmount = min(revenue, refundedAmount + coalesce(?, revenue)), refundedAt = ?
@@ -63,11 +68,8 @@ struct CustomerRecorder {
         case nil:
             break
         }
-        let touch = AcquisitionTouch(event: event, source: source)
-        let isMarketingTouch =
-            event.type == .page || event.type == .screen || touch.utmSource != nil || touch.utmMedium != nil
-            || touch.referrer != nil
-        try db.execute(
+        let touch = prepared.touch
+        try db.executeCached(
             sql: """
                 INSERT INTO acquisition (customerId, source, utmSource, utmMedium, utmCampaign, referrer, channel,
                     isMarketingTouch, firstTouchAt, eventId)
@@ -79,9 +81,8 @@ struct CustomerRecorder {
                 WHERE \(Self.earlierTouch)
                 """,
             arguments: [
-                customer, touch.source, touch.utmSource, touch.utmMedium, touch.utmCampaign, touch.referrer,
-                touch.channel,
-                isMarketingTouch, SQLDate(event.timestamp), eventId,
+                customer, prepared.source, touch?.utmSource, touch?.utmMedium, touch?.utmCampaign, touch?.referrer,
+                touch?.channel ?? "direct", touch != nil, SQLDate(event.timestamp), eventId,
             ]
         )
     }
@@ -89,7 +90,7 @@ struct CustomerRecorder {
     /// Recomputes a customer's counts, traits, acquisition and event-born transactions from the
     /// events that belong to it (after a split).
     func rebuild(customer: Int64) throws {
-        try db.execute(
+        try db.executeCached(
             sql: """
                 UPDATE customer SET
                     eventCount = (SELECT count(*) FROM event WHERE customerId = :customer),
@@ -99,9 +100,9 @@ struct CustomerRecorder {
                 """,
             arguments: ["customer": customer]
         )
-        try db.execute(sql: "DELETE FROM trait WHERE customerId = ?", arguments: [customer])
-        try db.execute(sql: "DELETE FROM acquisition WHERE customerId = ?", arguments: [customer])
-        try db.execute(
+        try db.executeCached(sql: "DELETE FROM trait WHERE customerId = ?", arguments: [customer])
+        try db.executeCached(sql: "DELETE FROM acquisition WHERE customerId = ?", arguments: [customer])
+        try db.executeCached(
             sql: """
                 UPDATE customerTransaction SET customerId = :customer
                 WHERE eventId IN (SELECT id FROM event WHERE customerId = :customer)
@@ -109,38 +110,13 @@ struct CustomerRecorder {
             arguments: ["customer": customer]
         )
         let rows = try Row.fetchCursor(
-            db,
-            sql: "SELECT \(StoredEvent.columns) FROM event WHERE customerId = ? ORDER BY timestamp, id",
+            db.cachedStatement(
+                sql: "SELECT \(StoredEvent.columns) FROM event WHERE customerId = ? ORDER BY timestamp, id"
+            ),
             arguments: [customer]
         )
         while let row = try rows.next() {
-            let stored = try StoredEvent(row: row)
-            try applyDerivedData(stored.event, eventId: stored.id, source: stored.source, customer: customer)
+            try applyDerivedData(PreparedEvent(try StoredEvent(row: row), rules: IdentityRules()), customer: customer)
         }
-    }
-}
-
-/// An event row read back from the store.
-struct StoredEvent {
-    static let columns = "id, source, type, messageId, userId, anonymousId, name, timestamp, receivedAt, payload"
-
-    let id: Int64
-    let source: String
-    let event: SegmentEvent
-
-    init(row: Row) throws {
-        id = row["id"]
-        source = row["source"]
-        let payloadText: String = row["payload"]
-        event = SegmentEvent(
-            type: SegmentEventType(rawValue: row["type"]) ?? .track,
-            messageId: row["messageId"],
-            userId: row["userId"],
-            anonymousId: row["anonymousId"],
-            name: row["name"],
-            timestamp: row["timestamp"],
-            receivedAt: row["receivedAt"],
-            payload: try JSONValue.parse(Data(payloadText.utf8))
-        )
     }
 }

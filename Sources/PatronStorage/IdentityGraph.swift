@@ -20,8 +20,10 @@ struct IdentityGraph {
     }
 
     /// The customer of `event` (stored as row `eventId`), after linking its ids.
-    func resolve(_ event: SegmentEvent, eventId: Int64) throws -> (customerId: Int64, conflicts: [String]) {
-        let extracted = rules.identifiers(of: event)
+    func resolve(_ prepared: PreparedEvent) throws -> (customerId: Int64, conflicts: [String]) {
+        let event = prepared.event
+        let eventId = prepared.id
+        let extracted = prepared.identifiers
         if !extracted.blocked.isEmpty {
             try audit(
                 .blocked,
@@ -41,8 +43,7 @@ struct IdentityGraph {
         var owners: [Identifier: Int64] = [:]
         for id in extracted.usable {
             owners[id] = try Int64.fetchOne(
-                db,
-                sql: "SELECT customerId FROM identity WHERE kind = ? AND value = ?",
+                db.cachedStatement(sql: "SELECT customerId FROM identity WHERE kind = ? AND value = ?"),
                 arguments: [id.kind, id.value]
             )
         }
@@ -96,7 +97,7 @@ struct IdentityGraph {
         }
         for id in extracted.usable where owners[id] == nil {
             if id.kind == Identifier.userIdKind, let targetUser, targetUser != id.value { continue }
-            try db.execute(
+            try db.executeCached(
                 sql: "INSERT INTO identity (kind, value, customerId, firstEventId, createdAt) VALUES (?, ?, ?, ?, ?)",
                 arguments: [id.kind, id.value, target, eventId, SQLDate.now]
             )
@@ -107,14 +108,13 @@ struct IdentityGraph {
     /// The user id a customer holds, if any.
     func userId(of customer: Int64) throws -> String? {
         try String.fetchOne(
-            db,
-            sql: "SELECT value FROM identity WHERE customerId = ? AND kind = 'user_id'",
+            db.cachedStatement(sql: "SELECT value FROM identity WHERE customerId = ? AND kind = 'user_id'"),
             arguments: [customer]
         )
     }
 
     func createCustomer(at timestamp: Date) throws -> Int64 {
-        try db.execute(
+        try db.executeCached(
             sql: "INSERT INTO customer (createdAt, firstSeen, lastSeen, eventCount) VALUES (?, ?, ?, 0)",
             arguments: [SQLDate.now, SQLDate(timestamp), SQLDate(timestamp)]
         )
@@ -124,13 +124,15 @@ struct IdentityGraph {
     /// Moves everything of `loser` to `winner` and audits it.
     func merge(_ loser: Int64, into winner: Int64, eventId: Int64?, reason: String) throws {
         let moved = try Row.fetchAll(
-            db,
-            sql: "SELECT kind, value FROM identity WHERE customerId = ?",
+            db.cachedStatement(sql: "SELECT kind, value FROM identity WHERE customerId = ?"),
             arguments: [loser]
         )
         .map { Identifier(kind: $0["kind"], value: $0["value"]) }
-        try db.execute(sql: "UPDATE identity SET customerId = ? WHERE customerId = ?", arguments: [winner, loser])
-        try db.execute(
+        try db.executeCached(
+            sql: "UPDATE identity SET customerId = ? WHERE customerId = ?",
+            arguments: [winner, loser]
+        )
+        try db.executeCached(
             sql: """
                 INSERT INTO trait (customerId, key, value, timestamp)
                 SELECT ?, key, value, timestamp FROM trait WHERE customerId = ? AND true
@@ -139,13 +141,13 @@ struct IdentityGraph {
                 """,
             arguments: [winner, loser]
         )
-        try db.execute(sql: "DELETE FROM trait WHERE customerId = ?", arguments: [loser])
-        try db.execute(sql: "UPDATE event SET customerId = ? WHERE customerId = ?", arguments: [winner, loser])
-        try db.execute(
+        try db.executeCached(sql: "DELETE FROM trait WHERE customerId = ?", arguments: [loser])
+        try db.executeCached(sql: "UPDATE event SET customerId = ? WHERE customerId = ?", arguments: [winner, loser])
+        try db.executeCached(
             sql: "UPDATE customerTransaction SET customerId = ? WHERE customerId = ?",
             arguments: [winner, loser]
         )
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO acquisition (customerId, source, utmSource, utmMedium, utmCampaign, referrer, channel,
                     isMarketingTouch, firstTouchAt, eventId)
@@ -159,8 +161,8 @@ struct IdentityGraph {
                 """,
             arguments: [winner, loser]
         )
-        try db.execute(sql: "DELETE FROM acquisition WHERE customerId = ?", arguments: [loser])
-        try db.execute(
+        try db.executeCached(sql: "DELETE FROM acquisition WHERE customerId = ?", arguments: [loser])
+        try db.executeCached(
             sql: """
                 UPDATE customer SET
                     eventCount = eventCount + (SELECT eventCount FROM customer WHERE id = :loser),
@@ -170,7 +172,7 @@ struct IdentityGraph {
                 """,
             arguments: ["loser": loser, "winner": winner]
         )
-        try db.execute(
+        try db.executeCached(
             sql: "UPDATE customer SET mergedInto = ?, eventCount = 0 WHERE id = ?",
             arguments: [winner, loser]
         )
@@ -182,9 +184,10 @@ struct IdentityGraph {
     func split(auditId: Int64) throws -> (winner: Int64, restored: Int64) {
         guard
             let row = try Row.fetchOne(
-                db,
-                sql:
-                    "SELECT action, customerId, otherCustomerId, identifiers, undoneAt FROM identityAudit WHERE id = ?",
+                db.cachedStatement(
+                    sql:
+                        "SELECT action, customerId, otherCustomerId, identifiers, undoneAt FROM identityAudit WHERE id = ?"
+                ),
                 arguments: [auditId]
             )
         else { throw StoreError(.notFound, "no audit entry \(auditId)") }
@@ -198,35 +201,34 @@ struct IdentityGraph {
         let restored: Int64 = row["otherCustomerId"]
         let ids = try JSONDecoder().decode([Identifier].self, from: Data((row["identifiers"] as String).utf8))
         for id in ids {
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE identity SET customerId = ? WHERE kind = ? AND value = ? AND customerId = ?",
                 arguments: [restored, id.kind, id.value, winner]
             )
         }
-        try db.execute(sql: "UPDATE customer SET mergedInto = NULL WHERE id = ?", arguments: [restored])
+        try db.executeCached(sql: "UPDATE customer SET mergedInto = NULL WHERE id = ?", arguments: [restored])
         let events = try Row.fetchAll(
-            db,
-            sql: "SELECT id, userId, anonymousId FROM event WHERE customerId = ?",
+            db.cachedStatement(sql: "SELECT id, userId, anonymousId FROM event WHERE customerId = ?"),
             arguments: [winner]
         )
         for event in events {
             var owner: Int64?
             if let user: String = event["userId"] {
                 owner = try Int64.fetchOne(
-                    db,
-                    sql: "SELECT customerId FROM identity WHERE kind = 'user_id' AND value = ?",
+                    db.cachedStatement(sql: "SELECT customerId FROM identity WHERE kind = 'user_id' AND value = ?"),
                     arguments: [user]
                 )
             }
             if owner == nil, let anonymous: String = event["anonymousId"] {
                 owner = try Int64.fetchOne(
-                    db,
-                    sql: "SELECT customerId FROM identity WHERE kind = 'anonymous_id' AND value = ?",
+                    db.cachedStatement(
+                        sql: "SELECT customerId FROM identity WHERE kind = 'anonymous_id' AND value = ?"
+                    ),
                     arguments: [anonymous]
                 )
             }
             if owner == restored {
-                try db.execute(
+                try db.executeCached(
                     sql: "UPDATE event SET customerId = ? WHERE id = ?",
                     arguments: [restored, event["id"] as Int64]
                 )
@@ -235,7 +237,10 @@ struct IdentityGraph {
         let recorder = CustomerRecorder(db: db)
         try recorder.rebuild(customer: winner)
         try recorder.rebuild(customer: restored)
-        try db.execute(sql: "UPDATE identityAudit SET undoneAt = ? WHERE id = ?", arguments: [SQLDate.now, auditId])
+        try db.executeCached(
+            sql: "UPDATE identityAudit SET undoneAt = ? WHERE id = ?",
+            arguments: [SQLDate.now, auditId]
+        )
         try audit(
             .split,
             eventId: nil,
@@ -256,7 +261,7 @@ struct IdentityGraph {
         reason: String
     ) throws {
         let encoded = String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO identityAudit (eventId, action, customerId, otherCustomerId, identifiers, reason, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -10,15 +10,17 @@ extension SQLiteStore {
         do {
             return try await writer.write { db -> String? in
                 if let provided {
-                    try db.execute(
+                    try db.executeCached(
                         sql: "INSERT INTO adminToken (hash, createdAt) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING",
                         arguments: [Self.hash(provided), SQLDate.now]
                     )
                     return nil
                 }
-                guard try Int.fetchOne(db, sql: "SELECT count(*) FROM adminToken") == 0 else { return nil }
+                guard try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM adminToken")) == 0 else {
+                    return nil
+                }
                 let token = "pat_" + Self.randomHex(bytes: 24)
-                try db.execute(
+                try db.executeCached(
                     sql: "INSERT INTO adminToken (hash, createdAt) VALUES (?, ?)",
                     arguments: [Self.hash(token), SQLDate.now]
                 )
@@ -33,7 +35,8 @@ extension SQLiteStore {
     public func isAdminToken(_ token: String) async throws(StoreError) -> Bool {
         let hash = Self.hash(token)
         return try await read("check the admin token") { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM adminToken WHERE hash = ?", arguments: [hash]) ?? false
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM adminToken WHERE hash = ?"), arguments: [hash])
+                ?? false
         }
     }
 
@@ -74,13 +77,13 @@ extension SQLiteStore {
                         )
                         outcome.replayed += result.stored
                         outcome.duplicates += result.duplicates
-                        try db.execute(
+                        try db.executeCached(
                             sql: "UPDATE quarantine SET replayedAt = ? WHERE id = ?",
                             arguments: [SQLDate.now, id]
                         )
                     case .failure(let rejection):
                         outcome.stillInvalid += 1
-                        try db.execute(
+                        try db.executeCached(
                             sql: "UPDATE quarantine SET reason = ?, detail = ? WHERE id = ?",
                             arguments: [rejection.reason.rawValue, rejection.detail, id]
                         )

@@ -12,11 +12,12 @@ extension SQLiteStore {
     static func customerId(anyId: String, db: Database) throws -> Int64? {
         let value = anyId.contains("@") ? anyId.lowercased() : anyId
         return try Int64.fetchOne(
-            db,
-            sql: """
-                SELECT customerId FROM identity WHERE value = ?
-                ORDER BY CASE kind WHEN 'user_id' THEN 0 WHEN 'email' THEN 1 WHEN 'anonymous_id' THEN 2 ELSE 3 END LIMIT 1
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT customerId FROM identity WHERE value = ?
+                    ORDER BY CASE kind WHEN 'user_id' THEN 0 WHEN 'email' THEN 1 WHEN 'anonymous_id' THEN 2 ELSE 3 END LIMIT 1
+                    """
+            ),
             arguments: [value]
         )
     }
@@ -29,39 +30,44 @@ extension SQLiteStore {
     static func profile(id: Int64, db: Database) throws -> CustomerProfile? {
         guard
             let row = try Row.fetchOne(
-                db,
-                sql: "SELECT * FROM customer WHERE id = ? AND mergedInto IS NULL",
+                db.cachedStatement(sql: "SELECT * FROM customer WHERE id = ? AND mergedInto IS NULL"),
                 arguments: [id]
             )
         else { return nil }
         let identifiers = try Row.fetchAll(
-            db,
-            sql: "SELECT kind, value FROM identity WHERE customerId = ? ORDER BY createdAt, kind",
+            db.cachedStatement(sql: "SELECT kind, value FROM identity WHERE customerId = ? ORDER BY createdAt, kind"),
             arguments: [id]
         )
         .map { Identifier(kind: $0["kind"], value: $0["value"]) }
         var traits: [String: JSONValue] = [:]
-        for trait in try Row.fetchAll(db, sql: "SELECT key, value FROM trait WHERE customerId = ?", arguments: [id]) {
+        for trait in try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT key, value FROM trait WHERE customerId = ?"),
+            arguments: [id]
+        ) {
             traits[trait["key"]] = (try? JSONValue.parse(Data((trait["value"] as String).utf8))) ?? .null
         }
         let totals = try Row.fetchOne(
-            db,
-            sql:
-                "SELECT count(*) AS n, coalesce(sum(revenue - refundedAmount), 0) AS revenue FROM customerTransaction WHERE customerId = ?",
+            db.cachedStatement(
+                sql:
+                    "SELECT count(*) AS n, coalesce(sum(revenue - refundedAmount), 0) AS revenue FROM customerTransaction WHERE customerId = ?"
+            ),
             arguments: [id]
         )
-        let acquisition = try Row.fetchOne(db, sql: "SELECT * FROM acquisition WHERE customerId = ?", arguments: [id])
-            .map {
-                Acquisition(
-                    source: $0["source"],
-                    utmSource: $0["utmSource"],
-                    utmMedium: $0["utmMedium"],
-                    utmCampaign: $0["utmCampaign"],
-                    referrer: $0["referrer"],
-                    channel: $0["channel"],
-                    firstTouchAt: $0["firstTouchAt"]
-                )
-            }
+        let acquisition = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM acquisition WHERE customerId = ?"),
+            arguments: [id]
+        )
+        .map {
+            Acquisition(
+                source: $0["source"],
+                utmSource: $0["utmSource"],
+                utmMedium: $0["utmMedium"],
+                utmCampaign: $0["utmCampaign"],
+                referrer: $0["referrer"],
+                channel: $0["channel"],
+                firstTouchAt: $0["firstTouchAt"]
+            )
+        }
         return CustomerProfile(
             id: id,
             identifiers: identifiers,
@@ -108,8 +114,9 @@ extension SQLiteStore {
     public func events(customer: Int64, limit: Int) async throws(StoreError) -> [JSONValue] {
         try await read("read events") { db in
             try String.fetchAll(
-                db,
-                sql: "SELECT payload FROM event WHERE customerId = ? ORDER BY timestamp DESC, id DESC LIMIT ?",
+                db.cachedStatement(
+                    sql: "SELECT payload FROM event WHERE customerId = ? ORDER BY timestamp DESC, id DESC LIMIT ?"
+                ),
                 arguments: [customer, limit]
             )
             .map { (try? JSONValue.parse(Data($0.utf8))) ?? .null }
@@ -120,8 +127,9 @@ extension SQLiteStore {
     public func transactions(customer: Int64) async throws(StoreError) -> [CustomerTransaction] {
         try await read("read transactions") { db in
             try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM customerTransaction WHERE customerId = ? ORDER BY timestamp, orderId",
+                db.cachedStatement(
+                    sql: "SELECT * FROM customerTransaction WHERE customerId = ? ORDER BY timestamp, orderId"
+                ),
                 arguments: [customer]
             )
             .map {
@@ -142,8 +150,9 @@ extension SQLiteStore {
     public func identityAudit(customer: Int64) async throws(StoreError) -> [IdentityAuditEntry] {
         try await read("read the identity audit") { db in
             try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM identityAudit WHERE customerId = ? OR otherCustomerId = ? ORDER BY id",
+                db.cachedStatement(
+                    sql: "SELECT * FROM identityAudit WHERE customerId = ? OR otherCustomerId = ? ORDER BY id"
+                ),
                 arguments: [customer, customer]
             )
             .map { row in

@@ -125,12 +125,11 @@ extension SQLiteStore {
                 if created { outcome.customersCreated += 1 }
                 for id in row.identifiers.dropFirst() {
                     let owner = try Int64.fetchOne(
-                        db,
-                        sql: "SELECT customerId FROM identity WHERE kind = ? AND value = ?",
+                        db.cachedStatement(sql: "SELECT customerId FROM identity WHERE kind = ? AND value = ?"),
                         arguments: [id.kind, id.value]
                     )
                     if owner == nil {
-                        try db.execute(
+                        try db.executeCached(
                             sql: "INSERT INTO identity (kind, value, customerId, createdAt) VALUES (?, ?, ?, ?)",
                             arguments: [id.kind, id.value, customer, SQLDate.now]
                         )
@@ -140,7 +139,7 @@ extension SQLiteStore {
                     }
                 }
                 for (key, value) in row.traits {
-                    try db.execute(
+                    try db.executeCached(
                         sql: """
                             INSERT INTO trait (customerId, key, value, timestamp) VALUES (?, ?, ?, ?)
                             ON CONFLICT (customerId, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp

@@ -15,44 +15,51 @@ extension SQLiteStore {
         -> ProcessingOutcome
     {
         do {
-            return try await writer.write { db in
-                let cursor =
-                    try Int64.fetchOne(db, sql: "SELECT lastEventId FROM processingCursor WHERE name = 'customers'")
-                    ?? 0
+            // Reading and parsing happen on a reader connection, off the single writer that ingest needs.
+            let (cursor, stored) = try await writer.read { db -> (Int64, [StoredEvent]) in
+                let cursor = try Self.processingCursor(db)
                 let rows = try Row.fetchAll(
-                    db,
-                    sql: "SELECT \(StoredEvent.columns) FROM event WHERE id > ? ORDER BY id LIMIT ?",
+                    db.cachedStatement(
+                        sql: "SELECT \(StoredEvent.columns) FROM event WHERE id > ? ORDER BY id LIMIT ?"
+                    ),
                     arguments: [cursor, limit]
                 )
-                guard let last = rows.last else { return ProcessingOutcome(events: 0, conflicts: []) }
+                return (cursor, try rows.map(StoredEvent.init(row:)))
+            }
+            guard let last = stored.last else { return ProcessingOutcome(events: 0, conflicts: []) }
+            let prepared = stored.map { PreparedEvent($0, rules: rules) }
+            return try await writer.write { db in
+                // One processor at a time: if the cursor moved meanwhile, this batch is someone else's.
+                guard try Self.processingCursor(db) == cursor else {
+                    return ProcessingOutcome(events: 0, conflicts: [])
+                }
                 let graph = IdentityGraph(db: db, rules: rules)
                 let recorder = CustomerRecorder(db: db)
                 var conflicts: [String] = []
-                for row in rows {
-                    let stored = try StoredEvent(row: row)
-                    let resolved = try graph.resolve(stored.event, eventId: stored.id)
+                for event in prepared {
+                    let resolved = try graph.resolve(event)
                     conflicts += resolved.conflicts
-                    try recorder.record(
-                        stored.event,
-                        eventId: stored.id,
-                        source: stored.source,
-                        customer: resolved.customerId
-                    )
+                    try recorder.record(event, customer: resolved.customerId)
                 }
-                try db.execute(
+                try db.executeCached(
                     sql: """
                         INSERT INTO processingCursor (name, lastEventId) VALUES ('customers', ?)
                         ON CONFLICT (name) DO UPDATE SET lastEventId = excluded.lastEventId
                         """,
-                    arguments: [last["id"] as Int64]
+                    arguments: [last.id]
                 )
-                return ProcessingOutcome(events: rows.count, conflicts: conflicts)
+                return ProcessingOutcome(events: prepared.count, conflicts: conflicts)
             }
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError(.unavailable, "could not process events: \(error)", underlying: error)
         }
+    }
+
+    static func processingCursor(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT lastEventId FROM processingCursor WHERE name = 'customers'"))
+            ?? 0
     }
 
     /// Processes until nothing is pending.
@@ -63,10 +70,16 @@ extension SQLiteStore {
     /// Events stored, processed into customers, and pending.
     public func ingestStatus() async throws(StoreError) -> IngestStatus {
         try await read("read the ingest status") { db in
-            let stored = try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? 0
+            let stored = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM event")) ?? 0
             let cursor =
-                try Int64.fetchOne(db, sql: "SELECT lastEventId FROM processingCursor WHERE name = 'customers'") ?? 0
-            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM event WHERE id > ?", arguments: [cursor]) ?? 0
+                try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT lastEventId FROM processingCursor WHERE name = 'customers'")
+                ) ?? 0
+            let pending =
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT count(*) FROM event WHERE id > ?"),
+                    arguments: [cursor]
+                ) ?? 0
             return IngestStatus(storedEvents: stored, processedEvents: stored - pending, pendingEvents: pending)
         }
     }

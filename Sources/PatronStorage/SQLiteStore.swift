@@ -89,20 +89,20 @@ public final class SQLiteStore: Sendable {
     static func insert(_ batch: IngestBatch, db: Database) throws -> IngestOutcome {
         var stored = 0
         for event in batch.accepted {
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO event (source, messageId, type, userId, anonymousId, name, timestamp, receivedAt, payload)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, messageId) DO NOTHING
                     """,
                 arguments: [
                     batch.source, event.messageId, event.type.rawValue, event.userId, event.anonymousId, event.name,
-                    SQLDate(event.timestamp), SQLDate(event.receivedAt), event.payload.jsonText,
+                    SQLDate(event.timestamp), SQLDate(event.receivedAt), event.json,
                 ]
             )
             stored += db.changesCount
         }
         for rejected in batch.rejected {
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO quarantine (source, reason, detail, messageId, receivedAt, payload)
                     VALUES (?, ?, ?, ?, ?, ?)
@@ -131,12 +131,15 @@ public final class SQLiteStore: Sendable {
     public func addWriteKey(_ key: String, source: String) async throws(StoreError) {
         do {
             try await writer.write { db in
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM writeKey WHERE hash = ?", arguments: [Self.hash(key)])
+                if try Bool.fetchOne(
+                    db.cachedStatement(sql: "SELECT 1 FROM writeKey WHERE hash = ?"),
+                    arguments: [Self.hash(key)]
+                )
                     == true
                 {
                     throw StoreError(.conflict, "this write key is already registered")
                 }
-                try db.execute(
+                try db.executeCached(
                     sql: "INSERT INTO writeKey (hash, source, createdAt) VALUES (?, ?, ?)",
                     arguments: [Self.hash(key), source, SQLDate.now]
                 )
@@ -152,7 +155,10 @@ public final class SQLiteStore: Sendable {
     public func source(forWriteKey key: String) async throws(StoreError) -> String? {
         do {
             return try await writer.read { db in
-                try String.fetchOne(db, sql: "SELECT source FROM writeKey WHERE hash = ?", arguments: [Self.hash(key)])
+                try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT source FROM writeKey WHERE hash = ?"),
+                    arguments: [Self.hash(key)]
+                )
             }
         } catch {
             throw StoreError(.unavailable, "could not read write keys: \(error)", underlying: error)
@@ -164,10 +170,13 @@ public final class SQLiteStore: Sendable {
         do {
             return try await writer.read { db in
                 if let source {
-                    return try Int.fetchOne(db, sql: "SELECT count(*) FROM event WHERE source = ?", arguments: [source])
+                    return try Int.fetchOne(
+                        db.cachedStatement(sql: "SELECT count(*) FROM event WHERE source = ?"),
+                        arguments: [source]
+                    )
                         ?? 0
                 }
-                return try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? 0
+                return try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM event")) ?? 0
             }
         } catch {
             throw StoreError(.unavailable, "could not count events: \(error)", underlying: error)
@@ -179,8 +188,7 @@ public final class SQLiteStore: Sendable {
         do {
             return try await writer.read { db in
                 try String.fetchAll(
-                    db,
-                    sql: "SELECT messageId FROM event WHERE source = ? ORDER BY id",
+                    db.cachedStatement(sql: "SELECT messageId FROM event WHERE source = ? ORDER BY id"),
                     arguments: [source]
                 )
             }
@@ -204,11 +212,12 @@ public final class SQLiteStore: Sendable {
         do {
             return try await writer.read { db in
                 try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT id, source, reason, detail, messageId, receivedAt, payload FROM quarantine
-                        WHERE (? OR replayedAt IS NULL) AND (? IS NULL OR reason = ?) ORDER BY id DESC LIMIT ?
-                        """,
+                    db.cachedStatement(
+                        sql: """
+                            SELECT id, source, reason, detail, messageId, receivedAt, payload FROM quarantine
+                            WHERE (? OR replayedAt IS NULL) AND (? IS NULL OR reason = ?) ORDER BY id DESC LIMIT ?
+                            """
+                    ),
                     arguments: [includeReplayed, reason, reason, limit]
                 )
                 .map { row in
