@@ -34,7 +34,7 @@ public struct AcquisitionTouch: Sendable, Hashable, Codable {
         let socialNames = [
             "facebook", "instagram", "tiktok", "linkedin", "twitter", "x.com", "pinterest", "snapchat", "reddit",
         ]
-        let isSocialSource = socialNames.contains { sourceName.contains($0) }
+        let isSocialSource = socialNames.contains { Self.contains(sourceName, $0) }
         switch medium {
         case "cpc", "ppc", "paid", "paidsearch", "paid_search", "sem":
             return isSocialSource ? "paid social" : "paid search"
@@ -61,8 +61,19 @@ public struct AcquisitionTouch: Sendable, Hashable, Codable {
         if isSocialSource { return "social" }
         guard let referrer = referrer?.lowercased(), !referrer.isEmpty else { return "direct" }
         let searchEngines = ["google.", "bing.", "duckduckgo.", "yahoo.", "baidu.", "yandex.", "ecosia."]
-        if searchEngines.contains(where: referrer.contains) { return "organic search" }
-        if socialNames.contains(where: referrer.contains) { return "social" }
+        if searchEngines.contains(where: { Self.contains(referrer, $0) }) { return "organic search" }
+        if socialNames.contains(where: { Self.contains(referrer, $0) }) { return "social" }
         return "referral"
+    }
+
+    /// Byte-wise substring test (Foundation's `contains` is slow on Linux, and this runs per event).
+    static func contains(_ text: String, _ part: String) -> Bool {
+        let haystack = Array(text.utf8)
+        let needle = Array(part.utf8)
+        guard !needle.isEmpty, haystack.count >= needle.count else { return needle.isEmpty }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
     }
 }

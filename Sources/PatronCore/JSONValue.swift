@@ -75,18 +75,10 @@ public enum JSONValue: Sendable, Hashable, Codable {
     }
 
     /// Compact JSON text with sorted keys (deterministic, so equal events serialise equally).
-    public var jsonText: String {
-        var output = ""
-        JSONWriter.write(self, into: &output)
-        return output
-    }
+    public var jsonText: String { JSONWriter.text(of: self) }
 
     /// `text` as a JSON string literal.
-    public static func quoted(_ text: String) -> String {
-        var output = ""
-        JSONWriter.appendQuoted(text, into: &output)
-        return output
-    }
+    public static func quoted(_ text: String) -> String { JSONValue.string(text).jsonText }
 
     /// The deepest nesting of objects and arrays ``parse(_:)`` accepts.
     public static let maximumDepth = 64

@@ -1,30 +1,44 @@
 /// Compact JSON text of a ``JSONValue`` with object keys sorted, so equal values always serialise
-/// to equal bytes (message ids derived from content depend on it).
-enum JSONWriter {
-    static func write(_ value: JSONValue, into output: inout String) {
+/// to equal bytes (message ids derived from content depend on it). Writes UTF-8 bytes into one
+/// buffer: this runs for every stored event.
+struct JSONWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
+
+    /// The text of `value`.
+    static func text(of value: JSONValue) -> String {
+        var writer = JSONWriter()
+        writer.write(value)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    mutating func write(_ value: JSONValue) {
         switch value {
-        case .null: output += "null"
-        case .bool(let flag): output += flag ? "true" : "false"
-        case .number(let number): output += format(number)
-        case .string(let text): appendQuoted(text, into: &output)
+        case .null: append("null")
+        case .bool(let flag): append(flag ? "true" : "false")
+        case .number(let number): append(Self.format(number))
+        case .string(let text): writeQuoted(text)
         case .array(let elements):
-            output += "["
+            bytes.append(UInt8(ascii: "["))
             for (position, element) in elements.enumerated() {
-                if position > 0 { output += "," }
-                write(element, into: &output)
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                write(element)
             }
-            output += "]"
+            bytes.append(UInt8(ascii: "]"))
         case .object(let members):
-            output += "{"
-            for (position, key) in members.keys.sorted().enumerated() {
-                if position > 0 { output += "," }
-                appendQuoted(key, into: &output)
-                output += ":"
-                write(members[key]!, into: &output)
+            bytes.append(UInt8(ascii: "{"))
+            for (position, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeQuoted(member.key)
+                bytes.append(UInt8(ascii: ":"))
+                write(member.value)
             }
-            output += "}"
+            bytes.append(UInt8(ascii: "}"))
         }
     }
+
+    private mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
     /// Integers below 2⁵³ without a fraction; other values in Swift's shortest round-trip form.
     static func format(_ number: Double) -> String {
@@ -34,36 +48,25 @@ enum JSONWriter {
     }
 
     /// `text` as a JSON string literal: quotes, backslashes and control characters escaped.
-    static func appendQuoted(_ text: String, into output: inout String) {
-        output += "\""
-        var needsEscaping = false
-        for byte in text.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-            needsEscaping = true
-            break
-        }
-        guard needsEscaping else {
-            output += text
-            output += "\""
-            return
-        }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
+    mutating func writeQuoted(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): append("\\\"")
+            case UInt8(ascii: "\\"): append("\\\\")
+            case UInt8(ascii: "\n"): append("\\n")
+            case UInt8(ascii: "\r"): append("\\r")
+            case UInt8(ascii: "\t"): append("\\t")
+            case 0x08: append("\\b")
+            case 0x0C: append("\\f")
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                ])
+            default: bytes.append(byte)
             }
         }
-        output += "\""
+        bytes.append(UInt8(ascii: "\""))
     }
 }

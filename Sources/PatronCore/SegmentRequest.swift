@@ -146,16 +146,6 @@ public struct SegmentRequest: Sendable {
             )
         }
         guard var event = item.objectValue else { return reject(.notAnObject, "an event must be a JSON object") }
-        let clientMessageId = event["messageId"]?.stringValue
-        let itemText = item.jsonText
-        let size = itemText.utf8.count
-        if size > limits.maximumEventBytes {
-            return reject(
-                .eventTooLarge,
-                "event of \(size) bytes exceeds the limit of \(limits.maximumEventBytes) bytes",
-                messageId: clientMessageId.flatMap { $0.count <= 100 ? $0 : nil }
-            )
-        }
         let messageId: String
         switch event["messageId"] {
         case .string(let value)?:
@@ -167,7 +157,7 @@ public struct SegmentRequest: Sendable {
             }
             messageId = value
         case nil, .null?:
-            messageId = "generated-" + ContentHash.hex(of: itemText)
+            messageId = "generated-" + ContentHash.hex(of: item.jsonText)
         default:
             return reject(.invalidMessageId, "messageId must be a string")
         }
@@ -264,6 +254,15 @@ public struct SegmentRequest: Sendable {
         if let original = dates["timestamp"], dates["originalTimestamp"] == nil {
             event["originalTimestamp"] = .string(SegmentTimestamp.format(original))
         }
+        let normalized = JSONValue.object(event)
+        let json = normalized.jsonText
+        if json.utf8.count > limits.maximumEventBytes {
+            return reject(
+                .eventTooLarge,
+                "event of \(json.utf8.count) bytes exceeds the limit of \(limits.maximumEventBytes) bytes",
+                messageId: messageId
+            )
+        }
         return .success(
             SegmentEvent(
                 type: type,
@@ -273,7 +272,8 @@ public struct SegmentRequest: Sendable {
                 name: name,
                 timestamp: timestamp,
                 receivedAt: receivedAt,
-                payload: .object(event)
+                payload: normalized,
+                json: json
             )
         )
     }

@@ -60,16 +60,41 @@ public enum SegmentTimestamp {
 
     /// Formats a date as `yyyy-MM-ddTHH:mm:ss.SSSZ` in UTC.
     public static func format(_ date: Date) -> String {
+        format(date, dateTimeSeparator: UInt8(ascii: "T"), zone: true)
+    }
+
+    /// Formats a date as `yyyy-MM-dd<separator>HH:mm:ss.SSS` in UTC, followed by `Z` when `zone`
+    /// (digits written straight into a 24-byte buffer: this runs for every stored event).
+    public static func format(_ date: Date, dateTimeSeparator: UInt8, zone: Bool) -> String {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         let days = Int(floorDivide(milliseconds, 86_400_000))
         let remainder = Int(milliseconds - Int64(days) * 86_400_000)
         let (year, month, day) = CalendarDate(dayNumber: days).components
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        let length = zone ? 24 : 23
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            func put(_ value: Int, at offset: Int, width: Int) {
+                var value = max(0, value)
+                for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(year, at: 0, width: 4)
+            buffer[4] = UInt8(ascii: "-")
+            put(month, at: 5, width: 2)
+            buffer[7] = UInt8(ascii: "-")
+            put(day, at: 8, width: 2)
+            buffer[10] = dateTimeSeparator
+            put(remainder / 3_600_000, at: 11, width: 2)
+            buffer[13] = UInt8(ascii: ":")
+            put(remainder / 60_000 % 60, at: 14, width: 2)
+            buffer[16] = UInt8(ascii: ":")
+            put(remainder / 1000 % 60, at: 17, width: 2)
+            buffer[19] = UInt8(ascii: ".")
+            put(remainder % 1000, at: 20, width: 3)
+            if zone { buffer[23] = UInt8(ascii: "Z") }
+            return length
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(remainder / 3_600_000, 2)):"
-            + "\(pad(remainder / 60_000 % 60, 2)):\(pad(remainder / 1000 % 60, 2)).\(pad(remainder % 1000, 3))Z"
     }
 
     private static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }

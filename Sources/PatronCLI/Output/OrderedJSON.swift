@@ -1,4 +1,5 @@
 import Foundation
+import PatronCore
 
 /// A JSON value whose objects keep their key order, so reports read in a sensible order.
 enum OrderedJSON {
@@ -42,23 +43,5 @@ enum OrderedJSON {
         }
     }
 
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    result += String(format: "\\u%04x", scalar.value)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
-    }
+    static func quoted(_ text: String) -> String { JSONValue.quoted(text) }
 }
