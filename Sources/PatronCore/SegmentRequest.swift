@@ -153,7 +153,7 @@ public struct SegmentRequest: Sendable {
                 return reject(.invalidMessageId, "messageId must be 1 to 100 characters, got \(value.count)")
             }
             guard !Self.hasControlCharacters(value) else {
-                return reject(.invalidMessageId, "messageId must not contain control characters")
+                return reject(.invalidMessageId, "messageId must not contain control characters or lone surrogates")
             }
             messageId = value
         case nil, .null?:
@@ -192,7 +192,7 @@ public struct SegmentRequest: Sendable {
             if let value, value.count > 1000 || Self.hasControlCharacters(value) {
                 return reject(
                     .invalidField,
-                    "\(key) must be at most 1,000 characters without control characters",
+                    "\(key) must be at most 1,000 characters, without control characters or lone surrogates",
                     messageId: messageId
                 )
             }
@@ -278,8 +278,9 @@ public struct SegmentRequest: Sendable {
         )
     }
 
-    /// Whether `text` holds a C0 control character or DEL (never valid in an id).
+    /// Whether `text` holds a C0 control character, DEL, or U+FFFD (what a lone surrogate escape
+    /// becomes): never valid in an id, where two different broken ids would otherwise collide.
     static func hasControlCharacters(_ text: String) -> Bool {
-        text.utf8.contains { $0 < 0x20 || $0 == 0x7F }
+        text.utf8.contains { $0 < 0x20 || $0 == 0x7F } || text.unicodeScalars.contains("\u{FFFD}")
     }
 }

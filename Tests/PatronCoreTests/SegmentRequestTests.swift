@@ -122,6 +122,10 @@ struct SegmentRequestTests {
         )
         #expect(request.accepted.isEmpty)
         #expect(request.rejected.map(\.reason) == [.invalidMessageId, .invalidField])
+        let surrogates = try parse(
+            #"{"batch":[{"type":"track","userId":"u1","event":"A","messageId":"\ud800"},{"type":"track","userId":"u1","event":"A","messageId":"\udfff"}]}"#
+        )
+        #expect(surrogates.rejected.map(\.reason) == [.invalidMessageId, .invalidMessageId], "two broken ids must not collide")
     }
 
     @Test func anOversizedEventKeepsItsMessageId() throws {
