@@ -83,21 +83,25 @@ extension SQLiteStore {
             )
             let seen = try db.cachedStatement(
                 sql: """
-                    UPDATE customer SET firstSeen = min(coalesce(firstSeen, :at), :at), lastSeen = max(coalesce(lastSeen, :at), :at)
+                    UPDATE customer
+                    SET firstSeen = min(coalesce(firstSeen, :first), :first), lastSeen = max(coalesce(lastSeen, :last), :last)
                     WHERE id = :customer
                     """
             )
+            // Customers first, in id order, then the rows sorted by customer: the index pages
+            // each batch touches are then visited in order instead of at random.
+            var earliest: [Identifier: Date] = [:]
+            for row in rows { earliest[row.customer] = min(earliest[row.customer] ?? row.timestamp, row.timestamp) }
             var customers: [Identifier: Int64] = [:]
-            for row in rows {
-                let customer: Int64
-                if let known = customers[row.customer] {
-                    customer = known
-                } else {
-                    let (id, created) = try Self.findOrCreate(row.customer, at: row.timestamp, db: db)
-                    if created { outcome.customersCreated += 1 }
-                    customers[row.customer] = id
-                    customer = id
-                }
+            for (identifier, firstSeen) in earliest.sorted(by: { $0.key.value < $1.key.value }) {
+                let (id, created) = try Self.findOrCreate(identifier, at: firstSeen, db: db)
+                if created { outcome.customersCreated += 1 }
+                customers[identifier] = id
+            }
+            let ordered = rows.map { (customer: customers[$0.customer]!, row: $0) }
+                .sorted { ($0.customer, $0.row.timestamp) < ($1.customer, $1.row.timestamp) }
+            var seenRange: [Int64: (first: Date, last: Date)] = [:]
+            for (customer, row) in ordered {
                 try insert.execute(arguments: [
                     row.orderId, customer, source, SQLDate(row.timestamp), row.amount, row.currency,
                 ])
@@ -105,8 +109,14 @@ extension SQLiteStore {
                     outcome.alreadyPresent += 1
                 } else {
                     outcome.imported += 1
-                    try seen.execute(arguments: ["at": SQLDate(row.timestamp), "customer": customer])
+                    let range = seenRange[customer] ?? (row.timestamp, row.timestamp)
+                    seenRange[customer] = (min(range.first, row.timestamp), max(range.last, row.timestamp))
                 }
+            }
+            for (customer, range) in seenRange.sorted(by: { $0.key < $1.key }) {
+                try seen.execute(arguments: [
+                    "first": SQLDate(range.first), "last": SQLDate(range.last), "customer": customer,
+                ])
             }
             return outcome
         }

@@ -125,7 +125,10 @@ struct SegmentRequestTests {
         let surrogates = try parse(
             #"{"batch":[{"type":"track","userId":"u1","event":"A","messageId":"\ud800"},{"type":"track","userId":"u1","event":"A","messageId":"\udfff"}]}"#
         )
-        #expect(surrogates.rejected.map(\.reason) == [.invalidMessageId, .invalidMessageId], "two broken ids must not collide")
+        #expect(
+            surrogates.rejected.map(\.reason) == [.invalidMessageId, .invalidMessageId],
+            "two broken ids must not collide"
+        )
     }
 
     @Test func anOversizedEventKeepsItsMessageId() throws {

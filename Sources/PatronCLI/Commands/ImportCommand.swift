@@ -38,7 +38,7 @@ struct ImportCommand: AsyncParsableCommand {
             "%Y-%m-%d"
         @Option(help: "Namespace of the customer ids: user_id, email, anonymous_id or external:<type>.")
         var idKind = Identifier.userIdKind
-        @Option(help: "Rows per database transaction.") var batchSize = 20_000
+        @Option(help: "Rows per database transaction.") var batchSize = 100_000
         @Option(help: "Output format of the summary: table or json.") var format: OutputFormat = .table
 
         func validate() throws {
