@@ -26,10 +26,18 @@ public struct ProcessingService: Service {
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let outcome = try await store.processPending(limit: 500, rules: rules)
+                // Acknowledging events comes first: while tracking requests wait for the (single)
+                // SQLite writer, process in small steps and leave it gaps; the backlog is caught up
+                // at full speed as soon as ingest is quiet. The lag is visible in /api/v1/ingest/status.
+                let ingestBusy = store.ingestRequestsInFlight > 0
+                let outcome = try await store.processPending(limit: ingestBusy ? 50 : 500, rules: rules)
                 metrics.processed.increment(by: Int64(outcome.events))
                 for conflict in outcome.conflicts { logger.warning("identity conflict, \(conflict)") }
-                if outcome.events == 0 { try? await Task.sleep(for: .milliseconds(25)) }
+                if outcome.events == 0 {
+                    try? await Task.sleep(for: .milliseconds(25))
+                } else if ingestBusy {
+                    try? await Task.sleep(for: .milliseconds(5))
+                }
             } catch {
                 logger.error("event processing failed, retrying in 1 s: \(error)")
                 try? await Task.sleep(for: .seconds(1))

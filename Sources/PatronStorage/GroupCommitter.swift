@@ -16,6 +16,10 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: Sendable {
     }
 
     private let state = Mutex(State())
+    private let active = Atomic<Int>(0)
+
+    /// Submissions not yet answered (0 when no ingest is waiting on the writer).
+    var inFlight: Int { active.load(ordering: .relaxed) }
     private let write: @Sendable ([Item]) async throws -> [Output]
 
     /// - Parameter write: commits all items in one transaction and returns one output per item, in order.
@@ -25,6 +29,8 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: Sendable {
 
     /// Queues `item`, and returns its output once the transaction holding it has committed.
     func submit(_ item: Item) async throws -> Output {
+        active.add(1, ordering: .relaxed)
+        defer { active.subtract(1, ordering: .relaxed) }
         let (ticket, isLeader) = state.withLock { state -> (Int, Bool) in
             let ticket = state.nextTicket
             state.nextTicket += 1

@@ -13,6 +13,8 @@ import PatronCore
 struct IdentityGraph {
     let db: Database
     let rules: IdentityRules
+    /// Lookups already made in this transaction (a batch often carries many events of one person).
+    let cache = IdentityCache()
 
     /// Audit actions.
     enum Action: String {
@@ -41,12 +43,7 @@ struct IdentityGraph {
             )
         }
         var owners: [Identifier: Int64] = [:]
-        for id in extracted.usable {
-            owners[id] = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT customerId FROM identity WHERE kind = ? AND value = ?"),
-                arguments: [id.kind, id.value]
-            )
-        }
+        for id in extracted.usable { owners[id] = try owner(of: id) }
         let candidates = Set(owners.values).sorted()
         let eventUser = extracted.usable.first { $0.kind == Identifier.userIdKind }?.value
         var target: Int64
@@ -101,12 +98,32 @@ struct IdentityGraph {
                 sql: "INSERT INTO identity (kind, value, customerId, firstEventId, createdAt) VALUES (?, ?, ?, ?, ?)",
                 arguments: [id.kind, id.value, target, eventId, SQLDate.now]
             )
+            cache.owners[id] = .some(target)
+            if id.kind == Identifier.userIdKind { cache.userIds[target] = .some(id.value) }
         }
         return (target, conflicts)
     }
 
+    /// The customer holding `id`, if any.
+    func owner(of id: Identifier) throws -> Int64? {
+        if let known = cache.owners[id] { return known }
+        let owner = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT customerId FROM identity WHERE kind = ? AND value = ?"),
+            arguments: [id.kind, id.value]
+        )
+        cache.owners[id] = .some(owner)
+        return owner
+    }
+
     /// The user id a customer holds, if any.
     func userId(of customer: Int64) throws -> String? {
+        if let known = cache.userIds[customer] { return known }
+        let userId = try fetchUserId(of: customer)
+        cache.userIds[customer] = .some(userId)
+        return userId
+    }
+
+    private func fetchUserId(of customer: Int64) throws -> String? {
         try String.fetchOne(
             db.cachedStatement(sql: "SELECT value FROM identity WHERE customerId = ? AND kind = 'user_id'"),
             arguments: [customer]
@@ -123,6 +140,7 @@ struct IdentityGraph {
 
     /// Moves everything of `loser` to `winner` and audits it.
     func merge(_ loser: Int64, into winner: Int64, eventId: Int64?, reason: String) throws {
+        cache.clear()
         let moved = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT kind, value FROM identity WHERE customerId = ?"),
             arguments: [loser]
@@ -182,6 +200,7 @@ struct IdentityGraph {
     /// Undoes the merge recorded as audit row `auditId`: the merged customer gets its ids back, and
     /// its events, traits, transactions and acquisition are rebuilt from those events.
     func split(auditId: Int64) throws -> (winner: Int64, restored: Int64) {
+        cache.clear()
         guard
             let row = try Row.fetchOne(
                 db.cachedStatement(
@@ -268,5 +287,16 @@ struct IdentityGraph {
                 """,
             arguments: [eventId, action.rawValue, customerId, otherCustomerId, encoded, reason, SQLDate.now]
         )
+    }
+}
+
+/// Identity lookups made within one write transaction (`nil` entries: looked up, not found).
+final class IdentityCache {
+    var owners: [Identifier: Int64?] = [:]
+    var userIds: [Int64: String?] = [:]
+
+    func clear() {
+        owners.removeAll(keepingCapacity: true)
+        userIds.removeAll(keepingCapacity: true)
     }
 }

@@ -75,6 +75,10 @@ public final class SQLiteStore: Sendable {
         return migrator
     }
 
+    /// Tracking requests waiting for their commit right now; background work (event processing)
+    /// uses it to give way to ingest.
+    public var ingestRequestsInFlight: Int { committer.inFlight }
+
     /// Stores a batch durably: returns only after the transaction holding it has committed with fsync.
     /// Concurrent calls share one transaction (group commit). Events whose messageId is already stored
     /// for the source are counted as duplicates and not stored again.
