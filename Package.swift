@@ -77,7 +77,10 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore"]),
-        .testTarget(name: "PatronStorageTests", dependencies: ["PatronStorage", "PatronCore"]),
+        .testTarget(
+            name: "PatronStorageTests",
+            dependencies: ["PatronStorage", "PatronCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "PatronServerTests",
             dependencies: [

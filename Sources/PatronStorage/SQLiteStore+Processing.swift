@@ -26,35 +26,63 @@ extension SQLiteStore {
                 )
                 return (cursor, try rows.map(StoredEvent.init(row:)))
             }
-            guard let last = stored.last else { return ProcessingOutcome(events: 0, conflicts: []) }
+            guard !stored.isEmpty else { return ProcessingOutcome(events: 0, conflicts: []) }
             let prepared = stored.map { PreparedEvent($0, rules: rules) }
-            return try await writer.write { db in
-                // One processor at a time: if the cursor moved meanwhile, this batch is someone else's.
-                guard try Self.processingCursor(db) == cursor else {
-                    return ProcessingOutcome(events: 0, conflicts: [])
+            // Derived data is rebuilt from the events on a crash (the cursor commits with it), so
+            // its commits skip the fsync (synchronous=NORMAL: the WAL is still written, and the next
+            // ingest commit's fsync makes it durable). Ingest commits stay synchronous=FULL.
+            return try await writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                var outcome = ProcessingOutcome(events: 0, conflicts: [])
+                let result = Result {
+                    try db.inTransaction {
+                        outcome = try Self.record(prepared, after: cursor, db: db, rules: rules)
+                        return .commit
+                    }
                 }
-                let graph = IdentityGraph(db: db, rules: rules)
-                let recorder = CustomerRecorder(db: db)
-                var conflicts: [String] = []
-                for event in prepared {
-                    let resolved = try graph.resolve(event)
-                    conflicts += resolved.conflicts
-                    try recorder.record(event, customer: resolved.customerId)
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                guard try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2 else {
+                    throw StoreError(.unavailable, "could not restore synchronous=FULL on the writer")
                 }
-                try db.executeCached(
-                    sql: """
-                        INSERT INTO processingCursor (name, lastEventId) VALUES ('customers', ?)
-                        ON CONFLICT (name) DO UPDATE SET lastEventId = excluded.lastEventId
-                        """,
-                    arguments: [last.id]
-                )
-                return ProcessingOutcome(events: prepared.count, conflicts: conflicts)
+                try result.get()
+                return outcome
             }
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError(.unavailable, "could not process events: \(error)", underlying: error)
         }
+    }
+
+    /// Writes the customer data of `prepared` and moves the cursor past it, unless another
+    /// processor moved the cursor since `cursor` was read.
+    static func record(
+        _ prepared: [PreparedEvent],
+        after cursor: Int64,
+        db: Database,
+        rules: IdentityRules
+    ) throws
+        -> ProcessingOutcome
+    {
+        guard let last = prepared.last, try processingCursor(db) == cursor else {
+            return ProcessingOutcome(events: 0, conflicts: [])
+        }
+        let graph = IdentityGraph(db: db, rules: rules)
+        let recorder = CustomerRecorder(db: db)
+        var conflicts: [String] = []
+        for event in prepared {
+            let resolved = try graph.resolve(event)
+            conflicts += resolved.conflicts
+            try recorder.record(event, customer: resolved.customerId)
+        }
+        try db.executeCached(
+            sql: """
+                INSERT INTO processingCursor (name, lastEventId) VALUES ('customers', ?)
+                ON CONFLICT (name) DO UPDATE SET lastEventId = excluded.lastEventId
+                """,
+            arguments: [last.id]
+        )
+        return ProcessingOutcome(events: prepared.count, conflicts: conflicts)
     }
 
     static func processingCursor(_ db: Database) throws -> Int64 {
