@@ -7,11 +7,20 @@ import PatronCore
 struct CustomerRecorder {
     let db: Database
 
-    /// SQL condition (in an upsert on `acquisition`) for "the new touch replaces the stored one": a
-    /// marketing touch (page, screen, campaign or referrer) beats any other event, then earlier wins.
-    static let earlierTouch = """
-        (excluded.isMarketingTouch > acquisition.isMarketingTouch
-         OR (excluded.isMarketingTouch = acquisition.isMarketingTouch AND excluded.firstTouchAt < acquisition.firstTouchAt))
+    /// The columns of `acquisition`, in the order the upserts below give them.
+    static let acquisitionColumns =
+        "customerId, source, utmSource, utmMedium, utmCampaign, referrer, channel, isMarketingTouch, firstTouchAt, eventId"
+
+    /// The end of an `INSERT INTO acquisition` that keeps the first touch: the new row replaces the
+    /// stored one when it is a marketing touch (page, screen, campaign or referrer) and the stored
+    /// one is not, or when both are of the same kind and the new one is earlier.
+    static let keepFirstTouch = """
+        ON CONFLICT (customerId) DO UPDATE SET source = excluded.source, utmSource = excluded.utmSource,
+            utmMedium = excluded.utmMedium, utmCampaign = excluded.utmCampaign, referrer = excluded.referrer,
+            channel = excluded.channel, isMarketingTouch = excluded.isMarketingTouch,
+            firstTouchAt = excluded.firstTouchAt, eventId = excluded.eventId
+        WHERE excluded.isMarketingTouch > acquisition.isMarketingTouch
+            OR (excluded.isMarketingTouch = acquisition.isMarketingTouch AND excluded.firstTouchAt < acquisition.firstTouchAt)
         """
 
     func record(_ prepared: PreparedEvent, customer: Int64) throws {
@@ -71,14 +80,8 @@ struct CustomerRecorder {
         let touch = prepared.touch
         try db.executeCached(
             sql: """
-                INSERT INTO acquisition (customerId, source, utmSource, utmMedium, utmCampaign, referrer, channel,
-                    isMarketingTouch, firstTouchAt, eventId)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (customerId) DO UPDATE SET source = excluded.source, utmSource = excluded.utmSource,
-                    utmMedium = excluded.utmMedium, utmCampaign = excluded.utmCampaign, referrer = excluded.referrer,
-                    channel = excluded.channel, isMarketingTouch = excluded.isMarketingTouch,
-                    firstTouchAt = excluded.firstTouchAt, eventId = excluded.eventId
-                WHERE \(Self.earlierTouch)
+                INSERT INTO acquisition (\(Self.acquisitionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                \(Self.keepFirstTouch)
                 """,
             arguments: [
                 customer, prepared.source, touch?.utmSource, touch?.utmMedium, touch?.utmCampaign, touch?.referrer,

@@ -167,15 +167,10 @@ struct IdentityGraph {
         )
         try db.executeCached(
             sql: """
-                INSERT INTO acquisition (customerId, source, utmSource, utmMedium, utmCampaign, referrer, channel,
-                    isMarketingTouch, firstTouchAt, eventId)
+                INSERT INTO acquisition (\(CustomerRecorder.acquisitionColumns))
                 SELECT ?, source, utmSource, utmMedium, utmCampaign, referrer, channel, isMarketingTouch, firstTouchAt, eventId
                 FROM acquisition WHERE customerId = ? AND true
-                ON CONFLICT (customerId) DO UPDATE SET source = excluded.source, utmSource = excluded.utmSource,
-                    utmMedium = excluded.utmMedium, utmCampaign = excluded.utmCampaign, referrer = excluded.referrer,
-                    channel = excluded.channel, isMarketingTouch = excluded.isMarketingTouch,
-                    firstTouchAt = excluded.firstTouchAt, eventId = excluded.eventId
-                WHERE \(CustomerRecorder.earlierTouch)
+                \(CustomerRecorder.keepFirstTouch)
                 """,
             arguments: [winner, loser]
         )

@@ -7,27 +7,23 @@ extension SQLiteStore {
     /// not given and none is stored yet, generates one.
     /// - Returns: the generated token (to print once), or `nil` when none was generated.
     public func ensureAdminToken(_ provided: String?) async throws(StoreError) -> String? {
-        do {
-            return try await writer.write { db -> String? in
-                if let provided {
-                    try db.executeCached(
-                        sql: "INSERT INTO adminToken (hash, createdAt) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING",
-                        arguments: [Self.hash(provided), SQLDate.now]
-                    )
-                    return nil
-                }
-                guard try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM adminToken")) == 0 else {
-                    return nil
-                }
-                let token = "pat_" + Self.randomHex(bytes: 24)
+        try await write("store the admin token") { db -> String? in
+            if let provided {
                 try db.executeCached(
-                    sql: "INSERT INTO adminToken (hash, createdAt) VALUES (?, ?)",
-                    arguments: [Self.hash(token), SQLDate.now]
+                    sql: "INSERT INTO adminToken (hash, createdAt) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING",
+                    arguments: [Self.hash(provided), SQLDate.now]
                 )
-                return token
+                return nil
             }
-        } catch {
-            throw StoreError(.unavailable, "could not store the admin token: \(error)", underlying: error)
+            guard try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM adminToken")) == 0 else {
+                return nil
+            }
+            let token = "pat_" + Self.randomHex(bytes: 24)
+            try db.executeCached(
+                sql: "INSERT INTO adminToken (hash, createdAt) VALUES (?, ?)",
+                arguments: [Self.hash(token), SQLDate.now]
+            )
+            return token
         }
     }
 
@@ -55,44 +51,40 @@ extension SQLiteStore {
         ids: [Int64]?,
         limits: IngestLimits = IngestLimits()
     ) async throws(StoreError) -> ReplayOutcome {
-        do {
-            return try await writer.write { db in
-                var sql = "SELECT id, source, payload, receivedAt FROM quarantine WHERE replayedAt IS NULL"
-                var arguments: StatementArguments = []
-                if let ids {
-                    sql += " AND id IN (\(databaseQuestionMarks(count: ids.count)))"
-                    arguments = StatementArguments(ids)
-                }
-                var outcome = ReplayOutcome()
-                for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
-                    let payloadText: String = row["payload"]
-                    let receivedAt: Date = row["receivedAt"]
-                    let id: Int64 = row["id"]
-                    let payload = (try? JSONValue.parse(Data(payloadText.utf8))) ?? .string(payloadText)
-                    switch SegmentRequest.validate(payload, type: nil, receivedAt: receivedAt, limits: limits) {
-                    case .success(let event):
-                        let result = try Self.insert(
-                            IngestBatch(source: row["source"], accepted: [event], rejected: []),
-                            db: db
-                        )
-                        outcome.replayed += result.stored
-                        outcome.duplicates += result.duplicates
-                        try db.executeCached(
-                            sql: "UPDATE quarantine SET replayedAt = ? WHERE id = ?",
-                            arguments: [SQLDate.now, id]
-                        )
-                    case .failure(let rejection):
-                        outcome.stillInvalid += 1
-                        try db.executeCached(
-                            sql: "UPDATE quarantine SET reason = ?, detail = ? WHERE id = ?",
-                            arguments: [rejection.reason.rawValue, rejection.detail, id]
-                        )
-                    }
-                }
-                return outcome
+        try await write("replay the quarantine") { db in
+            var sql = "SELECT id, source, payload, receivedAt FROM quarantine WHERE replayedAt IS NULL"
+            var arguments: StatementArguments = []
+            if let ids {
+                sql += " AND id IN (\(databaseQuestionMarks(count: ids.count)))"
+                arguments = StatementArguments(ids)
             }
-        } catch {
-            throw StoreError(.unavailable, "could not replay the quarantine: \(error)", underlying: error)
+            var outcome = ReplayOutcome()
+            for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+                let payloadText: String = row["payload"]
+                let receivedAt: Date = row["receivedAt"]
+                let id: Int64 = row["id"]
+                let payload = (try? JSONValue.parse(Data(payloadText.utf8))) ?? .string(payloadText)
+                switch SegmentRequest.validate(payload, type: nil, receivedAt: receivedAt, limits: limits) {
+                case .success(let event):
+                    let result = try Self.insert(
+                        IngestBatch(source: row["source"], accepted: [event], rejected: []),
+                        db: db
+                    )
+                    outcome.replayed += result.stored
+                    outcome.duplicates += result.duplicates
+                    try db.executeCached(
+                        sql: "UPDATE quarantine SET replayedAt = ? WHERE id = ?",
+                        arguments: [SQLDate.now, id]
+                    )
+                case .failure(let rejection):
+                    outcome.stillInvalid += 1
+                    try db.executeCached(
+                        sql: "UPDATE quarantine SET reason = ?, detail = ? WHERE id = ?",
+                        arguments: [rejection.reason.rawValue, rejection.detail, id]
+                    )
+                }
+            }
+            return outcome
         }
     }
 }

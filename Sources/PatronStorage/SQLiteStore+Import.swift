@@ -181,18 +181,4 @@ extension SQLiteStore {
             .execute(arguments: [id.kind, id.value, customer, SQLDate.now])
         return (customer, true)
     }
-
-    /// Runs a write transaction, wrapping database errors in ``StoreError`` that names `what` failed.
-    func write<T: Sendable>(
-        _ what: String,
-        _ body: @Sendable @escaping (Database) throws -> T
-    ) async throws(StoreError) -> T {
-        do {
-            return try await writer.write(body)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.unavailable, "could not \(what): \(error)", underlying: error)
-        }
-    }
 }

@@ -115,28 +115,8 @@ extension SQLiteStore {
     /// Undoes the merge recorded as identity audit entry `auditId`.
     /// - Returns: the customer the merge went into and the customer restored.
     public func splitMerge(auditId: Int64) async throws(StoreError) -> (winner: Int64, restored: Int64) {
-        do {
-            return try await writer.write { db in
-                try IdentityGraph(db: db, rules: IdentityRules()).split(auditId: auditId)
-            }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.unavailable, "could not split: \(error)", underlying: error)
-        }
-    }
-
-    /// Runs a read, wrapping database errors in ``StoreError`` that names `what` failed.
-    func read<T: Sendable>(
-        _ what: String,
-        _ body: @Sendable @escaping (Database) throws -> T
-    ) async throws(StoreError) -> T {
-        do {
-            return try await writer.read(body)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.unavailable, "could not \(what): \(error)", underlying: error)
+        try await write("split") { db in
+            try IdentityGraph(db: db, rules: IdentityRules()).split(auditId: auditId)
         }
     }
 }

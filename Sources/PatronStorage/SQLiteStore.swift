@@ -125,6 +125,34 @@ public final class SQLiteStore: Sendable {
         )
     }
 
+    /// Runs a read, wrapping database errors in ``StoreError`` that names `what` failed.
+    func read<T: Sendable>(
+        _ what: String,
+        _ body: @Sendable @escaping (Database) throws -> T
+    ) async throws(StoreError) -> T {
+        do {
+            return try await writer.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "could not \(what): \(error)", underlying: error)
+        }
+    }
+
+    /// Runs a write transaction, wrapping database errors in ``StoreError`` that names `what` failed.
+    func write<T: Sendable>(
+        _ what: String,
+        _ body: @Sendable @escaping (Database) throws -> T
+    ) async throws(StoreError) -> T {
+        do {
+            return try await writer.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "could not \(what): \(error)", underlying: error)
+        }
+    }
+
     /// The hex SHA-256 of a secret; only hashes of keys and tokens are stored.
     static func hash(_ secret: String) -> String {
         SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
@@ -133,71 +161,53 @@ public final class SQLiteStore: Sendable {
     /// Registers `key` as a write key of `source`.
     /// - Throws: `.conflict` if the key is already registered.
     public func addWriteKey(_ key: String, source: String) async throws(StoreError) {
-        do {
-            try await writer.write { db in
-                if try Bool.fetchOne(
-                    db.cachedStatement(sql: "SELECT 1 FROM writeKey WHERE hash = ?"),
-                    arguments: [Self.hash(key)]
-                )
-                    == true
-                {
-                    throw StoreError(.conflict, "this write key is already registered")
-                }
-                try db.executeCached(
-                    sql: "INSERT INTO writeKey (hash, source, createdAt) VALUES (?, ?, ?)",
-                    arguments: [Self.hash(key), source, SQLDate.now]
-                )
+        try await write("store the write key") { db in
+            if try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM writeKey WHERE hash = ?"),
+                arguments: [Self.hash(key)]
+            )
+                == true
+            {
+                throw StoreError(.conflict, "this write key is already registered")
             }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.unavailable, "could not store the write key: \(error)", underlying: error)
+            try db.executeCached(
+                sql: "INSERT INTO writeKey (hash, source, createdAt) VALUES (?, ?, ?)",
+                arguments: [Self.hash(key), source, SQLDate.now]
+            )
         }
     }
 
     /// The source a write key belongs to, or `nil` for an unknown key.
     public func source(forWriteKey key: String) async throws(StoreError) -> String? {
-        do {
-            return try await writer.read { db in
-                try String.fetchOne(
-                    db.cachedStatement(sql: "SELECT source FROM writeKey WHERE hash = ?"),
-                    arguments: [Self.hash(key)]
-                )
-            }
-        } catch {
-            throw StoreError(.unavailable, "could not read write keys: \(error)", underlying: error)
+        try await read("read write keys") { db in
+            try String.fetchOne(
+                db.cachedStatement(sql: "SELECT source FROM writeKey WHERE hash = ?"),
+                arguments: [Self.hash(key)]
+            )
         }
     }
 
     /// The number of stored events (of one source, or all).
     public func eventCount(source: String? = nil) async throws(StoreError) -> Int {
-        do {
-            return try await writer.read { db in
-                if let source {
-                    return try Int.fetchOne(
-                        db.cachedStatement(sql: "SELECT count(*) FROM event WHERE source = ?"),
-                        arguments: [source]
-                    )
-                        ?? 0
-                }
-                return try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM event")) ?? 0
+        try await read("count events") { db in
+            if let source {
+                return try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT count(*) FROM event WHERE source = ?"),
+                    arguments: [source]
+                )
+                    ?? 0
             }
-        } catch {
-            throw StoreError(.unavailable, "could not count events: \(error)", underlying: error)
+            return try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM event")) ?? 0
         }
     }
 
     /// The stored messageIds of a source (for tests and audits).
     public func messageIds(source: String) async throws(StoreError) -> [String] {
-        do {
-            return try await writer.read { db in
-                try String.fetchAll(
-                    db.cachedStatement(sql: "SELECT messageId FROM event WHERE source = ? ORDER BY id"),
-                    arguments: [source]
-                )
-            }
-        } catch {
-            throw StoreError(.unavailable, "could not read events: \(error)", underlying: error)
+        try await read("read events") { db in
+            try String.fetchAll(
+                db.cachedStatement(sql: "SELECT messageId FROM event WHERE source = ? ORDER BY id"),
+                arguments: [source]
+            )
         }
     }
 
@@ -213,31 +223,27 @@ public final class SQLiteStore: Sendable {
     ) async throws(StoreError)
         -> [QuarantinedRecord]
     {
-        do {
-            return try await writer.read { db in
-                try Row.fetchAll(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT id, source, reason, detail, messageId, receivedAt, payload FROM quarantine
-                            WHERE (? OR replayedAt IS NULL) AND (? IS NULL OR reason = ?) ORDER BY id DESC LIMIT ?
-                            """
-                    ),
-                    arguments: [includeReplayed, reason, reason, limit]
+        try await read("read the quarantine") { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, source, reason, detail, messageId, receivedAt, payload FROM quarantine
+                        WHERE (? OR replayedAt IS NULL) AND (? IS NULL OR reason = ?) ORDER BY id DESC LIMIT ?
+                        """
+                ),
+                arguments: [includeReplayed, reason, reason, limit]
+            )
+            .map { row in
+                QuarantinedRecord(
+                    id: row["id"],
+                    source: row["source"],
+                    reason: row["reason"],
+                    detail: row["detail"],
+                    messageId: row["messageId"],
+                    receivedAt: row["receivedAt"],
+                    payload: row["payload"]
                 )
-                .map { row in
-                    QuarantinedRecord(
-                        id: row["id"],
-                        source: row["source"],
-                        reason: row["reason"],
-                        detail: row["detail"],
-                        messageId: row["messageId"],
-                        receivedAt: row["receivedAt"],
-                        payload: row["payload"]
-                    )
-                }
             }
-        } catch {
-            throw StoreError(.unavailable, "could not read the quarantine: \(error)", underlying: error)
         }
     }
 }
