@@ -31,7 +31,7 @@ struct IdentityCommand: AsyncParsableCommand {
             guard let customer = try await store.customerId(anyId: id),
                 let profile = try await store.customer(id: customer)
             else {
-                throw ValidationError("no customer has the id '\(id)'")
+                throw InputError("no customer has the id '\(id)'")
             }
             let audit = try await store.identityAudit(customer: customer)
             if format == .json {
