@@ -5,7 +5,8 @@ import ArgumentParser
 struct PatronCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patron",
-        abstract: "Patron: customer lifetime value models fitted fast and exactly, a Segment-compatible event API and a customer store.",
+        abstract:
+            "Patron: customer lifetime value models, a Segment-compatible event API and a customer store.",
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, FitCommand.self, PredictCommand.self, ServeCommand.self, KeysCommand.self,
