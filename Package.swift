@@ -49,6 +49,7 @@ let package = Package(
             dependencies: [
                 "PatronCore",
                 "PatronStorage",
+                "PatronInsights",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -56,6 +57,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(name: "PatronInsights", dependencies: ["CustomerValue", "PatronCore", "PatronStorage"]),
         .executableTarget(
             name: "PatronCLI",
             dependencies: [
@@ -63,6 +65,7 @@ let package = Package(
                 "PatronNumerics",
                 "PatronCore",
                 "PatronStorage",
+                "PatronInsights",
                 "PatronServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,6 +83,11 @@ let package = Package(
         .testTarget(
             name: "PatronStorageTests",
             dependencies: ["PatronStorage", "PatronCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "PatronInsightsTests",
+            dependencies: ["PatronInsights", "PatronStorage", "PatronCore", "CustomerValue"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "PatronServerTests",

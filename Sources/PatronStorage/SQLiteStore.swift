@@ -72,6 +72,7 @@ public final class SQLiteStore: Sendable {
             "v2: customers, identity graph, traits, transactions, acquisition",
             migrate: CustomerSchema.create
         )
+        migrator.registerMigration("v4: model versions and customer scores", migrate: InsightsSchema.create)
         return migrator
     }
 

@@ -90,8 +90,10 @@ public struct CustomerValuation<Model: RepeatPurchaseModel>: Sendable {
 }
 
 /// Maps an array over all cores in contiguous chunks.
-enum ParallelMap {
-    static func map<Element: Sendable, Result: Sendable>(
+public enum ParallelMap {
+    /// `elements.map(transform)`, computed in up to 64 contiguous chunks on all cores when there are
+    /// more than `minimumChunk` elements; the result is in input order.
+    public static func map<Element: Sendable, Result: Sendable>(
         _ elements: [Element],
         minimumChunk: Int = 2048,
         _ transform: @Sendable (Element) -> Result

@@ -1,0 +1,43 @@
+import GRDB
+
+/// Tables of the insight engine: fitted model versions and the per-customer scores they produced
+/// (the current score and its history).
+enum InsightsSchema {
+    static func create(_ db: Database) throws {
+        try db.create(table: "modelVersion") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("createdAt", .datetime).notNull()
+            table.column("purchaseModel", .text).notNull()
+            table.column("isActive", .boolean).notNull().defaults(to: false)
+            // The whole version (parameters, standard errors, cut-off, metrics) as JSON.
+            table.column("document", .text).notNull()
+        }
+        try db.create(table: "customerScore") { table in
+            table.primaryKey("customerId", .integer).references("customer")
+            table.column("modelVersionId", .integer).notNull().references("modelVersion")
+            table.column("scoredAt", .datetime).notNull()
+            table.column("probabilityAlive", .double).notNull()
+            table.column("expectedPurchases90Days", .double).notNull()
+            table.column("expectedPurchases365Days", .double).notNull()
+            table.column("expectedSpend", .double).notNull()
+            table.column("lifetimeValue1Year", .double).notNull()
+            table.column("lifetimeValue3Years", .double).notNull()
+            table.column("valueDecile", .integer).notNull()
+            table.column("tier", .text).notNull()
+        }
+        try db.create(index: "scoreByValue", on: "customerScore", columns: ["lifetimeValue3Years"])
+        try db.create(table: "scoreHistory") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("customerId", .integer).notNull()
+            table.column("modelVersionId", .integer).notNull()
+            table.column("scoredAt", .datetime).notNull()
+            table.column("reason", .text).notNull()
+            table.column("probabilityAlive", .double).notNull()
+            table.column("expectedPurchases365Days", .double).notNull()
+            table.column("lifetimeValue3Years", .double).notNull()
+            table.column("valueDecile", .integer).notNull()
+            table.column("tier", .text).notNull()
+        }
+        try db.create(index: "scoreHistoryByCustomer", on: "scoreHistory", columns: ["customerId", "scoredAt"])
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    /// Saves a fitted model version; with `activate`, it becomes the one new scores use.
+    /// - Returns: the version with its assigned id.
+    public func saveModelVersion(_ version: ModelVersion, activate: Bool) async throws(StoreError) -> ModelVersion {
+        try await write("save a model version") { db in
+            if activate { try db.execute(sql: "UPDATE modelVersion SET isActive = 0 WHERE isActive") }
+            try db.execute(
+                sql: "INSERT INTO modelVersion (createdAt, purchaseModel, isActive, document) VALUES (?, ?, ?, '{}')",
+                arguments: [SQLDate(version.createdAt), version.purchaseModel, activate]
+            )
+            var saved = version
+            saved.id = db.lastInsertedRowID
+            try db.execute(
+                sql: "UPDATE modelVersion SET document = ? WHERE id = ?",
+                arguments: [try Self.encode(saved), saved.id]
+            )
+            return saved
+        }
+    }
+
+    /// The active model version, or `nil` before the first fit.
+    public func activeModelVersion() async throws(StoreError) -> ModelVersion? {
+        try await read("read the active model version") { db in
+            try String.fetchOne(db, sql: "SELECT document FROM modelVersion WHERE isActive ORDER BY id DESC LIMIT 1")
+                .map(Self.decodeModelVersion)
+        }
+    }
+
+    /// Model versions, newest first.
+    public func modelVersions(limit: Int = 50) async throws(StoreError) -> [ModelVersion] {
+        try await read("list model versions") { db in
+            try String.fetchAll(
+                db,
+                sql: "SELECT document FROM modelVersion ORDER BY id DESC LIMIT ?",
+                arguments: [limit]
+            )
+            .map(Self.decodeModelVersion)
+        }
+    }
+
+    /// Writes scores (replacing each customer's current score) and appends them to the score
+    /// history with `reason`, in one transaction.
+    public func saveScores(_ scores: [CustomerScore], reason: String) async throws(StoreError) {
+        try await write("save scores") { db in
+            let current = try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO customerScore (customerId, modelVersionId, scoredAt, probabilityAlive,
+                        expectedPurchases90Days, expectedPurchases365Days, expectedSpend, lifetimeValue1Year,
+                        lifetimeValue3Years, valueDecile, tier)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
+            let history = try db.cachedStatement(
+                sql: """
+                    INSERT INTO scoreHistory (customerId, modelVersionId, scoredAt, reason, probabilityAlive,
+                        expectedPurchases365Days, lifetimeValue3Years, valueDecile, tier)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
+            for score in scores {
+                let scoredAt = SQLDate(score.scoredAt)
+                try current.execute(arguments: [
+                    score.customerId, score.modelVersionId, scoredAt, score.probabilityAlive,
+                    score.expectedPurchases90Days, score.expectedPurchases365Days, score.expectedSpend,
+                    score.lifetimeValue1Year, score.lifetimeValue3Years, score.valueDecile, score.tier,
+                ])
+                try history.execute(arguments: [
+                    score.customerId, score.modelVersionId, scoredAt, reason, score.probabilityAlive,
+                    score.expectedPurchases365Days, score.lifetimeValue3Years, score.valueDecile, score.tier,
+                ])
+            }
+        }
+    }
+
+    /// Customer `id`'s current score, or `nil` when it has none.
+    public func score(customerId id: Int64) async throws(StoreError) -> CustomerScore? {
+        try await read("read a score") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM customerScore WHERE customerId = ?", arguments: [id])
+                .map(Self.score(row:))
+        }
+    }
+
+    /// Current scores, highest 3-year CLV first.
+    public func scores(limit: Int, offset: Int = 0) async throws(StoreError) -> [CustomerScore] {
+        try await read("read scores") { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM customerScore ORDER BY lifetimeValue3Years DESC, customerId LIMIT ? OFFSET ?",
+                arguments: [limit, offset]
+            )
+            .map(Self.score(row:))
+        }
+    }
+
+    /// Customer `id`'s score history, oldest first.
+    public func scoreHistory(customerId id: Int64) async throws(StoreError) -> [ScoreHistoryEntry] {
+        try await read("read a score history") { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM scoreHistory WHERE customerId = ? ORDER BY scoredAt, id",
+                arguments: [id]
+            )
+            .map { row in
+                ScoreHistoryEntry(
+                    modelVersionId: row["modelVersionId"],
+                    scoredAt: row["scoredAt"],
+                    reason: row["reason"],
+                    probabilityAlive: row["probabilityAlive"],
+                    expectedPurchases365Days: row["expectedPurchases365Days"],
+                    lifetimeValue3Years: row["lifetimeValue3Years"],
+                    valueDecile: row["valueDecile"],
+                    tier: row["tier"]
+                )
+            }
+        }
+    }
+
+    private static func score(row: Row) -> CustomerScore {
+        CustomerScore(
+            customerId: row["customerId"],
+            modelVersionId: row["modelVersionId"],
+            scoredAt: row["scoredAt"],
+            probabilityAlive: row["probabilityAlive"],
+            expectedPurchases90Days: row["expectedPurchases90Days"],
+            expectedPurchases365Days: row["expectedPurchases365Days"],
+            expectedSpend: row["expectedSpend"],
+            lifetimeValue1Year: row["lifetimeValue1Year"],
+            lifetimeValue3Years: row["lifetimeValue3Years"],
+            valueDecile: row["valueDecile"],
+            tier: row["tier"]
+        )
+    }
+
+    private static func encode(_ version: ModelVersion) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(version), as: UTF8.self)
+    }
+
+    private static func decodeModelVersion(_ document: String) throws -> ModelVersion {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(ModelVersion.self, from: Data(document.utf8))
+    }
+}
