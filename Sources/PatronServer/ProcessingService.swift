@@ -1,17 +1,20 @@
 public import Logging
 public import PatronCore
+import PatronInsights
 public import PatronStorage
 import Prometheus
 public import ServiceLifecycle
 
 /// Turns acknowledged events into customers in the background, from the store's durable cursor,
-/// until graceful shutdown. Idle polls are 25 ms apart, so a new event reaches its profile well
-/// within a second.
+/// until graceful shutdown, and re-scores the customers whose orders changed with the active model
+/// version. Idle polls are 25 ms apart, so a new event reaches its profile and score well within a
+/// second.
 public struct ProcessingService: Service {
     let store: SQLiteStore
     let metrics: ServerMetrics
     let logger: Logger
     let rules: IdentityRules
+    let rescorer: Rescorer
 
     /// Creates the service.
     public init(store: SQLiteStore, metrics: ServerMetrics, logger: Logger, rules: IdentityRules = IdentityRules()) {
@@ -19,6 +22,7 @@ public struct ProcessingService: Service {
         self.metrics = metrics
         self.logger = logger
         self.rules = rules
+        rescorer = Rescorer(store: store)
     }
 
     /// Processes until shutdown; a failing step is logged and retried after a pause (events stay
@@ -33,6 +37,13 @@ public struct ProcessingService: Service {
                 let outcome = try await store.processPending(limit: ingestBusy ? 50 : 500, rules: rules)
                 metrics.processed.increment(by: Int64(outcome.events))
                 for conflict in outcome.conflicts { logger.warning("identity conflict, \(conflict)") }
+                do {
+                    let rescored = try await rescorer.rescore(outcome.customersWithOrderChanges)
+                    metrics.rescored.increment(by: Int64(rescored))
+                } catch {
+                    // Scores stay at their previous version; the next batch scoring run catches up.
+                    logger.error("re-scoring \(outcome.customersWithOrderChanges.count) customers failed: \(error)")
+                }
                 if outcome.events == 0 {
                     try? await Task.sleep(for: .milliseconds(25))
                 } else if ingestBusy {

@@ -13,6 +13,7 @@ public final class ServerMetrics: Sendable {
     let duplicates: Counter
     let quarantined: [QuarantineReason: Counter]
     let processed: Counter
+    let rescored: Counter
 
     /// Creates the metrics in a new registry.
     public init() {
@@ -36,6 +37,9 @@ public final class ServerMetrics: Sendable {
         self.quarantined = quarantined
         processed = registry.makeCounter(
             descriptor: Self.name("events_processed", "total", "Events turned into customer data.")
+        )
+        rescored = registry.makeCounter(
+            descriptor: Self.name("customers_rescored", "total", "Customers re-scored after an order or refund.")
         )
     }
 

@@ -23,7 +23,10 @@ struct CustomerRecorder {
             OR (excluded.isMarketingTouch = acquisition.isMarketingTouch AND excluded.firstTouchAt < acquisition.firstTouchAt)
         """
 
-    func record(_ prepared: PreparedEvent, customer: Int64) throws {
+    /// Records one event for `customer`.
+    /// - Returns: the customer whose transactions changed (an order or a refund), if any.
+    @discardableResult
+    func record(_ prepared: PreparedEvent, customer: Int64) throws -> Int64? {
         let event = prepared.event
         let eventId = prepared.id
         try db.executeCached(sql: "UPDATE event SET customerId = ? WHERE id = ?", arguments: [customer, eventId])
@@ -35,11 +38,13 @@ struct CustomerRecorder {
                 """,
             arguments: ["at": SQLDate(event.timestamp), "customer": customer]
         )
-        try applyDerivedData(prepared, customer: customer)
+        return try applyDerivedData(prepared, customer: customer)
     }
 
     /// Traits, transactions and acquisition of one event (everything but the counts).
-    func applyDerivedData(_ prepared: PreparedEvent, customer: Int64) throws {
+    /// - Returns: the customer whose transactions changed (an order or a refund), if any.
+    @discardableResult
+    func applyDerivedData(_ prepared: PreparedEvent, customer: Int64) throws -> Int64? {
         let event = prepared.event
         let eventId = prepared.id
         for (key, value) in prepared.traits {
@@ -52,6 +57,7 @@ struct CustomerRecorder {
                 arguments: [customer, key, value, SQLDate(event.timestamp)]
             )
         }
+        var ordering: Int64?
         switch prepared.order {
         case .completed(let order)?:
             try db.executeCached(
@@ -65,13 +71,16 @@ struct CustomerRecorder {
                     order.products.jsonText,
                 ]
             )
+            if db.changesCount > 0 { ordering = customer }
         case .refunded(let orderId, let amount)?:
-            try db.executeCached(
-                sql: """
-                    UPDATE customerTransaction
-                    SET refundedAmount = min(revenue, refundedAmount + coalesce(?, revenue)), refundedAt = ?
-                    WHERE orderId = ?
-                    """,
+            ordering = try Int64.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        UPDATE customerTransaction
+                        SET refundedAmount = min(revenue, refundedAmount + coalesce(?, revenue)), refundedAt = ?
+                        WHERE orderId = ? RETURNING customerId
+                        """
+                ),
                 arguments: [amount, SQLDate(event.timestamp), orderId]
             )
         case nil:
@@ -88,6 +97,7 @@ struct CustomerRecorder {
                 touch?.channel ?? "direct", touch != nil, SQLDate(event.timestamp), eventId,
             ]
         )
+        return ordering
     }
 
     /// Recomputes a customer's counts, traits, acquisition and event-born transactions from the

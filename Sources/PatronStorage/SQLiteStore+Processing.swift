@@ -67,13 +67,14 @@ extension SQLiteStore {
         guard let last = prepared.last, try processingCursor(db) == cursor else {
             return ProcessingOutcome(events: 0, conflicts: [])
         }
+        var ordering: Set<Int64> = []
         let graph = IdentityGraph(db: db, rules: rules)
         let recorder = CustomerRecorder(db: db)
         var conflicts: [String] = []
         for event in prepared {
             let resolved = try graph.resolve(event)
             conflicts += resolved.conflicts
-            try recorder.record(event, customer: resolved.customerId)
+            if let customer = try recorder.record(event, customer: resolved.customerId) { ordering.insert(customer) }
         }
         try db.executeCached(
             sql: """
@@ -82,7 +83,11 @@ extension SQLiteStore {
                 """,
             arguments: [last.id]
         )
-        return ProcessingOutcome(events: prepared.count, conflicts: conflicts)
+        return ProcessingOutcome(
+            events: prepared.count,
+            conflicts: conflicts,
+            customersWithOrderChanges: ordering.sorted()
+        )
     }
 
     static func processingCursor(_ db: Database) throws -> Int64 {
@@ -127,6 +132,8 @@ public struct ProcessingOutcome: Sendable, Hashable {
     public var events: Int
     /// Identity conflicts met (two user ids that were not merged), for the log.
     public var conflicts: [String]
+    /// Customers whose transactions changed (a new order or a refund): their scores are stale.
+    public var customersWithOrderChanges: [Int64] = []
 }
 
 /// Where ingest and processing stand.

@@ -95,12 +95,12 @@ extension SQLiteStore {
         }
     }
 
-    /// Customer `id`'s score history, oldest first.
+    /// Customer `id`'s score history, in the order it was written.
     public func scoreHistory(customerId id: Int64) async throws(StoreError) -> [ScoreHistoryEntry] {
         try await read("read a score history") { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM scoreHistory WHERE customerId = ? ORDER BY scoredAt, id",
+                sql: "SELECT * FROM scoreHistory WHERE customerId = ? ORDER BY id",
                 arguments: [id]
             )
             .map { row in

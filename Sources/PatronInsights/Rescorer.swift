@@ -1,0 +1,45 @@
+public import Foundation
+public import PatronStorage
+import Synchronization
+
+/// Re-scores single customers with the active model version when their orders change (no refit):
+/// their summaries are read from the store by customer, scored, and written with their history.
+/// A customer is scored as of today (UTC), or as of the model's cut-off when that is later.
+public final class Rescorer: Sendable {
+    let store: SQLiteStore
+    private let cached = Mutex<ScoringModel?>(nil)
+
+    /// Creates a rescorer over `store`.
+    public init(store: SQLiteStore) { self.store = store }
+
+    /// Re-scores `customers` as of `now`.
+    /// - Returns: the customers scored (0 before the first fit, and for customers without purchases).
+    @discardableResult
+    public func rescore(_ customers: [Int64], now: Date = Date()) async throws(InsightsError) -> Int {
+        guard !customers.isEmpty else { return 0 }
+        let model: ScoringModel
+        do {
+            guard let version = try await store.activeModelVersion() else { return 0 }
+            if let current = cached.withLock({ $0 }), current.version.id == version.id {
+                model = current
+            } else {
+                model = try ScoringModel(version: version)
+                cached.withLock { $0 = model }
+            }
+            let today = Int((now.timeIntervalSince1970 / 86_400).rounded(.down))
+            let asOfDay = max(model.version.dataCutoffDay, today)
+            let summaries = try await store.purchaseSummaries(asOfDay: asOfDay, customers: customers)
+            let scores = summaries.map { summary in
+                model.score(model.estimate(summary, asOfDay: asOfDay), customerId: summary.customerId, at: now)
+            }
+            try await store.saveScores(scores, reason: "order")
+            return scores.count
+        } catch let error as InsightsError {
+            throw error
+        } catch let error as StoreError {
+            throw InsightsError(error)
+        } catch {
+            throw InsightsError(.store, "\(error)")
+        }
+    }
+}
