@@ -95,6 +95,8 @@ let package = Package(
                 "PatronServer",
                 "PatronStorage",
                 "PatronCore",
+                "PatronInsights",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]

@@ -173,9 +173,9 @@ public struct ScoringModel: Sendable {
         }
     }
 
-    /// The 10 %, …, 90 % quantiles of `values` (nearest rank), the cut points of value deciles.
+    /// The 10 %, …, 90 % quantiles of the finite `values` (nearest rank), the cut points of value deciles.
     public static func decileCutPoints(_ values: [Double]) -> [Double] {
-        let sorted = values.sorted()
+        let sorted = values.filter(\.isFinite).sorted()
         guard !sorted.isEmpty else { return [] }
         return (1...9).map {
             sorted[min(sorted.count - 1, Int((Double($0) / 10 * Double(sorted.count)).rounded(.up)) - 1)]

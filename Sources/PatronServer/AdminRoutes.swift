@@ -1,11 +1,12 @@
 import Foundation
 import Hummingbird
 import PatronCore
+import PatronInsights
 import PatronStorage
 
 /// The admin API under `/api/v1`, behind `Authorization: Bearer <admin token>`: customers by any of
 /// their ids, customer lists filtered by trait, a customer's events, transactions and identity
-/// history, the quarantine, and the ingest status.
+/// history, the quarantine, the ingest status, and the insights (scores, model versions, value report).
 struct AdminRoutes: Sendable {
     let store: SQLiteStore
 
@@ -26,6 +27,36 @@ struct AdminRoutes: Sendable {
         }
         api.get("customers/:id/identity") { _, context in
             await withCustomer(context) { id in ["audit": try await store.identityAudit(customer: id)] }
+        }
+        api.get("customers/:id/scores") { _, context in
+            await withCustomer(context) { id in
+                CustomerScores(
+                    current: try await store.score(customerId: id),
+                    history: try await store.scoreHistory(customerId: id)
+                )
+            }
+        }
+        api.get("models") { request, _ in
+            let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 20
+            guard (1...500).contains(limit) else { return JSONResponse.error(400, "limit must be 1…500") }
+            return await answer {
+                ModelVersionList(
+                    versions: try await store.modelVersions(limit: limit).map {
+                        ModelVersionList.Entry(version: $0, comparison: ValueModelFitter.comparison(of: $0))
+                    }
+                )
+            }
+        }
+        api.get("reports/value") { request, _ in
+            let top = request.uri.queryParameters.get("top", as: Int.self) ?? 10
+            guard (0...1000).contains(top) else { return JSONResponse.error(400, "top must be 0…1000") }
+            do {
+                return JSONResponse.encoded(try await ValueReport.build(store: store, top: top))
+            } catch let error as InsightsError where error.code == .insufficientData {
+                return JSONResponse.error(404, error.description)
+            } catch {
+                return JSONResponse.error(503, "the store is unavailable: \(error)")
+            }
         }
         api.get("quarantine") { request, _ in
             let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
@@ -90,6 +121,30 @@ struct AdminRoutes: Sendable {
             return JSONResponse.error(503, "the store is unavailable: \(error)")
         }
     }
+}
+
+/// A customer's current score (`null` before it is scored) and its history.
+struct CustomerScores: Encodable {
+    var current: CustomerScore?
+    var history: [ScoreHistoryEntry]
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(current, forKey: .current)  // explicit null, not a missing key
+        try container.encode(history, forKey: .history)
+    }
+
+    enum CodingKeys: String, CodingKey { case current, history }
+}
+
+/// Model versions with the comparison that chose each.
+struct ModelVersionList: Encodable {
+    struct Entry: Encodable {
+        var version: ModelVersion
+        var comparison: FitComparison?
+    }
+
+    var versions: [Entry]
 }
 
 /// A page of customers; pass `nextCursor` as `cursor` for the next page.

@@ -41,7 +41,7 @@ public func buildRouter(
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer()))
         )
     }
-    router.get("openapi.json") { _, _ in JSONResponse.text(200, OpenAPIDocument.json) }
+    router.get("openapi.json") { _, _ in JSONResponse.text(200, OpenAPIDocument.document) }
     TrackingRoutes(store: store, limits: configuration.limits, metrics: metrics).register(on: router)
     AdminRoutes(store: store).register(on: router)
     return router

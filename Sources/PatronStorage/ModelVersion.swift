@@ -139,3 +139,19 @@ public struct ScoreHistoryEntry: Sendable, Hashable, Codable {
     /// Tier.
     public var tier: String
 }
+
+/// Current scores summed over one group of customers (a tier or a value decile).
+public struct ScoreGroup: Sendable, Hashable, Codable {
+    /// The tier name or the decile number.
+    public var key: String
+    /// Customers scored in the group.
+    public var customers: Int
+    /// Σ discounted 1-year CLV.
+    public var lifetimeValue1Year: Double
+    /// Σ discounted 3-year CLV.
+    public var lifetimeValue3Years: Double
+    /// Σ expected purchase days in the next 365 days.
+    public var expectedPurchases365Days: Double
+    /// Mean P(alive).
+    public var meanProbabilityAlive: Double
+}

@@ -118,6 +118,42 @@ extension SQLiteStore {
         }
     }
 
+    /// Current scores summed by tier or by value decile, highest value first.
+    public func scoreGroups(byDecile: Bool) async throws(StoreError) -> [ScoreGroup] {
+        try await read("sum scores") { db in
+            let key = byDecile ? "valueDecile" : "tier"
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT CAST(\(key) AS TEXT), count(*), sum(lifetimeValue1Year), sum(lifetimeValue3Years),
+                        sum(expectedPurchases365Days), avg(probabilityAlive)
+                    FROM customerScore GROUP BY \(key) ORDER BY max(lifetimeValue3Years) DESC
+                    """
+            )
+            .map { row in
+                ScoreGroup(
+                    key: row[0],
+                    customers: row[1],
+                    lifetimeValue1Year: row[2],
+                    lifetimeValue3Years: row[3],
+                    expectedPurchases365Days: row[4],
+                    meanProbabilityAlive: row[5]
+                )
+            }
+        }
+    }
+
+    /// Customers whose current P(alive) is at least `minimumProbabilityAlive`.
+    public func scoredCustomers(minimumProbabilityAlive: Double) async throws(StoreError) -> Int {
+        try await read("count scores") { db in
+            try Int.fetchOne(
+                db,
+                sql: "SELECT count(*) FROM customerScore WHERE probabilityAlive >= ?",
+                arguments: [minimumProbabilityAlive]
+            ) ?? 0
+        }
+    }
+
     private static func score(row: Row) -> CustomerScore {
         CustomerScore(
             customerId: row["customerId"],
@@ -138,12 +174,22 @@ extension SQLiteStore {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf",
+            negativeInfinity: "-inf",
+            nan: "nan"
+        )
         return String(decoding: try encoder.encode(version), as: UTF8.self)
     }
 
     private static func decodeModelVersion(_ document: String) throws -> ModelVersion {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf",
+            negativeInfinity: "-inf",
+            nan: "nan"
+        )
         return try decoder.decode(ModelVersion.self, from: Data(document.utf8))
     }
 }

@@ -1,5 +1,7 @@
-import CustomerValue
+import Foundation
 import Testing
+
+@testable import CustomerValue
 
 /// Data that cannot identify a model get an error or a warning, never a silent number.
 struct DegenerateDataTests {
@@ -22,6 +24,31 @@ struct DegenerateDataTests {
         )
         #expect(!single.isConverged)
         #expect(single.warnings.contains { $0.contains("not identified") || $0.contains("edge of its range") })
+    }
+
+    /// Data with almost no dropout drive BG/NBD's a and b to infinity (a fit on such data gave
+    /// a = 2.1e7, b = 9.3e7), where the series for E[X(t) | active] needs ~(1 − z)^−ε terms and
+    /// overflows. There the expectation is integrated over p in logit space instead.
+    @Test func bgnbdPredictionsWithHugeDropoutParameters() throws {
+        // Where both are valid (−ε log(1 − z) ≤ 50) the quadrature equals the series (relative 1e-8;
+        // the logit tails of small a, b limit it to ~6e-9, far inside the models' 1e-3 tolerances).
+        for (a, b, shape, scale, t) in [
+            (2.0, 5.0, 0.5, 10.0, 52.0), (30, 100, 0.5, 10, 52), (15, 60, 3.3, 40, 156), (1.2, 0.8, 2, 5, 30),
+        ] {
+            let series = BetaGeometricFamily.activeCustomerExpectation(shape: shape, scale: scale, a: a, b: b, t: t)
+            let quadrature = BetaGeometricFamily.quadratureExpectation(shape: shape, scale: scale, a: a, b: b, t: t)
+            #expect(abs(quadrature / series - 1) < 1e-8, "a \(a), b \(b)")
+        }
+        // The limit a, b → ∞ with p = a/(a+b) fixed: E = (1 − (1 + p t/s)^−R)/p with R = r + x,
+        // s = α + T (relative 1e-8).
+        let history = PurchaseHistory(frequency: 3, recency: 20, age: 40)
+        let huge = try BetaGeometricNBD(r: 0.33, alpha: 3.2, a: 2.1e9, b: 9.3e9)
+        let p = 2.1 / (2.1 + 9.3)
+        let limit = (1 - pow(1 + p * 52 / 43.2, -3.33)) / p
+        #expect(abs(huge.expectedPurchasesIfActive(during: 52, given: history) / limit - 1) < 1e-8)
+        let fitted = try BetaGeometricNBD(r: 0.327, alpha: 3.24, a: 2.12e7, b: 9.34e7)
+        #expect(fitted.expectedPurchases(during: 156).isFinite)
+        #expect(fitted.expectedPurchases(during: 156, given: history).isFinite)
     }
 
     @Test func wellPosedFitsHaveNoWarnings() throws {

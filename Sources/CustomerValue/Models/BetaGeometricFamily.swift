@@ -284,6 +284,12 @@ struct BetaGeometricFamily {
         let epsilon = a - 1
         let logOneMinusZ = -Double.log(onePlus: t / scale)
         let z = t / (scale + t)
+        // The series' terms grow like (1 − z)^−ε before they fall: past e^50 it needs thousands of
+        // terms and soon overflows (a, b run off to infinity on data with almost no dropout), so
+        // integrate over p instead.
+        if -epsilon * logOneMinusZ > 50 {
+            return quadratureExpectation(shape: R, scale: scale, a: a, b: B, t: t)
+        }
         let leading = epsilon == 0 ? -logOneMinusZ : -Double.expMinusOne(epsilon * logOneMinusZ) / epsilon
         let numerator = c - R
         let series =
@@ -298,6 +304,32 @@ struct BetaGeometricFamily {
                 firstIndex: 1
             )
         return c * (leading - Double.exp(epsilon * logOneMinusZ) * series)
+    }
+
+    static let logitRule = GaussLegendreRule(order: 64)
+
+    /// E[(1/p)(1 − (1 + p t/scale)^−R)] for p ~ Beta(a, B) by a 64-point Gauss–Legendre rule in
+    /// q = logit p, where the Beta weight p^a (1 − p)^B is log-concave and bell-shaped around
+    /// q₀ = log(a/B) with width ≈ √(1/a + 1/B); the rule spans q₀ ± 14 widths and divides by its own
+    /// integral of the weight, so the normalising Beta function is never needed.
+    static func quadratureExpectation(shape R: Double, scale: Double, a: Double, b B: Double, t: Double) -> Double {
+        let k = t / scale
+        let center = Double.log(a / B)
+        let width = 14 * (1 / a + 1 / B).squareRoot()
+        func logWeight(_ q: Double) -> Double {
+            -a * Double.log(onePlus: Double.exp(-q)) - B * Double.log(onePlus: Double.exp(q))
+        }
+        let peak = logWeight(center)
+        var numerator = 0.0
+        var denominator = 0.0
+        for (node, weight) in zip(logitRule.nodes, logitRule.weights) {
+            let q = center + width * node
+            let p = 1 / (1 + Double.exp(-q))
+            let w = weight * Double.exp(logWeight(q) - peak)
+            numerator += w * -Double.expMinusOne(-R * Double.log(onePlus: p * k)) / p
+            denominator += w
+        }
+        return numerator / denominator
     }
 
     func expectedPurchases(during t: Double) -> Double {

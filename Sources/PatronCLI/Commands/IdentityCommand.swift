@@ -35,14 +35,11 @@ struct IdentityCommand: AsyncParsableCommand {
             }
             let audit = try await store.identityAudit(customer: customer)
             if format == .json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                encoder.dateEncodingStrategy = .iso8601
                 struct Explanation: Encodable {
                     var customer: CustomerProfile
                     var audit: [IdentityAuditEntry]
                 }
-                print(String(decoding: try encoder.encode(Explanation(customer: profile, audit: audit)), as: UTF8.self))
+                print(try EncodedJSON.text(Explanation(customer: profile, audit: audit)))
                 return
             }
             print("customer \(customer): \(profile.eventCount) events, \(profile.transactionCount) transactions")

@@ -1,0 +1,135 @@
+import ArgumentParser
+import CustomerValue
+import Foundation
+import PatronInsights
+import PatronStorage
+
+/// `patron report value|models`: what the store's customers are worth and which models say so.
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Reports over the store: customer value and the fitted model versions.",
+        subcommands: [Value.self, Models.self]
+    )
+
+    /// `patron report value`.
+    struct Value: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Total customer-base value, by tier and value decile, and the top customers (run `patron fit` first)."
+        )
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(help: "How many top customers to list.")
+        var top = 10
+
+        @Option(help: "Output format: table, json or csv (csv: the deciles).")
+        var format: OutputFormat = .table
+
+        func validate() throws {
+            guard (0...1000).contains(top) else { throw ValidationError("--top must be 0…1000, got \(top)") }
+        }
+
+        func run() async throws {
+            let report = try await ValueReport.build(store: try database.open(), top: top)
+            switch format {
+            case .json: print(try EncodedJSON.text(report))
+            case .csv: print(TableText.csv(headers: Self.groupHeaders, rows: report.deciles.map(Self.groupRow)))
+            case .table: print(Self.table(report))
+            }
+        }
+
+        static let groupHeaders = ["group", "customers", "clv_1y", "clv_3y", "purchases_365d", "mean_p_alive"]
+
+        static func groupRow(_ group: ScoreGroup) -> [String] {
+            [
+                group.key, TableText.count(Double(group.customers)), TableText.number(group.lifetimeValue1Year),
+                TableText.number(group.lifetimeValue3Years), TableText.number(group.expectedPurchases365Days),
+                TableText.number(group.meanProbabilityAlive, digits: 3),
+            ]
+        }
+
+        static func table(_ report: ValueReport) -> String {
+            var lines = [
+                "Customer value, model version \(report.model.id) (\(report.model.purchaseModel), fitted \(report.model.fittedAt.formatted(.iso8601)))",
+                report.model.conventions,
+                "",
+                "customers scored       \(TableText.count(Double(report.customers)))",
+                "likely active (P ≥ .5) \(TableText.count(Double(report.likelyActive)))",
+                "CLV next 12 months     \(TableText.number(report.lifetimeValue1Year))",
+                "CLV next 36 months     \(TableText.number(report.lifetimeValue3Years))",
+                "purchases next 365 d   \(TableText.number(report.expectedPurchases365Days))",
+                "top decile's share     \(TableText.number(report.topDecileShare * 100, digits: 3)) % of 36-month CLV",
+                "",
+                TableText.render(headers: ["tier"] + groupHeaders.dropFirst(), rows: report.tiers.map(groupRow)),
+                "",
+                TableText.render(headers: ["decile"] + groupHeaders.dropFirst(), rows: report.deciles.map(groupRow)),
+            ]
+            if !report.topCustomers.isEmpty {
+                lines.append("")
+                lines.append(
+                    TableText.render(
+                        headers: ["customer", "id", "p_alive", "purchases_365d", "clv_1y", "clv_3y", "tier"],
+                        rows: report.topCustomers.map { top in
+                            [
+                                String(top.customerId), top.identifier ?? "",
+                                TableText.number(top.score.probabilityAlive, digits: 3),
+                                TableText.number(top.score.expectedPurchases365Days, digits: 4),
+                                TableText.number(top.score.lifetimeValue1Year),
+                                TableText.number(top.score.lifetimeValue3Years),
+                                top.score.tier,
+                            ]
+                        }
+                    )
+                )
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// `patron report models`.
+    struct Models: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The fitted model versions, newest first.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(help: "How many versions to list.")
+        var limit = 20
+
+        @Option(help: "Output format: table, json or csv.")
+        var format: OutputFormat = .table
+
+        func run() async throws {
+            let versions = try await database.open().modelVersions(limit: limit)
+            if format == .json {
+                struct Entry: Encodable {
+                    var version: ModelVersion
+                    var comparison: FitComparison?
+                }
+                print(
+                    try EncodedJSON.text(
+                        versions.map { Entry(version: $0, comparison: ValueModelFitter.comparison(of: $0)) }
+                    )
+                )
+                return
+            }
+            let headers = [
+                "version", "model", "fitted_at", "data_cutoff", "unit", "customers", "log_likelihood", "selection",
+            ]
+            let rows = versions.map { version in
+                let comparison = ValueModelFitter.comparison(of: version)
+                return [
+                    String(version.id), version.purchaseModel, version.createdAt.formatted(.iso8601),
+                    CalendarDate(dayNumber: version.dataCutoffDay).description, version.timeUnit,
+                    TableText.count(Double(version.customers)),
+                    TableText.number(comparison?.final.logLikelihood, digits: 10), comparison?.selection ?? "",
+                ]
+            }
+            print(
+                format == .csv
+                    ? TableText.csv(headers: headers, rows: rows) : TableText.render(headers: headers, rows: rows)
+            )
+        }
+    }
+}

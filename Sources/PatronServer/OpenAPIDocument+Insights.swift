@@ -1,0 +1,78 @@
+import Foundation
+import PatronCore
+
+extension OpenAPIDocument {
+    /// The paths and schemas of the insight endpoints (scores, model versions, reports), merged into
+    /// ``json`` to form the served document.
+    static let insights = #"""
+        {
+          "paths": {
+            "/api/v1/customers/{id}/scores": {"get": {
+              "summary": "A customer's current score and score history",
+              "tags": ["insights"], "security": [{"adminToken": []}],
+              "parameters": [{"name": "id", "in": "path", "required": true, "description": "Any id of the customer", "schema": {"type": "string"}}],
+              "responses": {
+                "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                  "current": {"oneOf": [{"$ref": "#/components/schemas/CustomerScore"}, {"type": "null"}]},
+                  "history": {"type": "array", "items": {"$ref": "#/components/schemas/ScoreHistoryEntry"}}}}}}},
+                "401": {"description": "Missing or invalid admin token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "404": {"description": "No customer has this id", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+            "/api/v1/models": {"get": {
+              "summary": "Fitted model versions, newest first, with the comparison that chose each",
+              "tags": ["insights"], "security": [{"adminToken": []}],
+              "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 20}}],
+              "responses": {
+                "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                  "versions": {"type": "array", "items": {"$ref": "#/components/schemas/ModelVersion"}}}}}}},
+                "400": {"description": "Invalid limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "401": {"description": "Missing or invalid admin token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+            "/api/v1/reports/value": {"get": {
+              "summary": "Customer-base value: totals, tiers, deciles and top customers, with the CLV conventions",
+              "tags": ["insights"], "security": [{"adminToken": []}],
+              "parameters": [{"name": "top", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 1000, "default": 10}}],
+              "responses": {
+                "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ValueReport"}}}},
+                "400": {"description": "Invalid top", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "401": {"description": "Missing or invalid admin token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "404": {"description": "No model fitted yet", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}}
+          },
+          "schemas": {
+            "CustomerScore": {"type": "object", "description": "Scores of the active model version; CLV discounted monthly at the version's rate, in the store's currency", "properties": {
+              "customerId": {"type": "integer"}, "modelVersionId": {"type": "integer"}, "scoredAt": {"type": "string", "format": "date-time"},
+              "probabilityAlive": {"type": "number"}, "expectedPurchases90Days": {"type": "number"}, "expectedPurchases365Days": {"type": "number"},
+              "expectedSpend": {"type": "number"}, "lifetimeValue1Year": {"type": "number"}, "lifetimeValue3Years": {"type": "number"},
+              "valueDecile": {"type": "integer", "minimum": 1, "maximum": 10}, "tier": {"type": "string", "enum": ["top", "high", "medium", "low"]}}},
+            "ScoreHistoryEntry": {"type": "object", "properties": {
+              "modelVersionId": {"type": "integer"}, "scoredAt": {"type": "string", "format": "date-time"},
+              "reason": {"type": "string", "enum": ["batch", "order"]}, "probabilityAlive": {"type": "number"},
+              "expectedPurchases365Days": {"type": "number"}, "lifetimeValue3Years": {"type": "number"},
+              "valueDecile": {"type": "integer"}, "tier": {"type": "string"}}},
+            "ModelVersion": {"type": "object", "properties": {
+              "version": {"type": "object", "description": "id, purchaseModel, parameters, standard errors, spend parameters, timeUnit, dataCutoffDay, monthlyDiscountRate, valueCutPoints"},
+              "comparison": {"type": "object", "description": "candidates (log-likelihood, AIC, BIC, holdout error by frequency bucket), selection, final fit, warnings, stage times"}}},
+            "ValueReport": {"type": "object", "properties": {
+              "model": {"type": "object", "description": "version id, model, fit time, data cut-off, time unit, discount rate and the CLV conventions sentence"},
+              "customers": {"type": "integer"}, "likelyActive": {"type": "integer"},
+              "lifetimeValue1Year": {"type": "number"}, "lifetimeValue3Years": {"type": "number"}, "expectedPurchases365Days": {"type": "number"},
+              "topDecileShare": {"type": "number"}, "tiers": {"type": "array", "items": {"type": "object"}},
+              "deciles": {"type": "array", "items": {"type": "object"}}, "topCustomers": {"type": "array", "items": {"type": "object"}}}}
+          }
+        }
+        """#
+
+    /// The served document: ``json`` with the insight paths and schemas merged in.
+    static let document: String = {
+        guard case .object(var base)? = try? JSONValue.parse(Data(json.utf8)),
+            case .object(let extra)? = try? JSONValue.parse(Data(insights.utf8)),
+            case .object(var paths)? = base["paths"], case .object(let newPaths)? = extra["paths"],
+            case .object(var components)? = base["components"], case .object(var schemas)? = components["schemas"],
+            case .object(let newSchemas)? = extra["schemas"]
+        else { return json }
+        paths.merge(newPaths) { old, _ in old }
+        schemas.merge(newSchemas) { old, _ in old }
+        components["schemas"] = .object(schemas)
+        base["paths"] = .object(paths)
+        base["components"] = .object(components)
+        return JSONValue.object(base).jsonText
+    }()
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import PatronCore
+import PatronInsights
+import PatronServer
+import PatronStorage
+import Testing
+
+/// The insight endpoints, and the real-time re-score of the processing service, over in-process
+/// HTTP against a real SQLite file.
+struct InsightsRoutesTests {
+    static let token = "pat_test_token"
+
+    /// 400 customers with seeded purchase histories over 2025 (daily rate and dropout vary).
+    static func history() -> [ImportedTransaction] {
+        var rows: [ImportedTransaction] = []
+        var state: UInt64 = 42
+        func uniform() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        let start = Date(timeIntervalSince1970: 1_735_689_600)  // 2025-01-01
+        for customer in 0..<400 {
+            let rate = 0.002 + 0.03 * uniform()
+            let lifetime = -log(1 - uniform()) * 200
+            var day = Double(Int(uniform() * 120))
+            var order = 0
+            while day < 365 {
+                rows.append(
+                    ImportedTransaction(
+                        customer: .userId("c\(customer)"),
+                        orderId: "c\(customer)-\(order)",
+                        timestamp: start.addingTimeInterval(day.rounded(.down) * 86_400),
+                        amount: 10 + 40 * uniform(),
+                        currency: "EUR"
+                    )
+                )
+                order += 1
+                day += -log(1 - uniform()) / rate
+                if day > lifetime { break }
+            }
+        }
+        return rows
+    }
+
+    func withApp(_ body: @Sendable (SQLiteStore, any TestClientProtocol) async throws -> Void) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+            .path
+        let store = try SQLiteStore(path: path)
+        try await store.addWriteKey("wk_test", source: "web")
+        _ = try await store.ensureAdminToken(Self.token)
+        _ = try await store.importTransactions(Self.history())
+        let router = buildRouter(configuration: ServerConfiguration(), store: store)
+        try await Application(router: router).test(.router) { client in try await body(store, client) }
+    }
+
+    func get(_ client: any TestClientProtocol, _ uri: String) async throws -> (HTTPResponse.Status, JSONValue) {
+        try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(Self.token)"]) {
+            ($0.status, (try? JSONValue.parse(Data($0.body.readableBytesView))) ?? .null)
+        }
+    }
+
+    @Test func reportsAndScoresBeforeAndAfterAFit() async throws {
+        try await withApp { store, client in
+            let (missing, error) = try await get(client, "/api/v1/reports/value")
+            #expect(missing == .notFound)
+            #expect(error["error"]?.stringValue?.contains("patron fit") == true)
+            let (_, empty) = try await get(client, "/api/v1/customers/c1/scores")
+            #expect(empty["current"] == .null)
+            #expect(empty["history"]?.arrayValue?.isEmpty == true)
+
+            let fit = try await ValueModelFitter(store: store).fit(StoreFitOptions(model: "bgnbd", holdoutDays: 0))
+            let (status, report) = try await get(client, "/api/v1/reports/value?top=3")
+            #expect(status == .ok)
+            #expect(report["customers"]?.numberValue == Double(fit.customersScored))
+            #expect(report["topCustomers"]?.arrayValue?.count == 3)
+            #expect(report["model"]?["conventions"]?.stringValue?.contains("1.0 % per month") == true)
+            #expect(report["tiers"]?.arrayValue?.count == 4)
+            let (_, models) = try await get(client, "/api/v1/models")
+            #expect(models["versions"]?.arrayValue?.count == 1)
+            #expect(models["versions"]?.arrayValue?.first?["comparison"]?["final"]?["model"]?.stringValue == "bgnbd")
+            let (_, scores) = try await get(client, "/api/v1/customers/c1/scores")
+            #expect(scores["current"]?["modelVersionId"]?.numberValue == Double(fit.version.id))
+            #expect(scores["history"]?.arrayValue?.count == 1)
+            #expect(try await get(client, "/api/v1/models?limit=0").0 == .badRequest)
+            #expect(try await get(client, "/api/v1/reports/value?top=-1").0 == .badRequest)
+            let (_, document) = try await get(client, "/openapi.json")
+            for path in ["/api/v1/customers/{id}/scores", "/api/v1/models", "/api/v1/reports/value", "/v1/batch"] {
+                #expect(document["paths"]?[path] != nil, "\(path) in /openapi.json")
+            }
+            #expect(document["components"]?["schemas"]?["CustomerScore"] != nil)
+        }
+    }
+
+    @Test func anOrderOverHTTPIsReScoredByTheProcessingService() async throws {
+        try await withApp { store, client in
+            _ = try await ValueModelFitter(store: store).fit(StoreFitOptions(model: "bgnbd", holdoutDays: 0))
+            let service = ProcessingService(store: store, metrics: ServerMetrics(), logger: Logger(label: "test"))
+            let processing = Task { try await service.run() }
+            defer { processing.cancel() }
+            let order = #"""
+                {"batch":[{"type":"track","userId":"c1","event":"Order Completed","messageId":"live-1","properties":{"order_id":"live-1","revenue":75}}]}
+                """#
+            try await client.execute(
+                uri: "/v1/batch",
+                method: .post,
+                headers: [.authorization: "Basic " + Data("wk_test:".utf8).base64EncodedString()],
+                body: ByteBuffer(string: order)
+            ) { #expect($0.status == .ok) }
+            // The issue asks for ≤ 1 s; the test allows 10 s so a loaded machine cannot make it flaky
+            // (the latency is measured in BENCHMARKS.md).
+            let deadline = ContinuousClock.now + .seconds(10)
+            var reasons: [String] = []
+            while ContinuousClock.now < deadline {
+                let (_, scores) = try await get(client, "/api/v1/customers/c1/scores")
+                reasons = scores["history"]?.arrayValue?.compactMap { $0["reason"]?.stringValue } ?? []
+                if reasons.contains("order") { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(reasons == ["batch", "order"])
+        }
+    }
+}
