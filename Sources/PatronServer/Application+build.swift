@@ -2,11 +2,13 @@ public import Hummingbird
 public import Logging
 public import PatronStorage
 import Prometheus
+import ServiceLifecycle
 
 /// Builds the Patron HTTP application: tracking API, admin API, `/health`, `/metrics`,
-/// `/openapi.json`, with the background service that turns events into customers.
+/// `/openapi.json`, with the background services that turn events into customers (and re-score
+/// them) and, when configured, refit the value models on a schedule.
 /// - Parameters:
-///   - configuration: address and limits.
+///   - configuration: address, limits and refit interval.
 ///   - store: the event store.
 ///   - logger: the application's logger.
 public func buildApplication(
@@ -16,10 +18,14 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let metrics = ServerMetrics()
     let router = buildRouter(configuration: configuration, store: store, metrics: metrics)
+    var services: [any Service] = [ProcessingService(store: store, metrics: metrics, logger: logger)]
+    if let interval = configuration.refitInterval {
+        services.append(RefitService(store: store, interval: interval, logger: logger))
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "patron"),
-        services: [ProcessingService(store: store, metrics: metrics, logger: logger)],
+        services: services,
         logger: logger
     )
 }

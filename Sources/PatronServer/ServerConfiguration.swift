@@ -8,11 +8,20 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     /// Limits of the tracking API.
     public var limits: IngestLimits
+    /// How often the value models are refitted and every customer re-scored; `nil` = never.
+    public var refitInterval: Duration?
 
-    /// Creates a configuration; the defaults listen on 127.0.0.1:8080 with Segment's limits.
-    public init(host: String = "127.0.0.1", port: Int = 8080, limits: IngestLimits = IngestLimits()) {
+    /// Creates a configuration; the defaults listen on 127.0.0.1:8080 with Segment's limits and no
+    /// scheduled refit.
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        limits: IngestLimits = IngestLimits(),
+        refitInterval: Duration? = nil
+    ) {
         self.host = host
         self.port = port
         self.limits = limits
+        self.refitInterval = refitInterval
     }
 }

@@ -123,4 +123,20 @@ struct InsightsRoutesTests {
             #expect(reasons == ["batch", "order"])
         }
     }
+
+    @Test func theRefitServiceFitsAndScoresOnItsSchedule() async throws {
+        try await withApp { store, _ in
+            #expect(try await store.activeModelVersion() == nil)
+            let service = RefitService(store: store, interval: .milliseconds(100), logger: Logger(label: "test"))
+            let refits = Task { try await service.run() }
+            defer { refits.cancel() }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try await store.activeModelVersion() == nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let version = try #require(try await store.activeModelVersion())
+            #expect(version.customers == 400)
+            #expect(try await store.scores(limit: 1000).count == 400)
+        }
+    }
 }

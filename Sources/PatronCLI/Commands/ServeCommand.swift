@@ -52,6 +52,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most events per batch.")
     var maximumBatchEvents = 2500
 
+    @Option(
+        help:
+            "Refit the value models and re-score every customer this often, e.g. 24h, 30m, 7d (env PATRON_REFIT_EVERY; default: never)."
+    )
+    var refitEvery: String?
+
+    var refitInterval: Duration? {
+        get throws {
+            guard let text = refitEvery ?? ProcessInfo.processInfo.environment["PATRON_REFIT_EVERY"] else { return nil }
+            guard let interval = DurationText.parse(text) else {
+                throw ValidationError(
+                    "--refit-every must be a positive duration like 90s, 30m, 24h or 7d, got '\(text)'"
+                )
+            }
+            return interval
+        }
+    }
+
     func validate() throws {
         for pair in allWriteKeys where pair.split(separator: "=", maxSplits: 1).count != 2 {
             throw ValidationError("--write-key must be SOURCE=KEY, got '\(pair)'")
@@ -60,6 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("the limits must be positive")
         }
         if let port = resolvedPort, !(0...65535).contains(port) { throw ValidationError("--port must be 0…65535") }
+        _ = try refitInterval
     }
 
     var allWriteKeys: [String] {
@@ -95,7 +114,8 @@ struct ServeCommand: AsyncParsableCommand {
                 maximumEventBytes: maximumEventBytes,
                 maximumBatchBytes: maximumBatchBytes,
                 maximumBatchEvents: maximumBatchEvents
-            )
+            ),
+            refitInterval: try refitInterval
         )
         logger.info("patron serve: database \(self.store.path), http://\(configuration.host):\(configuration.port)")
         let application = buildApplication(configuration: configuration, store: store, logger: logger)

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+/// `patron fit` on the store and `patron report`, run as a user would on the CDNOW sample log.
+struct InsightsCommandTests {
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "patron-insights-\(UUID().uuidString)"
+        )
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    var database: String { directory.appendingPathComponent("store.sqlite").path }
+
+    /// Imports the CDNOW sample log (one order per line) into the test's store.
+    func importCDNOW() throws {
+        let lines = try String(contentsOfFile: try EndToEndTests.fixture("CDNOW_sample.txt"), encoding: .utf8)
+            .split(whereSeparator: \.isNewline)
+        var csv = "customer_id,date,amount,order_id\n"
+        for (index, line) in lines.enumerated() {
+            let fields = line.split(whereSeparator: \.isWhitespace)
+            csv += "\(fields[0]),\(fields[2]),\(fields[4]),line-\(index)\n"
+        }
+        let file = directory.appendingPathComponent("cdnow.csv")
+        try csv.write(to: file, atomically: true, encoding: .utf8)
+        let imported = try EndToEndTests.run([
+            "import", "transactions", file.path, "--database", database, "--date-format", "%Y%m%d",
+        ])
+        #expect(imported.status == 0, "\(imported.standardError)")
+    }
+
+    func json(_ output: EndToEndTests.Output) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
+    }
+
+    @Test func fitOnTheStoreThenReport() throws {
+        try importCDNOW()
+        let fit = try EndToEndTests.run([
+            "fit", "--database", database, "--as-of", "1998-06-30", "--holdout-days", "273", "--format", "json",
+        ])
+        #expect(fit.status == 0, "\(fit.standardError)")
+        let outcome = try json(fit)
+        #expect(outcome["customersScored"] as? Int == 2357)
+        let comparison = try #require(outcome["comparison"] as? [String: Any])
+        #expect((comparison["candidates"] as? [Any])?.count == 3)
+        let table = try EndToEndTests.run(["fit", "--database", database, "--model", "pnbd", "--holdout-days", "0"])
+        #expect(table.status == 0)
+        #expect(table.standardOutput.contains("pnbd: chosen by the user"))
+        #expect(table.standardOutput.contains("Scored 2,357 customers"))
+
+        let value = try EndToEndTests.run(["report", "value", "--database", database, "--format", "json", "--top", "3"])
+        #expect(value.status == 0)
+        let report = try json(value)
+        #expect(report["customers"] as? Int == 2357)
+        #expect((report["topCustomers"] as? [Any])?.count == 3)
+        let model = try #require(report["model"] as? [String: Any])
+        #expect(model["purchaseModel"] as? String == "pnbd")
+        #expect((model["conventions"] as? String)?.contains("30.4375 days") == true)
+        let deciles = try EndToEndTests.run(["report", "value", "--database", database, "--format", "csv"])
+        #expect(deciles.standardOutput.split(separator: "\n").count == 11)  // header + 10 deciles
+        let models = try EndToEndTests.run(["report", "models", "--database", database, "--format", "csv"])
+        #expect(models.standardOutput.split(separator: "\n").count == 3)  // header + 2 versions
+        #expect(models.standardOutput.contains("chosen by the user"))
+    }
+
+    @Test func clearErrors() throws {
+        let empty = try EndToEndTests.run(["report", "value", "--database", database])
+        #expect(empty.status != 0)
+        #expect(empty.standardError.contains("patron fit"))
+        let noData = try EndToEndTests.run(["fit", "--database", database])
+        #expect(noData.status != 0)
+        #expect(noData.standardError.contains("no transactions"))
+        let wrongModel = try EndToEndTests.run(["fit", "--database", database, "--model", "gg"])
+        #expect(wrongModel.status != 0)
+        #expect(wrongModel.standardError.contains("the store fits bgnbd, mbgnbd or pnbd"))
+        let badDate = try EndToEndTests.run(["fit", "--database", database, "--as-of", "30/06/1998"])
+        #expect(badDate.status != 0)
+        #expect(badDate.standardError.contains("--as-of must be a date YYYY-MM-DD"))
+        let badRefit = try EndToEndTests.run(["serve", "--database", database, "--refit-every", "soon"])
+        #expect(badRefit.status != 0)
+        #expect(badRefit.standardError.contains("--refit-every must be a positive duration"))
+    }
+}
