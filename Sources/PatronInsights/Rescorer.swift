@@ -19,10 +19,11 @@ public final class Rescorer: Sendable {
         guard !customers.isEmpty else { return 0 }
         let model: ScoringModel
         do {
-            guard let version = try await store.activeModelVersion() else { return 0 }
-            if let current = cached.withLock({ $0 }), current.version.id == version.id {
+            guard let activeId = try await store.activeModelVersionId() else { return 0 }
+            if let current = cached.withLock({ $0 }), current.version.id == activeId {
                 model = current
             } else {
+                guard let version = try await store.activeModelVersion() else { return 0 }
                 model = try ScoringModel(version: version)
                 cached.withLock { $0 = model }
             }

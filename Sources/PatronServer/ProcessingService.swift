@@ -38,8 +38,12 @@ public struct ProcessingService: Service {
                 metrics.processed.increment(by: Int64(outcome.events))
                 for conflict in outcome.conflicts { logger.warning("identity conflict, \(conflict)") }
                 do {
+                    let started = ContinuousClock.now
                     let rescored = try await rescorer.rescore(outcome.customersWithOrderChanges)
-                    metrics.rescored.increment(by: Int64(rescored))
+                    if rescored > 0 {
+                        metrics.rescoreDuration.record(ContinuousClock.now - started)
+                        metrics.rescored.increment(by: Int64(rescored))
+                    }
                 } catch {
                     // Scores stay at their previous version; the next batch scoring run catches up.
                     logger.error("re-scoring \(outcome.customersWithOrderChanges.count) customers failed: \(error)")

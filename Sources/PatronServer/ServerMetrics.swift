@@ -14,6 +14,7 @@ public final class ServerMetrics: Sendable {
     let quarantined: [QuarantineReason: Counter]
     let processed: Counter
     let rescored: Counter
+    let rescoreDuration: DurationHistogram
 
     /// Creates the metrics in a new registry.
     public init() {
@@ -40,6 +41,17 @@ public final class ServerMetrics: Sendable {
         )
         rescored = registry.makeCounter(
             descriptor: Self.name("customers_rescored", "total", "Customers re-scored after an order or refund.")
+        )
+        rescoreDuration = registry.makeDurationHistogram(
+            descriptor: Self.name(
+                "rescore_duration",
+                "seconds",
+                "Time to re-score the customers of one processing step (read summaries, score, write)."
+            ),
+            buckets: [
+                .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+                .milliseconds(10), .milliseconds(25), .milliseconds(100), .seconds(1),
+            ]
         )
     }
 

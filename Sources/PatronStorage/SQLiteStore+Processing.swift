@@ -28,24 +28,8 @@ extension SQLiteStore {
             }
             guard !stored.isEmpty else { return ProcessingOutcome(events: 0, conflicts: []) }
             let prepared = stored.map { PreparedEvent($0, rules: rules) }
-            // Derived data is rebuilt from the events on a crash (the cursor commits with it), so
-            // its commits skip the fsync (synchronous=NORMAL: the WAL is still written, and the next
-            // ingest commit's fsync makes it durable). Ingest commits stay synchronous=FULL.
             return try await writer.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                var outcome = ProcessingOutcome(events: 0, conflicts: [])
-                let result = Result {
-                    try db.inTransaction {
-                        outcome = try Self.record(prepared, after: cursor, db: db, rules: rules)
-                        return .commit
-                    }
-                }
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-                guard try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2 else {
-                    throw StoreError(.unavailable, "could not restore synchronous=FULL on the writer")
-                }
-                try result.get()
-                return outcome
+                try Self.commitWithoutFsync(db) { db in try Self.record(prepared, after: cursor, db: db, rules: rules) }
             }
         } catch let error as StoreError {
             throw error

@@ -21,6 +21,13 @@ extension SQLiteStore {
         }
     }
 
+    /// The id of the active model version (a cheap check before reading the whole version).
+    public func activeModelVersionId() async throws(StoreError) -> Int64? {
+        try await read("read the active model version") { db in
+            try Int64.fetchOne(db, sql: "SELECT id FROM modelVersion WHERE isActive ORDER BY id DESC LIMIT 1")
+        }
+    }
+
     /// The active model version, or `nil` before the first fit.
     public func activeModelVersion() async throws(StoreError) -> ModelVersion? {
         try await read("read the active model version") { db in
@@ -42,9 +49,10 @@ extension SQLiteStore {
     }
 
     /// Writes scores (replacing each customer's current score) and appends them to the score
-    /// history with `reason`, in one transaction.
+    /// history with `reason`, in one transaction. Scores are derived from transactions and a model
+    /// version, so the commit skips the fsync (see ``commitWithoutFsync(_:_:)``).
     public func saveScores(_ scores: [CustomerScore], reason: String) async throws(StoreError) {
-        try await write("save scores") { db in
+        try await writeWithoutFsync("save scores") { db in
             let current = try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO customerScore (customerId, modelVersionId, scoredAt, probabilityAlive,

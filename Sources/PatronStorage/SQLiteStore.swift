@@ -140,6 +140,27 @@ public final class SQLiteStore: Sendable {
         }
     }
 
+    /// Runs `body` in a transaction that commits without fsync, for derived data (customers built
+    /// from events, scores) that is rebuilt from the event log after a crash: synchronous=NORMAL
+    /// still writes the WAL, and the next ingest commit's fsync makes it durable. The writer is
+    /// restored to synchronous=FULL (and checked) before it serves ingest again.
+    static func commitWithoutFsync<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+        try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        var value: T?
+        let result = Result {
+            try db.inTransaction {
+                value = try body(db)
+                return .commit
+            }
+        }
+        try db.execute(sql: "PRAGMA synchronous = FULL")
+        guard try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2 else {
+            throw StoreError(.unavailable, "could not restore synchronous=FULL on the writer")
+        }
+        try result.get()
+        return value!
+    }
+
     /// Runs a write transaction, wrapping database errors in ``StoreError`` that names `what` failed.
     func write<T: Sendable>(
         _ what: String,
@@ -147,6 +168,20 @@ public final class SQLiteStore: Sendable {
     ) async throws(StoreError) -> T {
         do {
             return try await writer.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "could not \(what): \(error)", underlying: error)
+        }
+    }
+
+    /// Like ``write(_:_:)`` for derived data: the transaction commits without fsync.
+    func writeWithoutFsync<T: Sendable>(
+        _ what: String,
+        _ body: @Sendable @escaping (Database) throws -> T
+    ) async throws(StoreError) -> T {
+        do {
+            return try await writer.writeWithoutTransaction { db in try Self.commitWithoutFsync(db, body) }
         } catch let error as StoreError {
             throw error
         } catch {
