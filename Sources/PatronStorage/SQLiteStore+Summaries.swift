@@ -8,7 +8,7 @@ extension SQLiteStore {
     /// first and repeat days, and purchases after `asOfDay` up to `holdoutEndDay`. Customers whose
     /// first purchase is after `asOfDay` are left out; so are orders refunded in full.
     /// - Parameter customers: the customers to summarise, or `nil` for all.
-    private static func summarySQL(customers: String?) -> String {
+    static func summarySQL(customers: String?) -> String {
         """
         WITH purchaseDay AS (
             SELECT customerId, \(purchaseDay) AS day, sum(revenue - refundedAmount) AS amount
