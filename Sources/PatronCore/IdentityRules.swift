@@ -22,7 +22,14 @@ public struct IdentityRules: Sendable, Hashable {
 
     /// Whether `value` is a placeholder that must never link two people.
     public static func isBlocked(_ value: String) -> Bool {
-        blockedValues.contains(value.trimmingCharacters(in: .whitespacesAndNewlines).lowercased())
+        // Trimming goes through Foundation; a value with a printable ASCII character at both ends
+        // (nearly all) has nothing to trim.
+        if let first = value.utf8.first, let last = value.utf8.last, (0x21..<0x80).contains(first),
+            (0x21..<0x80).contains(last)
+        {
+            return blockedValues.contains(value.lowercased())
+        }
+        return blockedValues.contains(value.trimmingCharacters(in: .whitespacesAndNewlines).lowercased())
     }
 
     /// The ids an event carries, in priority order (userId, alias previousId, anonymousId, email,

@@ -6,8 +6,8 @@ public import Foundation
 public enum SegmentTimestamp {
     /// Parses a timestamp, or returns `nil` if it is not a valid ISO 8601 date-time.
     public static func parse(_ text: String) -> Date? {
+        guard text.utf8.count >= 20 else { return nil }
         let bytes = Array(text.utf8)
-        guard bytes.count >= 20 else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
             for index in range {

@@ -13,14 +13,11 @@ struct SQLDate: DatabaseValueConvertible {
     /// The current time.
     static var now: SQLDate { SQLDate(Date()) }
 
-    var databaseValue: DatabaseValue {
-        let iso = SegmentTimestamp.format(date)  // yyyy-MM-ddTHH:mm:ss.SSSZ
-        var text = String(iso.dropLast())
-        text.replaceSubrange(
-            text.index(text.startIndex, offsetBy: 10)...text.index(text.startIndex, offsetBy: 10),
-            with: " "
-        )
-        return text.databaseValue
+    var databaseValue: DatabaseValue { Self.text(date).databaseValue }
+
+    /// The stored text of a date.
+    static func text(_ date: Date) -> String {
+        SegmentTimestamp.format(date, dateTimeSeparator: UInt8(ascii: " "), zone: false)
     }
 
     static func fromDatabaseValue(_ dbValue: DatabaseValue) -> SQLDate? {

@@ -1,6 +1,7 @@
 public import Foundation
 import GRDB
 public import PatronCore
+import Synchronization
 
 /// One transaction row of a CSV import.
 public struct ImportedTransaction: Sendable, Hashable {
@@ -65,61 +66,199 @@ public struct ImportOutcome: Sendable, Hashable, Codable {
 extension SQLiteStore {
     /// Imports transactions in one transaction; a row whose order id is stored already is counted
     /// as present and changes nothing, so re-importing a file is idempotent.
+    ///
+    /// Customers are found by id (created when unknown); each customer's `firstSeen`/`lastSeen` is
+    /// widened to the dates of its imported rows. Consecutive calls remember the customers they
+    /// resolved (see ``ImportMemory``), so a large file split into batches looks each one up once.
     public func importTransactions(
         _ rows: [ImportedTransaction],
         source: String = "import"
     ) async throws(StoreError)
         -> ImportOutcome
     {
-        try await write("import transactions") { db in
-            // A large page cache keeps the random index updates of a big import in memory.
-            try db.execute(sql: "PRAGMA cache_size = -262144")
-            var outcome = ImportOutcome()
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO customerTransaction (orderId, customerId, source, timestamp, revenue, currency)
-                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (orderId) DO NOTHING
-                    """
-            )
-            let seen = try db.cachedStatement(
-                sql: """
-                    UPDATE customer
-                    SET firstSeen = min(coalesce(firstSeen, :first), :first), lastSeen = max(coalesce(lastSeen, :last), :last)
-                    WHERE id = :customer
-                    """
-            )
-            // Customers first, in id order, then the rows sorted by customer: the index pages
-            // each batch touches are then visited in order instead of at random.
-            var earliest: [Identifier: Date] = [:]
-            for row in rows { earliest[row.customer] = min(earliest[row.customer] ?? row.timestamp, row.timestamp) }
-            var customers: [Identifier: Int64] = [:]
-            for (identifier, firstSeen) in earliest.sorted(by: { $0.key.value < $1.key.value }) {
-                let (id, created) = try Self.findOrCreate(identifier, at: firstSeen, db: db)
-                if created { outcome.customersCreated += 1 }
-                customers[identifier] = id
+        let (outcome, generation) = try await write("import transactions") { db in
+            try self.importMemory.withLock { memory in
+                let generation = try memory.begin(db)
+                let outcome = try Self.importTransactions(rows, source: source, memory: &memory, db: db)
+                try memory.end(db)
+                return (outcome, generation)
             }
-            let ordered = rows.map { (customer: customers[$0.customer]!, row: $0) }
-                .sorted { ($0.customer, $0.row.timestamp) < ($1.customer, $1.row.timestamp) }
-            var seenRange: [Int64: (first: Date, last: Date)] = [:]
-            for (customer, row) in ordered {
-                try insert.execute(arguments: [
-                    row.orderId, customer, source, SQLDate(row.timestamp), row.amount, row.currency,
-                ])
-                if db.changesCount == 0 {
-                    outcome.alreadyPresent += 1
-                } else {
-                    outcome.imported += 1
-                    let range = seenRange[customer] ?? (row.timestamp, row.timestamp)
-                    seenRange[customer] = (min(range.first, row.timestamp), max(range.last, row.timestamp))
-                }
-            }
-            for (customer, range) in seenRange.sorted(by: { $0.key < $1.key }) {
-                try seen.execute(arguments: [
-                    "first": SQLDate(range.first), "last": SQLDate(range.last), "customer": customer,
-                ])
-            }
-            return outcome
         }
+        importMemory.withLock { $0.committed(generation) }
+        return outcome
+    }
+
+    /// Drops the per-customer transaction index (`transactionByCustomer`) before a large import:
+    /// maintaining it row by row costs more than building it once at the end with
+    /// ``restoreTransactionIndex()`` (BENCHMARKS.md §3). Order ids stay unique throughout (their
+    /// index is the primary key). Until the index is back, reads by customer scan the table; if the
+    /// import dies first, the next ``SQLiteStore/init(path:)`` builds it again.
+    public func suspendTransactionIndex() async throws(StoreError) {
+        try await write("suspend the transaction index") { db in
+            try db.execute(sql: "DROP INDEX IF EXISTS \(Self.transactionIndex)")
+        }
+    }
+
+    /// Builds the per-customer transaction index again (nothing to do when it exists).
+    public func restoreTransactionIndex() async throws(StoreError) {
+        try await write("build the transaction index") { db in try Self.createTransactionIndex(db) }
+    }
+
+    /// Whether the per-customer transaction index exists.
+    public func hasTransactionIndex() async throws(StoreError) -> Bool {
+        try await read("read the schema") { db in
+            try db.indexes(on: "customerTransaction").contains { $0.name == Self.transactionIndex }
+        }
+    }
+
+    /// The highest transaction row id: a cheap upper bound of the number of stored transactions.
+    public func transactionRowEstimate() async throws(StoreError) -> Int {
+        try await read("count transactions") { db in
+            try Int.fetchOne(db, sql: "SELECT max(rowid) FROM customerTransaction") ?? 0
+        }
+    }
+
+    static let transactionIndex = "transactionByCustomer"
+
+    /// Creates `transactionByCustomer` as migration v2 did, unless it exists.
+    static func createTransactionIndex(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA threads = 2")
+        try db.create(
+            index: transactionIndex,
+            on: "customerTransaction",
+            columns: ["customerId", "timestamp"],
+            ifNotExists: true
+        )
+    }
+
+    static func importTransactions(
+        _ rows: [ImportedTransaction],
+        source: String,
+        memory: inout ImportMemory,
+        db: Database
+    ) throws -> ImportOutcome {
+        // A large page cache keeps the index pages a big batch touches in memory until the commit.
+        try db.execute(sql: "PRAGMA cache_size = -262144")
+        var outcome = ImportOutcome()
+        // The batch's distinct customer ids ("slots"), each with its earliest row.
+        var slotOfId: [Identifier: Int] = [:]
+        var ids: [Identifier] = []
+        var earliest: [Date] = []
+        var slotOfRow = [Int](repeating: 0, count: rows.count)
+        for (index, row) in rows.enumerated() {
+            let timestamp = row.timestamp
+            if let slot = slotOfId[row.customer] {
+                slotOfRow[index] = slot
+                earliest[slot] = min(earliest[slot], timestamp)
+            } else {
+                slotOfRow[index] = ids.count
+                slotOfId[row.customer] = ids.count
+                ids.append(row.customer)
+                earliest.append(timestamp)
+            }
+        }
+        // Customers: remembered ones first; the others looked up, or created, in id order.
+        let now = Date()
+        var known = [ImportMemory.Known](repeating: ImportMemory.Known(customer: 0), count: ids.count)
+        var unresolved: [Int] = []
+        for slot in ids.indices {
+            if let remembered = memory.known[ids[slot]] { known[slot] = remembered } else { unresolved.append(slot) }
+        }
+        if !unresolved.isEmpty {
+            unresolved.sort { (ids[$0].value, ids[$0].kind) < (ids[$1].value, ids[$1].kind) }
+            let lookup = try BoundStatement(db, sql: "SELECT customerId FROM identity WHERE kind = ?1 AND value = ?2")
+            let createCustomer = try BoundStatement(
+                db,
+                sql: "INSERT INTO customer (createdAt, firstSeen, lastSeen, eventCount) VALUES (?1, ?2, ?2, 0)"
+            )
+            let createIdentity = try BoundStatement(
+                db,
+                sql: "INSERT INTO identity (kind, value, customerId, createdAt) VALUES (?1, ?2, ?3, ?4)"
+            )
+            for slot in unresolved {
+                let id = ids[slot]
+                lookup.bind(id.kind, at: 1)
+                lookup.bind(id.value, at: 2)
+                if try lookup.step() {
+                    // Stored already: its seen range is unknown here, so the first imported row widens it.
+                    known[slot] = ImportMemory.Known(customer: lookup.int64(at: 0))
+                    lookup.reset()
+                    continue
+                }
+                lookup.reset()
+                createCustomer.bind(now, at: 1)
+                createCustomer.bind(earliest[slot], at: 2)
+                try createCustomer.execute()
+                let customer = db.lastInsertedRowID
+                createIdentity.bind(id.kind, at: 1)
+                createIdentity.bind(id.value, at: 2)
+                createIdentity.bind(customer, at: 3)
+                createIdentity.bind(now, at: 4)
+                try createIdentity.execute()
+                outcome.customersCreated += 1
+                known[slot] = ImportMemory.Known(customer: customer, first: earliest[slot], last: earliest[slot])
+            }
+        }
+        // The rows in (customer, date) order: the per-customer index pages a batch touches are then
+        // visited in order instead of at random.
+        let order = rows.indices.sorted { left, right in
+            let a = known[slotOfRow[left]].customer
+            let b = known[slotOfRow[right]].customer
+            if a != b { return a < b }
+            if rows[left].timestamp != rows[right].timestamp { return rows[left].timestamp < rows[right].timestamp }
+            return left < right
+        }
+        let insert = try BoundStatement(
+            db,
+            sql: """
+                INSERT INTO customerTransaction (orderId, customerId, source, timestamp, revenue, currency)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (orderId) DO NOTHING
+                """
+        )
+        var importedFirst = [Date](repeating: ImportMemory.nothing.first, count: ids.count)
+        var importedLast = [Date](repeating: ImportMemory.nothing.last, count: ids.count)
+        for index in order {
+            let row = rows[index]
+            let slot = slotOfRow[index]
+            insert.bind(row.orderId, at: 1)
+            insert.bind(known[slot].customer, at: 2)
+            insert.bind(source, at: 3)
+            insert.bind(row.timestamp, at: 4)
+            insert.bind(row.amount, at: 5)
+            insert.bind(row.currency, at: 6)
+            if try insert.execute() == 0 {
+                outcome.alreadyPresent += 1
+            } else {
+                outcome.imported += 1
+                importedFirst[slot] = min(importedFirst[slot], row.timestamp)
+                importedLast[slot] = max(importedLast[slot], row.timestamp)
+            }
+        }
+        // Seen ranges: only customers whose imported rows lie outside what is known to be stored.
+        let widen = try BoundStatement(
+            db,
+            sql: """
+                UPDATE customer
+                SET firstSeen = min(coalesce(firstSeen, ?1), ?1), lastSeen = max(coalesce(lastSeen, ?2), ?2)
+                WHERE id = ?3
+                """
+        )
+        let widened = ids.indices.filter { slot in
+            importedFirst[slot] < known[slot].first || importedLast[slot] > known[slot].last
+        }
+        for slot in widened.sorted(by: { known[$0].customer < known[$1].customer }) {
+            widen.bind(importedFirst[slot], at: 1)
+            widen.bind(importedLast[slot], at: 2)
+            widen.bind(known[slot].customer, at: 3)
+            try widen.execute()
+        }
+        for slot in ids.indices {
+            var entry = known[slot]
+            entry.first = min(entry.first, importedFirst[slot])
+            entry.last = max(entry.last, importedLast[slot])
+            memory.known[ids[slot]] = entry
+        }
+        return outcome
     }
 
     /// Imports CRM customers in one transaction: finds each by its first id (creating it when

@@ -2,12 +2,15 @@ import Crypto
 public import Foundation
 import GRDB
 import PatronCore
+import Synchronization
 
 /// The embedded store: one SQLite file (GRDB, WAL, `synchronous=FULL` so a commit is on disk when it
 /// returns), schema by named, append-only migrations.
 public final class SQLiteStore: Sendable {
     let writer: DatabasePool
     private let committer: GroupCommitter<IngestBatch, IngestOutcome>
+    /// What transaction imports remember between batches (used on the writer queue only).
+    let importMemory = Mutex(ImportMemory())
 
     /// Opens (creating if needed) and migrates the database at `path`.
     /// - Throws: ``StoreError`` with code `.unavailable` when the file cannot be opened or migrated.
@@ -21,6 +24,13 @@ public final class SQLiteStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
+            // An import that died after suspending the per-customer transaction index leaves it
+            // missing: build it again (a read finds it present in every other case).
+            if try !pool.read({ db in
+                try db.indexes(on: "customerTransaction").contains { $0.name == Self.transactionIndex }
+            }) {
+                try pool.write { db in try Self.createTransactionIndex(db) }
+            }
         } catch {
             throw StoreError(.unavailable, "cannot open the database at \(path): \(error)", underlying: error)
         }

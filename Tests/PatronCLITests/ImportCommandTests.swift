@@ -56,6 +56,23 @@ struct ImportCommandTests {
         #expect((again["outcome"] as? [String: Any])?["alreadyPresent"] as? Int == 3)
     }
 
+    @Test func anImportThatRebuildsTheIndexIsIdempotent() throws {
+        let file = try write(
+            "orders.csv",
+            "customer_id,date,amount,order_id\nc1,2026-01-02,10,o1\nc1,2026-01-03,5,o2\n"
+        )
+        let arguments = [
+            "import", "transactions", file, "--database", database, "--rebuild-index", "always", "--format", "json",
+        ]
+        let first = try EndToEndTests.run(arguments)
+        #expect(first.status == 0)
+        #expect((try summary(first)["outcome"] as? [String: Any])?["imported"] as? Int == 2)
+        let second = try EndToEndTests.run(arguments)
+        let again = try #require(try summary(second)["outcome"] as? [String: Any])
+        #expect(again["alreadyPresent"] as? Int == 2)
+        #expect(again["imported"] as? Int == 0)
+    }
+
     @Test func aMissingColumnIsAnErrorNamingFileLineAndColumn() throws {
         let file = try write("bad.csv", "customer_id,date\nc1,2026-01-01\n")
         let output = try EndToEndTests.run(["import", "transactions", file, "--database", database])
