@@ -216,9 +216,9 @@ public struct ValueModelFitter: Sendable {
             stageSeconds: stages
         )
         version.metricsJSON = Self.encode(comparison)
-        let saved = try await storeCall { [version] in
-            try await store.saveModelVersion(version, activate: options.activate)
-        }
+        // Saved inactive and activated once every score is written, so the active version's scores
+        // are always complete.
+        let saved = try await storeCall { [version] in try await store.saveModelVersion(version, activate: false) }
         var scored = 0
         if options.score {
             progress("writing \(summaries.count) scores")
@@ -230,6 +230,9 @@ public struct ValueModelFitter: Sendable {
             scored = scores.count
             lap("writing scores")
             comparison.stageSeconds = stages
+        }
+        if options.activate {
+            try await storeCall { try await store.activateModelVersion(saved.id) }
         }
         return StoreFitOutcome(version: saved, comparison: comparison, customersScored: scored)
     }

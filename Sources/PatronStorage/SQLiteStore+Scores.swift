@@ -21,6 +21,13 @@ extension SQLiteStore {
         }
     }
 
+    /// Makes version `id` the active one.
+    public func activateModelVersion(_ id: Int64) async throws(StoreError) {
+        try await write("activate a model version") { db in
+            try db.execute(sql: "UPDATE modelVersion SET isActive = (id = ?)", arguments: [id])
+        }
+    }
+
     /// The id of the active model version (a cheap check before reading the whole version).
     public func activeModelVersionId() async throws(StoreError) -> Int64? {
         try await read("read the active model version") { db in

@@ -19,7 +19,8 @@ horizon = 731  # 2024-01-01 … 2025-12-31
 first = rng.integers(0, 366, customers).astype(float)
 rate = rng.gamma(1.0, 1 / 30, customers)
 dropout = rng.beta(0.8, 12, customers)
-repeats = rng.geometric(dropout) - 1  # repeat purchases before dropping out
+# Repeat purchases before dropping out, capped at 1,000 (more never fit in 731 days at these rates).
+repeats = np.minimum(rng.geometric(dropout) - 1, 1000)
 owner = np.repeat(np.arange(customers), repeats)
 gaps = rng.exponential(1 / rate[owner])
 ends = np.cumsum(repeats)
