@@ -50,14 +50,10 @@ struct AdminRoutes: Sendable {
         api.get("reports/value") { request, _ in
             let top = request.uri.queryParameters.get("top", as: Int.self) ?? 10
             guard (0...1000).contains(top) else { return JSONResponse.error(400, "top must be 0…1000") }
-            do {
-                return JSONResponse.encoded(try await ValueReport.build(store: store, top: top))
-            } catch let error as InsightsError where error.code == .insufficientData {
-                return JSONResponse.error(404, error.description)
-            } catch {
-                return JSONResponse.error(503, "the store is unavailable: \(error)")
-            }
+            return await report { try await ValueReport.build(store: store, top: top) }
         }
+        api.get("reports/rfm") { _, _ in await report { try await RFMReport.build(store: store) } }
+        api.get("reports/cohorts") { _, _ in await report { try await CohortReport.build(store: store) } }
         api.get("quarantine") { request, _ in
             let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
             guard (1...1000).contains(limit) else { return JSONResponse.error(400, "limit must be 1…1000") }
@@ -109,6 +105,17 @@ struct AdminRoutes: Sendable {
                 return JSONResponse.error(404, "no customer has the id '\(anyId)'")
             }
             return JSONResponse.encoded(value)
+        } catch {
+            return JSONResponse.error(503, "the store is unavailable: \(error)")
+        }
+    }
+
+    /// A report, or 404 when the store lacks the data for it (no transactions, no model yet).
+    func report(_ body: () async throws -> some Encodable) async -> Response {
+        do {
+            return JSONResponse.encoded(try await body())
+        } catch let error as InsightsError where error.code == .insufficientData {
+            return JSONResponse.error(404, error.description)
         } catch {
             return JSONResponse.error(503, "the store is unavailable: \(error)")
         }

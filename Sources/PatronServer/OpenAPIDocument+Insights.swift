@@ -34,9 +34,38 @@ extension OpenAPIDocument {
                 "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ValueReport"}}}},
                 "400": {"description": "Invalid top", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                 "401": {"description": "Missing or invalid admin token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                "404": {"description": "No model fitted yet", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}}
+                "404": {"description": "No model fitted yet", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+            "/api/v1/reports/rfm": {"get": {
+              "summary": "RFM quintile scores and named segments as of the last purchase day",
+              "tags": ["insights"], "security": [{"adminToken": []}],
+              "responses": {
+                "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RFMReport"}}}},
+                "401": {"description": "Missing or invalid admin token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "404": {"description": "No transactions yet", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+            "/api/v1/reports/cohorts": {"get": {
+              "summary": "Acquisition cohorts × months since acquisition: % active, revenue retained, cumulative revenue per customer, predicted CLV",
+              "tags": ["insights"], "security": [{"adminToken": []}],
+              "responses": {
+                "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CohortReport"}}}},
+                "401": {"description": "Missing or invalid admin token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "404": {"description": "No transactions yet", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}}
           },
           "schemas": {
+            "RFMReport": {"type": "object", "properties": {
+              "asOf": {"type": "string", "format": "date"}, "customers": {"type": "integer"}, "conventions": {"type": "string"},
+              "segments": {"type": "array", "items": {"type": "object", "properties": {
+                "name": {"type": "string"}, "customers": {"type": "integer"}, "share": {"type": "number"},
+                "meanRecencyDays": {"type": "number"}, "meanFrequency": {"type": "number"}, "meanMonetary": {"type": "number"},
+                "revenue": {"type": "number"}}}},
+              "grid": {"type": "array", "description": "customers per recency score (rows 1…5) and frequency score (columns 1…5)",
+                "items": {"type": "array", "items": {"type": "integer"}}}}},
+            "CohortReport": {"type": "object", "properties": {
+              "conventions": {"type": "string"},
+              "cohorts": {"type": "array", "items": {"type": "object", "properties": {
+                "month": {"type": "string"}, "customers": {"type": "integer"}, "predictedValuePerCustomer": {"type": "number"},
+                "periods": {"type": "array", "items": {"type": "object", "properties": {
+                  "period": {"type": "integer"}, "activeShare": {"type": "number"}, "revenue": {"type": "number"},
+                  "revenueRetained": {"type": "number"}, "cumulativeRevenuePerCustomer": {"type": "number"}}}}}}}}},
             "CustomerScore": {"type": "object", "description": "Scores of the active model version; CLV discounted monthly at the version's rate, in the store's currency", "properties": {
               "customerId": {"type": "integer"}, "modelVersionId": {"type": "integer"}, "scoredAt": {"type": "string", "format": "date-time"},
               "probabilityAlive": {"type": "number"}, "expectedPurchases90Days": {"type": "number"}, "expectedPurchases365Days": {"type": "number"},

@@ -120,13 +120,14 @@ extension SQLiteStore {
 
     static let transactionIndex = "transactionByCustomer"
 
-    /// Creates `transactionByCustomer` as migration v2 did, unless it exists.
+    /// Creates `transactionByCustomer` as migration v5 defines it, unless it exists: by customer and
+    /// purchase day, covering the amounts that purchase summaries read.
     static func createTransactionIndex(_ db: Database) throws {
         try db.execute(sql: "PRAGMA threads = 2")
         try db.create(
             index: transactionIndex,
             on: "customerTransaction",
-            columns: ["customerId", "timestamp"],
+            columns: ["customerId", "purchaseDay", "revenue", "refundedAmount"],
             ifNotExists: true
         )
     }

@@ -1,35 +1,41 @@
 import GRDB
 
 extension SQLiteStore {
-    /// The purchase day of a transaction row (days since 1970-01-01, UTC).
-    private static let purchaseDay = "CAST(julianday(substr(timestamp, 1, 10)) - 2440587.5 AS INTEGER)"
+    /// Orders that count as purchases: not refunded in full.
+    static let countedOrder = "NOT (refundedAmount > 0 AND refundedAmount >= revenue)"
 
-    /// Per customer: first day, last day up to `asOfDay`, repeat purchase days, revenue of the
-    /// first and repeat days, and purchases after `asOfDay` up to `holdoutEndDay`. Customers whose
-    /// first purchase is after `asOfDay` are left out; so are orders refunded in full.
-    /// - Parameter customers: the customers to summarise, or `nil` for all.
+    /// Per customer: first day, last day up to `:asOfDay`, repeat purchase days, revenue of the
+    /// first and repeat days, and purchase days after `:asOfDay` up to `:holdoutEndDay`. Customers
+    /// whose first purchase is after `:asOfDay` are left out. One ordered pass over the covering
+    /// index `transactionByCustomer` (customerId, purchaseDay, revenue, refundedAmount), plus one
+    /// index seek per customer for the first day's revenue.
+    /// - Parameter customers: the customers to summarise (comma-separated ids), or `nil` for all.
     static func summarySQL(customers: String?) -> String {
         """
-        WITH purchaseDay AS (
-            SELECT customerId, \(purchaseDay) AS day, sum(revenue - refundedAmount) AS amount
-            FROM customerTransaction
-            WHERE NOT (refundedAmount > 0 AND refundedAmount >= revenue)
-                AND \(purchaseDay) <= :holdoutEndDay \(customers.map { "AND customerId IN (\($0))" } ?? "")
-            GROUP BY customerId, day
+        WITH perCustomer AS (
+            SELECT customerId, min(purchaseDay) AS firstDay,
+                max(CASE WHEN purchaseDay <= :asOfDay THEN purchaseDay END) AS lastDay,
+                count(DISTINCT CASE WHEN purchaseDay <= :asOfDay THEN purchaseDay END) - 1 AS repeatPurchases,
+                sum(CASE WHEN purchaseDay <= :asOfDay THEN revenue - refundedAmount ELSE 0 END) AS revenue,
+                count(DISTINCT CASE WHEN purchaseDay > :asOfDay THEN purchaseDay END) AS holdoutPurchases,
+                sum(CASE WHEN purchaseDay > :asOfDay THEN revenue - refundedAmount ELSE 0 END) AS holdoutRevenue
+            FROM customerTransaction INDEXED BY \(transactionIndex)
+            WHERE \(countedOrder) AND purchaseDay <= :holdoutEndDay
+                \(customers.map { "AND customerId IN (\($0))" } ?? "")
+            GROUP BY customerId
+            HAVING firstDay <= :asOfDay
         ),
-        ranked AS (
-            SELECT customerId, day, amount, min(day) OVER (PARTITION BY customerId) AS firstDay FROM purchaseDay
+        withFirst AS (
+            SELECT *, (
+                SELECT sum(revenue - refundedAmount) FROM customerTransaction AS first
+                WHERE first.customerId = perCustomer.customerId AND first.purchaseDay = perCustomer.firstDay
+                    AND \(countedOrder)
+            ) AS firstRevenue
+            FROM perCustomer
         )
-        SELECT customerId, firstDay,
-            max(CASE WHEN day <= :asOfDay THEN day END) AS lastDay,
-            sum(day <= :asOfDay) - 1 AS repeatPurchases,
-            sum(CASE WHEN day = firstDay THEN amount ELSE 0 END) AS firstRevenue,
-            sum(CASE WHEN day > firstDay AND day <= :asOfDay THEN amount ELSE 0 END) AS repeatRevenue,
-            sum(day > :asOfDay) AS holdoutPurchases,
-            sum(CASE WHEN day > :asOfDay THEN amount ELSE 0 END) AS holdoutRevenue
-        FROM ranked
-        GROUP BY customerId
-        HAVING firstDay <= :asOfDay
+        SELECT customerId, firstDay, lastDay, repeatPurchases, firstRevenue, revenue - firstRevenue AS repeatRevenue,
+            holdoutPurchases, holdoutRevenue
+        FROM withFirst
         """
     }
 
@@ -96,7 +102,8 @@ extension SQLiteStore {
         try await read("read the purchase day range") { db in
             let row = try Row.fetchOne(
                 db,
-                sql: "SELECT min(\(Self.purchaseDay)), max(\(Self.purchaseDay)) FROM customerTransaction"
+                sql:
+                    "SELECT min(purchaseDay), max(purchaseDay) FROM customerTransaction INDEXED BY \(Self.transactionIndex)"
             )
             guard let first: Int = row?[0], let last: Int = row?[1] else { return nil }
             return first...last

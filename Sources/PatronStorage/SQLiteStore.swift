@@ -83,6 +83,7 @@ public final class SQLiteStore: Sendable {
             migrate: CustomerSchema.create
         )
         migrator.registerMigration("v4: model versions and customer scores", migrate: InsightsSchema.create)
+        migrator.registerMigration("v5: purchase days", migrate: InsightsSchema.addPurchaseDays)
         return migrator
     }
 

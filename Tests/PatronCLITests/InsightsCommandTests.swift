@@ -60,6 +60,15 @@ struct InsightsCommandTests {
         #expect((model["conventions"] as? String)?.contains("30.4375 days") == true)
         let deciles = try EndToEndTests.run(["report", "value", "--database", database, "--format", "csv"])
         #expect(deciles.standardOutput.split(separator: "\n").count == 11)  // header + 10 deciles
+        let rfm = try EndToEndTests.run(["report", "rfm", "--database", database, "--as-of", "1998-06-30"])
+        #expect(rfm.status == 0)
+        #expect(rfm.standardOutput.contains("RFM segments of 2,357 customers as of 1998-06-30"))
+        #expect(rfm.standardOutput.contains("Champions"))
+        let cohorts = try EndToEndTests.run(["report", "cohorts", "--database", database, "--format", "csv"])
+        #expect(cohorts.status == 0)
+        // CDNOW's customers all first bought in Q1 1997: three cohorts, followed to June 1998.
+        #expect(cohorts.standardOutput.contains("1997-01,") && cohorts.standardOutput.contains("1997-03,"))
+        #expect(!cohorts.standardOutput.contains("1997-04,"))
         let models = try EndToEndTests.run(["report", "models", "--database", database, "--format", "csv"])
         #expect(models.standardOutput.split(separator: "\n").count == 3)  // header + 2 versions
         #expect(models.standardOutput.contains("chosen by the user"))

@@ -87,8 +87,21 @@ struct InsightsRoutesTests {
             #expect(scores["history"]?.arrayValue?.count == 1)
             #expect(try await get(client, "/api/v1/models?limit=0").0 == .badRequest)
             #expect(try await get(client, "/api/v1/reports/value?top=-1").0 == .badRequest)
+            let (rfmStatus, rfm) = try await get(client, "/api/v1/reports/rfm")
+            #expect(rfmStatus == .ok)
+            #expect(rfm["customers"]?.numberValue == 400)
+            #expect(rfm["grid"]?.arrayValue?.count == 5)
+            let (cohortStatus, cohorts) = try await get(client, "/api/v1/reports/cohorts")
+            #expect(cohortStatus == .ok)
+            let months = cohorts["cohorts"]?.arrayValue ?? []
+            #expect(months.first?["month"]?.stringValue == "2025-01")
+            #expect(months.reduce(0) { $0 + ($1["customers"]?.numberValue ?? 0) } == 400)
+            #expect(months.first?["predictedValuePerCustomer"]?.numberValue != nil)
             let (_, document) = try await get(client, "/openapi.json")
-            for path in ["/api/v1/customers/{id}/scores", "/api/v1/models", "/api/v1/reports/value", "/v1/batch"] {
+            for path in [
+                "/api/v1/customers/{id}/scores", "/api/v1/models", "/api/v1/reports/value", "/api/v1/reports/rfm",
+                "/api/v1/reports/cohorts", "/v1/batch",
+            ] {
                 #expect(document["paths"]?[path] != nil, "\(path) in /openapi.json")
             }
             #expect(document["components"]?["schemas"]?["CustomerScore"] != nil)

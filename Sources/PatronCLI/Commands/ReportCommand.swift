@@ -4,12 +4,13 @@ import Foundation
 import PatronInsights
 import PatronStorage
 
-/// `patron report value|models`: what the store's customers are worth and which models say so.
+/// `patron report value|rfm|cohorts|models`: what the store's customers are worth, how they buy,
+/// and which models say so.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Reports over the store: customer value and the fitted model versions.",
-        subcommands: [Value.self, Models.self]
+        abstract: "Reports over the store: customer value, RFM segments, acquisition cohorts, model versions.",
+        subcommands: [Value.self, RFM.self, Cohorts.self, Models.self]
     )
 
     /// `patron report value`.
@@ -85,6 +86,136 @@ struct ReportCommand: AsyncParsableCommand {
                 )
             }
             return lines.joined(separator: "\n")
+        }
+    }
+
+    /// `patron report rfm`.
+    struct RFM: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rfm",
+            abstract: "RFM scores in quintiles and the named segments (Champions, Loyal customers, At risk, …)."
+        )
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(help: "The as-of day, YYYY-MM-DD (default: the last purchase day).")
+        var asOf: String?
+
+        @Option(help: "Output format: table, json or csv (csv: the segments).")
+        var format: OutputFormat = .table
+
+        func run() async throws {
+            let day = try asOf.map { text throws(InputError) in
+                guard let date = try DateFormat("%Y-%m-%d").parse(text) else {
+                    throw InputError("--as-of must be a date YYYY-MM-DD, got '\(text)'")
+                }
+                return date.dayNumber
+            }
+            let report = try await RFMReport.build(store: try database.open(), asOfDay: day)
+            let headers = [
+                "segment", "customers", "share", "mean_recency_days", "mean_frequency", "mean_monetary", "revenue",
+            ]
+            let rows = report.segments.map { segment in
+                [
+                    segment.name, TableText.count(Double(segment.customers)),
+                    TableText.number(segment.share, digits: 3),
+                    TableText.number(segment.meanRecencyDays, digits: 4),
+                    TableText.number(segment.meanFrequency, digits: 4),
+                    TableText.number(segment.meanMonetary), TableText.number(segment.revenue),
+                ]
+            }
+            switch format {
+            case .json: print(try EncodedJSON.text(report))
+            case .csv: print(TableText.csv(headers: headers, rows: rows))
+            case .table:
+                print("RFM segments of \(TableText.count(Double(report.customers))) customers as of \(report.asOf)")
+                print(report.conventions + "\n")
+                print(TableText.render(headers: headers, rows: rows))
+                print("\nCustomers by recency score (rows, 5 = most recent) and frequency score (columns 1…5):")
+                print(
+                    TableText.render(
+                        headers: ["R", "F1", "F2", "F3", "F4", "F5"],
+                        rows: report.grid.enumerated().reversed().map { index, row in
+                            ["R\(index + 1)"] + row.map { TableText.count(Double($0)) }
+                        }
+                    )
+                )
+            }
+        }
+    }
+
+    /// `patron report cohorts`.
+    struct Cohorts: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Acquisition cohorts × months since acquisition: % active, revenue retained, cumulative revenue."
+        )
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(
+            help:
+                "What the table shows: active (% of the cohort buying), retained (revenue vs month 0) or cumulative (revenue per customer)."
+        )
+        var metric: CohortMetric = .active
+
+        @Option(help: "Output format: table, json or csv (csv: one row per cohort and month).")
+        var format: OutputFormat = .table
+
+        enum CohortMetric: String, ExpressibleByArgument, CaseIterable {
+            case active, retained, cumulative
+        }
+
+        func run() async throws {
+            let report = try await CohortReport.build(store: try database.open())
+            switch format {
+            case .json: print(try EncodedJSON.text(report))
+            case .csv:
+                let rows = report.cohorts.flatMap { cohort in
+                    cohort.periods.map { period in
+                        [
+                            cohort.month, String(cohort.customers), String(period.period),
+                            TableText.number(period.activeShare), TableText.number(period.revenue),
+                            TableText.number(period.revenueRetained),
+                            TableText.number(period.cumulativeRevenuePerCustomer),
+                            TableText.number(cohort.predictedValuePerCustomer),
+                        ]
+                    }
+                }
+                print(
+                    TableText.csv(
+                        headers: [
+                            "cohort", "customers", "period", "active_share", "revenue", "revenue_retained",
+                            "cumulative_revenue_per_customer", "predicted_clv_3y_per_customer",
+                        ],
+                        rows: rows
+                    )
+                )
+            case .table:
+                print(report.conventions + "\n")
+                let width = report.cohorts.map(\.periods.count).max() ?? 0
+                let rows = report.cohorts.map { cohort in
+                    [
+                        cohort.month, TableText.count(Double(cohort.customers)),
+                        TableText.number(cohort.predictedValuePerCustomer, digits: 4),
+                    ]
+                        + (0..<width).map { index in
+                            guard index < cohort.periods.count else { return "" }
+                            let period = cohort.periods[index]
+                            switch metric {
+                            case .active: return TableText.formatted(period.activeShare * 100, decimals: 1) + "%"
+                            case .retained: return TableText.formatted(period.revenueRetained * 100, decimals: 0) + "%"
+                            case .cumulative:
+                                return TableText.formatted(period.cumulativeRevenuePerCustomer, decimals: 2)
+                            }
+                        }
+                }
+                print(
+                    TableText.render(
+                        headers: ["cohort", "customers", "clv_3y"] + (0..<width).map { "m\($0)" },
+                        rows: rows
+                    )
+                )
+            }
         }
     }
 
