@@ -147,7 +147,10 @@ public struct ValueModelFitter: Sendable {
         } else {
             selection = "compared on BIC over all data (no holdout)"
         }
-        let groups = try await groups(asOfDay: asOfDay, holdoutEndDay: nil, unit: options.timeUnit)
+        // One pass over the store gives every customer's summary as of the cut-off: scoring needs them
+        // one by one, so the final fit groups them in memory instead of a second GROUP BY pass.
+        let summaries = try await storeCall { try await store.purchaseSummaries(asOfDay: asOfDay) }
+        let groups = Self.groups(summaries, asOfDay: asOfDay, unit: options.timeUnit)
         lap("summaries")
         progress("fitting on all data up to \(CalendarDate(dayNumber: asOfDay))")
         var finals: [CandidateFit] = []
@@ -180,8 +183,6 @@ public struct ValueModelFitter: Sendable {
         if options.model != nil { selection = "\(final.model): chosen by the user" }
 
         progress("fitting spend (Gamma-Gamma)")
-        let summaries = try await storeCall { try await store.purchaseSummaries(asOfDay: asOfDay) }
-        lap("summaries")
         let spend = Self.fitSpend(summaries, warnings: &warnings)
         lap("spend fit")
         var version = ModelVersion(
@@ -263,6 +264,35 @@ public struct ValueModelFitter: Sendable {
         }
     }
 
+    /// The unique (x, t_x, T) histories of `summaries` with their counts, in `unit`.
+    static func groups(_ summaries: [PurchaseSummary], asOfDay: Int, unit: TimeUnit) -> [HistoryGroupRow] {
+        var counts: [PurchaseHistoryKey: Int] = [:]
+        for summary in summaries {
+            let key = PurchaseHistoryKey(
+                repeatPurchases: summary.repeatPurchases,
+                recencyDays: summary.lastDay - summary.firstDay,
+                ageDays: asOfDay - summary.firstDay
+            )
+            counts[key, default: 0] += 1
+        }
+        return counts.sorted {
+            ($0.key.repeatPurchases, $0.key.recencyDays, $0.key.ageDays) < (
+                $1.key.repeatPurchases, $1.key.recencyDays, $1.key.ageDays
+            )
+        }
+        .map { key, count in
+            HistoryGroupRow(
+                history: PurchaseHistory(
+                    frequency: key.repeatPurchases,
+                    recency: Double(key.recencyDays) / unit.days,
+                    age: Double(key.ageDays) / unit.days
+                ),
+                customers: count,
+                holdoutPurchases: 0
+            )
+        }
+    }
+
     /// Gamma-Gamma on the customers with repeat purchases and positive spend, or `nil` (with a
     /// warning) when it cannot be fitted.
     static func fitSpend(_ summaries: [PurchaseSummary], warnings: inout [String]) -> ModelFit<GammaGamma>? {
@@ -320,4 +350,11 @@ public struct ValueModelFitter: Sendable {
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
+}
+
+/// A purchase history in whole days, for grouping.
+struct PurchaseHistoryKey: Hashable {
+    var repeatPurchases: Int
+    var recencyDays: Int
+    var ageDays: Int
 }

@@ -60,7 +60,9 @@ extension SQLiteStore {
     /// version, so the commit skips the fsync (see ``commitWithoutFsync(_:_:)``).
     public func saveScores(_ scores: [CustomerScore], reason: String) async throws(StoreError) {
         try await writeWithoutFsync("save scores") { db in
-            let current = try db.cachedStatement(
+            // Bound through the C API: a million scores are written in one run.
+            let current = try BoundStatement(
+                db,
                 sql: """
                     INSERT OR REPLACE INTO customerScore (customerId, modelVersionId, scoredAt, probabilityAlive,
                         expectedPurchases90Days, expectedPurchases365Days, expectedSpend, lifetimeValue1Year,
@@ -68,24 +70,43 @@ extension SQLiteStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
-            let history = try db.cachedStatement(
+            let history = try BoundStatement(
+                db,
                 sql: """
                     INSERT INTO scoreHistory (customerId, modelVersionId, scoredAt, reason, probabilityAlive,
                         expectedPurchases365Days, lifetimeValue3Years, valueDecile, tier)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
+            var lastDate: Date?
+            var dateText = ""
             for score in scores {
-                let scoredAt = SQLDate(score.scoredAt)
-                try current.execute(arguments: [
-                    score.customerId, score.modelVersionId, scoredAt, score.probabilityAlive,
-                    score.expectedPurchases90Days, score.expectedPurchases365Days, score.expectedSpend,
-                    score.lifetimeValue1Year, score.lifetimeValue3Years, score.valueDecile, score.tier,
-                ])
-                try history.execute(arguments: [
-                    score.customerId, score.modelVersionId, scoredAt, reason, score.probabilityAlive,
-                    score.expectedPurchases365Days, score.lifetimeValue3Years, score.valueDecile, score.tier,
-                ])
+                if score.scoredAt != lastDate {
+                    lastDate = score.scoredAt
+                    dateText = SQLDate.text(score.scoredAt)
+                }
+                current.bind(score.customerId, at: 1)
+                current.bind(score.modelVersionId, at: 2)
+                current.bind(dateText, at: 3)
+                current.bind(score.probabilityAlive, at: 4)
+                current.bind(score.expectedPurchases90Days, at: 5)
+                current.bind(score.expectedPurchases365Days, at: 6)
+                current.bind(score.expectedSpend, at: 7)
+                current.bind(score.lifetimeValue1Year, at: 8)
+                current.bind(score.lifetimeValue3Years, at: 9)
+                current.bind(Int64(score.valueDecile), at: 10)
+                current.bind(score.tier, at: 11)
+                try current.execute()
+                history.bind(score.customerId, at: 1)
+                history.bind(score.modelVersionId, at: 2)
+                history.bind(dateText, at: 3)
+                history.bind(reason, at: 4)
+                history.bind(score.probabilityAlive, at: 5)
+                history.bind(score.expectedPurchases365Days, at: 6)
+                history.bind(score.lifetimeValue3Years, at: 7)
+                history.bind(Int64(score.valueDecile), at: 8)
+                history.bind(score.tier, at: 9)
+                try history.execute()
             }
         }
     }
