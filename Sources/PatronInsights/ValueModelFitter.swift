@@ -104,16 +104,24 @@ public struct ValueModelFitter: Sendable {
             started = clock.now
         }
         progress("summarising purchases in the store")
-        guard let range = try await storeCall({ try await store.purchaseDayRange() }) else {
-            throw InsightsError(.insufficientData, "the store holds no transactions: import or ingest orders first")
+        // One pass over the store gives every customer's summary as of the cut-off: scoring needs them
+        // one by one, so the final fit groups them in memory instead of a second GROUP BY pass. Without
+        // an as-of day, everything is read and the last purchase day becomes the cut-off.
+        let summaries = try await storeCall {
+            try await store.purchaseSummaries(asOfDay: options.asOfDay ?? Int(Int32.max))
         }
-        let asOfDay = options.asOfDay ?? range.upperBound
-        guard asOfDay >= range.lowerBound else {
+        guard let firstDay = summaries.map(\.firstDay).min(), let lastDay = summaries.map(\.lastDay).max() else {
+            guard let range = try await storeCall({ try await store.purchaseDayRange() }) else {
+                throw InsightsError(.insufficientData, "the store holds no transactions: import or ingest orders first")
+            }
             throw InsightsError(
                 .invalidOption,
-                "the as-of day \(CalendarDate(dayNumber: asOfDay)) is before the first purchase (\(CalendarDate(dayNumber: range.lowerBound)))"
+                "the as-of day \(CalendarDate(dayNumber: options.asOfDay ?? 0)) is before the first purchase (\(CalendarDate(dayNumber: range.lowerBound)))"
             )
         }
+        let asOfDay = options.asOfDay ?? lastDay
+        let range = firstDay...max(firstDay, asOfDay)
+        lap("summaries")
         let span = asOfDay - range.lowerBound
         let holdoutDays = options.holdoutDays ?? min(365, span / 3)
         guard holdoutDays >= 0, holdoutDays < span || holdoutDays == 0 else {
@@ -147,11 +155,7 @@ public struct ValueModelFitter: Sendable {
         } else {
             selection = "compared on BIC over all data (no holdout)"
         }
-        // One pass over the store gives every customer's summary as of the cut-off: scoring needs them
-        // one by one, so the final fit groups them in memory instead of a second GROUP BY pass.
-        let summaries = try await storeCall { try await store.purchaseSummaries(asOfDay: asOfDay) }
         let groups = Self.groups(summaries, asOfDay: asOfDay, unit: options.timeUnit)
-        lap("summaries")
         progress("fitting on all data up to \(CalendarDate(dayNumber: asOfDay))")
         var finals: [CandidateFit] = []
         var finalKinds = kinds

@@ -60,6 +60,10 @@ extension SQLiteStore {
     /// version, so the commit skips the fsync (see ``commitWithoutFsync(_:_:)``).
     public func saveScores(_ scores: [CustomerScore], reason: String) async throws(StoreError) {
         try await writeWithoutFsync("save scores") { db in
+            // A batch run rewrites most scores: the value index is built once afterwards instead of
+            // taking a million random inserts (same transaction, so readers never see it missing).
+            let rebuildsValueIndex = scores.count >= 100_000
+            if rebuildsValueIndex { try db.execute(sql: "DROP INDEX IF EXISTS scoreByValue") }
             // Bound through the C API: a million scores are written in one run.
             let current = try BoundStatement(
                 db,
@@ -107,6 +111,9 @@ extension SQLiteStore {
                 history.bind(Int64(score.valueDecile), at: 8)
                 history.bind(score.tier, at: 9)
                 try history.execute()
+            }
+            if rebuildsValueIndex {
+                try db.create(index: "scoreByValue", on: "customerScore", columns: ["lifetimeValue3Years"])
             }
         }
     }

@@ -153,6 +153,11 @@ import Testing
         await #expect { try await loaded.fit(StoreFitOptions(monthlyDiscountRate: 1.5)) } throws: { error in
             (error as? InsightsError)?.code == .invalidOption && "\(error)".contains("discount rate")
         }
+        await #expect { try await loaded.fit(StoreFitOptions(asOfDay: InsightsTestStore.day(1990, 1, 1))) } throws: {
+            error in
+            (error as? InsightsError)?.code == .invalidOption
+                && "\(error)".contains("before the first purchase (1997-01-01)")
+        }
         #expect(try await test.store.activeModelVersion() == nil)
     }
 }
