@@ -18,6 +18,8 @@ public struct StoreFitOptions: Sendable {
     public var activate: Bool
     /// Whether every customer is scored with the new version.
     public var score: Bool
+    /// Whether the valuation as of the cut-off is kept as a value snapshot.
+    public var snapshot: Bool
 
     /// Creates options.
     public init(
@@ -27,7 +29,8 @@ public struct StoreFitOptions: Sendable {
         timeUnit: TimeUnit = .weeks,
         monthlyDiscountRate: Double = 0.01,
         activate: Bool = true,
-        score: Bool = true
+        score: Bool = true,
+        snapshot: Bool = false
     ) {
         self.model = model
         self.asOfDay = asOfDay
@@ -36,6 +39,7 @@ public struct StoreFitOptions: Sendable {
         self.monthlyDiscountRate = monthlyDiscountRate
         self.activate = activate
         self.score = score
+        self.snapshot = snapshot
     }
 }
 
@@ -69,6 +73,8 @@ public struct StoreFitOutcome: Sendable {
     public var comparison: FitComparison
     /// Customers scored (0 when scoring was off).
     public var customersScored: Int
+    /// The value snapshot written, when asked for.
+    public var snapshotId: Int64?
 }
 
 /// Fits the value models on the store's transactions and scores the customer base: summaries
@@ -236,10 +242,28 @@ public struct ValueModelFitter: Sendable {
             lap("writing scores")
             comparison.stageSeconds = stages
         }
+        var snapshotId: Int64?
+        if options.snapshot {
+            progress("writing the snapshot as of \(CalendarDate(dayNumber: asOfDay))")
+            let entries = zip(summaries, estimates).map { summary, estimate in
+                let decile = ScoringModel.decile(of: estimate.lifetimeValue3Years, cutPoints: saved.valueCutPoints)
+                return SnapshotEntry(
+                    customerId: summary.customerId,
+                    probabilityAlive: estimate.probabilityAlive,
+                    lifetimeValue3Years: estimate.lifetimeValue3Years,
+                    valueDecile: decile,
+                    tier: ScoringModel.tier(ofDecile: decile)
+                )
+            }
+            snapshotId = try await storeCall {
+                try await store.saveSnapshot(asOfDay: asOfDay, modelVersionId: saved.id, entries: entries)
+            }
+            lap("writing the snapshot")
+        }
         if options.activate {
             try await storeCall { try await store.activateModelVersion(saved.id) }
         }
-        return StoreFitOutcome(version: saved, comparison: comparison, customersScored: scored)
+        return StoreFitOutcome(version: saved, comparison: comparison, customersScored: scored, snapshotId: snapshotId)
     }
 
     /// The converged candidate with the lowest holdout error.

@@ -42,6 +42,14 @@ extension OpenAPIDocument {
                 "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RFMReport"}}}},
                 "401": {"description": "Missing or invalid admin token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                 "404": {"description": "No transactions yet", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+            "/api/v1/reports/trend": {"get": {
+              "summary": "Customer-base value over the stored snapshots: total, new-customer value, churned value, value at risk, tier moves",
+              "tags": ["insights"], "security": [{"adminToken": []}],
+              "responses": {
+                "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                  "conventions": {"type": "string"}, "points": {"type": "array", "items": {"type": "object"}}}}}}},
+                "401": {"description": "Missing or invalid admin token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "404": {"description": "No snapshots yet", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
             "/api/v1/reports/cohorts": {"get": {
               "summary": "Acquisition cohorts × months since acquisition: % active, revenue retained, cumulative revenue per customer, predicted CLV",
               "tags": ["insights"], "security": [{"adminToken": []}],

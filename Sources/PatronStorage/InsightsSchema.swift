@@ -54,4 +54,26 @@ enum InsightsSchema {
         try db.execute(sql: "DROP INDEX IF EXISTS \(SQLiteStore.transactionIndex)")
         try SQLiteStore.createTransactionIndex(db)
     }
+
+    /// Value snapshots: the customer base valued as of a day by a model fitted on the data up to that
+    /// day (no look-ahead), per customer and in total.
+    static func createSnapshots(_ db: Database) throws {
+        try db.create(table: "valueSnapshot") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("asOfDay", .integer).notNull().unique()
+            table.column("modelVersionId", .integer).notNull().references("modelVersion")
+            table.column("createdAt", .datetime).notNull()
+            table.column("customers", .integer).notNull()
+            table.column("lifetimeValue3Years", .double).notNull()
+        }
+        try db.create(table: "customerSnapshot", options: .withoutRowID) { table in
+            table.column("snapshotId", .integer).notNull().references("valueSnapshot", onDelete: .cascade)
+            table.column("customerId", .integer).notNull()
+            table.column("probabilityAlive", .double).notNull()
+            table.column("lifetimeValue3Years", .double).notNull()
+            table.column("valueDecile", .integer).notNull()
+            table.column("tier", .text).notNull()
+            table.primaryKey(["snapshotId", "customerId"])
+        }
+    }
 }

@@ -69,8 +69,21 @@ struct InsightsCommandTests {
         // CDNOW's customers all first bought in Q1 1997: three cohorts, followed to June 1998.
         #expect(cohorts.standardOutput.contains("1997-01,") && cohorts.standardOutput.contains("1997-03,"))
         #expect(!cohorts.standardOutput.contains("1997-04,"))
-        let models = try EndToEndTests.run(["report", "models", "--database", database, "--format", "csv"])
-        #expect(models.standardOutput.split(separator: "\n").count == 3)  // header + 2 versions
+        let snapshots = try EndToEndTests.run(["snapshot", "--database", database, "--backfill", "monthly"])
+        #expect(snapshots.status == 0, "\(snapshots.standardError)")
+        #expect(snapshots.standardOutput.contains("snapshot(s) written"))
+        let trend = try EndToEndTests.run(["report", "trend", "--database", database, "--format", "csv"])
+        #expect(trend.status == 0)
+        let trendLines = trend.standardOutput.split(separator: "\n")
+        #expect(trendLines.count >= 17)  // header + most of the 18 month ends of CDNOW
+        #expect(
+            trendLines.last?.hasPrefix("1998-06-30,2,357,") == true || trendLines.last?.hasPrefix("1998-06-30,") == true
+        )
+        let models = try EndToEndTests.run([
+            "report", "models", "--database", database, "--format", "csv", "--limit", "100",
+        ])
+        // header + the 2 fits + one version per snapshot (snapshots keep their own model versions)
+        #expect(models.standardOutput.split(separator: "\n").count == 3 + trendLines.count - 1)
         #expect(models.standardOutput.contains("chosen by the user"))
     }
 

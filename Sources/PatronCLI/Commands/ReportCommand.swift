@@ -4,13 +4,13 @@ import Foundation
 import PatronInsights
 import PatronStorage
 
-/// `patron report value|rfm|cohorts|models`: what the store's customers are worth, how they buy,
+/// `patron report value|trend|rfm|cohorts|models`: what the store's customers are worth, how they buy,
 /// and which models say so.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Reports over the store: customer value, RFM segments, acquisition cohorts, model versions.",
-        subcommands: [Value.self, RFM.self, Cohorts.self, Models.self]
+        subcommands: [Value.self, Trend.self, RFM.self, Cohorts.self, Models.self]
     )
 
     /// `patron report value`.
@@ -86,6 +86,54 @@ struct ReportCommand: AsyncParsableCommand {
                 )
             }
             return lines.joined(separator: "\n")
+        }
+    }
+
+    /// `patron report trend`.
+    struct Trend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Customer-base value over the stored snapshots: total, new-customer value, churn, value at risk."
+        )
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(help: "Output format: table, json or csv.")
+        var format: OutputFormat = .table
+
+        func run() async throws {
+            let report = try await TrendReport.build(store: try database.open())
+            if format == .json { return print(try EncodedJSON.text(report)) }
+            let headers = [
+                "as_of", "customers", "total_clv_3y", "new_customers", "new_customer_value", "churned", "churned_value",
+                "at_risk", "value_at_risk",
+            ]
+            let rows = report.points.map { point in
+                let change = point.sincePrevious
+                return [
+                    point.asOf, TableText.count(Double(point.customers)), TableText.number(point.totalValue),
+                    change.map { TableText.count(Double($0.newCustomers)) } ?? "",
+                    TableText.number(change?.newCustomerValue),
+                    change.map { TableText.count(Double($0.churnedCustomers)) } ?? "",
+                    TableText.number(change?.churnedValue),
+                    change.map { TableText.count(Double($0.atRiskCustomers)) } ?? "",
+                    TableText.number(change?.valueAtRisk),
+                ]
+            }
+            if format == .csv { return print(TableText.csv(headers: headers, rows: rows)) }
+            print(report.conventions + "\n")
+            print(TableText.render(headers: headers, rows: rows))
+            if let moves = report.points.last?.sincePrevious?.tierMoves, let asOf = report.points.last?.asOf {
+                let tiers = ["top", "high", "medium", "low"]
+                print("\nTier moves into \(asOf) (rows: before, columns: after):")
+                print(
+                    TableText.render(
+                        headers: ["before"] + tiers,
+                        rows: tiers.map { before in
+                            [before] + tiers.map { TableText.count(Double(moves[before]?[$0] ?? 0)) }
+                        }
+                    )
+                )
+            }
         }
     }
 
