@@ -41,18 +41,12 @@ public struct CohortReport: Sendable, Hashable, Codable {
 
     /// Builds the report from the store.
     public static func build(store: SQLiteStore) async throws(InsightsError) -> CohortReport {
-        do {
+        try await InsightsError.wrapping {
             let cells = try await store.cohortCells()
             guard !cells.isEmpty else {
                 throw InsightsError(.insufficientData, "the store holds no transactions: import or ingest orders first")
             }
             return assemble(cells, predicted: try await store.predictedValueByCohort())
-        } catch let error as InsightsError {
-            throw error
-        } catch let error as StoreError {
-            throw InsightsError(error)
-        } catch {
-            throw InsightsError(.store, "\(error)")
         }
     }
 

@@ -27,4 +27,17 @@ public struct InsightsError: Error, CustomStringConvertible, Sendable {
     init(_ error: StoreError) {
         self.init(.store, error.description)
     }
+
+    /// Runs `body`, turning store failures (and anything unexpected) into ``InsightsError``.
+    static func wrapping<T>(_ body: () async throws -> T) async throws(InsightsError) -> T {
+        do {
+            return try await body()
+        } catch let error as InsightsError {
+            throw error
+        } catch let error as StoreError {
+            throw InsightsError(error)
+        } catch {
+            throw InsightsError(.store, "\(error)")
+        }
+    }
 }

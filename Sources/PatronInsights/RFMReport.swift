@@ -57,18 +57,12 @@ public struct RFMReport: Sendable, Hashable, Codable {
 
     /// Builds the report from the store as of `asOfDay` (default: the last purchase day).
     public static func build(store: SQLiteStore, asOfDay: Int? = nil) async throws(InsightsError) -> RFMReport {
-        do {
+        try await InsightsError.wrapping {
             guard let range = try await store.purchaseDayRange() else {
                 throw InsightsError(.insufficientData, "the store holds no transactions: import or ingest orders first")
             }
             let day = asOfDay ?? range.upperBound
             return summarise(try await store.rfmRows(asOfDay: day), asOfDay: day)
-        } catch let error as InsightsError {
-            throw error
-        } catch let error as StoreError {
-            throw InsightsError(error)
-        } catch {
-            throw InsightsError(.store, "\(error)")
         }
     }
 

@@ -17,9 +17,9 @@ public final class Rescorer: Sendable {
     @discardableResult
     public func rescore(_ customers: [Int64], now: Date = Date()) async throws(InsightsError) -> Int {
         guard !customers.isEmpty else { return 0 }
-        let model: ScoringModel
-        do {
+        return try await InsightsError.wrapping {
             guard let activeId = try await store.activeModelVersionId() else { return 0 }
+            let model: ScoringModel
             if let current = cached.withLock({ $0 }), current.version.id == activeId {
                 model = current
             } else {
@@ -35,12 +35,6 @@ public final class Rescorer: Sendable {
             }
             try await store.saveScores(scores, reason: "order")
             return scores.count
-        } catch let error as InsightsError {
-            throw error
-        } catch let error as StoreError {
-            throw InsightsError(error)
-        } catch {
-            throw InsightsError(.store, "\(error)")
         }
     }
 }

@@ -33,7 +33,7 @@ public struct TrendReport: Sendable, Hashable, Codable {
     /// Builds the report from the store's snapshots.
     /// - Throws: ``InsightsError`` `.insufficientData` without snapshots.
     public static func build(store: SQLiteStore) async throws(InsightsError) -> TrendReport {
-        do {
+        try await InsightsError.wrapping {
             let snapshots = try await store.snapshots()
             guard !snapshots.isEmpty else {
                 throw InsightsError(
@@ -57,12 +57,6 @@ public struct TrendReport: Sendable, Hashable, Codable {
                 )
             }
             return TrendReport(conventions: conventions, points: points)
-        } catch let error as InsightsError {
-            throw error
-        } catch let error as StoreError {
-            throw InsightsError(error)
-        } catch {
-            throw InsightsError(.store, "\(error)")
         }
     }
 }

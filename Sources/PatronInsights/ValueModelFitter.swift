@@ -342,13 +342,7 @@ public struct ValueModelFitter: Sendable {
     }
 
     func storeCall<T: Sendable>(_ body: @Sendable () async throws -> T) async throws(InsightsError) -> T {
-        do {
-            return try await body()
-        } catch let error as StoreError {
-            throw InsightsError(error)
-        } catch {
-            throw InsightsError(.store, "\(error)")
-        }
+        try await InsightsError.wrapping(body)
     }
 
     static func encode(_ comparison: FitComparison) -> String {

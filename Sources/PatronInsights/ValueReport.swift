@@ -72,7 +72,7 @@ public struct ValueReport: Sendable, Hashable, Codable {
     /// Builds the report from the store's current scores.
     /// - Throws: ``InsightsError`` `.insufficientData` before the first fit.
     public static func build(store: SQLiteStore, top: Int = 10) async throws(InsightsError) -> ValueReport {
-        do {
+        try await InsightsError.wrapping {
             guard let version = try await store.activeModelVersion() else {
                 throw InsightsError(.insufficientData, "no model has been fitted yet: run `patron fit` first")
             }
@@ -102,12 +102,6 @@ public struct ValueReport: Sendable, Hashable, Codable {
                 topDecileShare: total3 > 0 ? (deciles.first { $0.key == "10" }?.lifetimeValue3Years ?? 0) / total3 : 0,
                 topCustomers: topCustomers
             )
-        } catch let error as InsightsError {
-            throw error
-        } catch let error as StoreError {
-            throw InsightsError(error)
-        } catch {
-            throw InsightsError(.store, "\(error)")
         }
     }
 }
