@@ -165,6 +165,9 @@ struct IdentityGraph {
             sql: "UPDATE customerTransaction SET customerId = ? WHERE customerId = ?",
             arguments: [winner, loser]
         )
+        if db.changesCount > 0 { cache.gainedTransactions.insert(winner) }
+        // The merged customer no longer exists on its own: its score would count twice in reports.
+        try db.executeCached(sql: "DELETE FROM customerScore WHERE customerId = ?", arguments: [loser])
         try db.executeCached(
             sql: """
                 INSERT INTO acquisition (\(CustomerRecorder.acquisitionColumns))
@@ -289,7 +292,10 @@ struct IdentityGraph {
 final class IdentityCache {
     var owners: [Identifier: Int64?] = [:]
     var userIds: [Int64: String?] = [:]
+    /// Customers that received another customer's transactions in a merge (their scores are stale).
+    var gainedTransactions: Set<Int64> = []
 
+    /// Forgets the ids and owners (merges change them); the merge record stays.
     func clear() {
         owners.removeAll(keepingCapacity: true)
         userIds.removeAll(keepingCapacity: true)

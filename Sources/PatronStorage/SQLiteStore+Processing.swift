@@ -70,7 +70,7 @@ extension SQLiteStore {
         return ProcessingOutcome(
             events: prepared.count,
             conflicts: conflicts,
-            customersWithOrderChanges: ordering.sorted()
+            customersWithOrderChanges: ordering.union(graph.cache.gainedTransactions).sorted()
         )
     }
 
@@ -116,7 +116,8 @@ public struct ProcessingOutcome: Sendable, Hashable {
     public var events: Int
     /// Identity conflicts met (two user ids that were not merged), for the log.
     public var conflicts: [String]
-    /// Customers whose transactions changed (a new order or a refund): their scores are stale.
+    /// Customers whose transactions changed (a new order, a refund, or a merge that brought another
+    /// customer's orders): their scores are stale.
     public var customersWithOrderChanges: [Int64] = []
 }
 

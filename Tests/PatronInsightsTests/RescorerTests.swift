@@ -58,6 +58,49 @@ struct RescorerTests {
         #expect(try await test.store.scoreHistory(customerId: customer).count == 3)
     }
 
+    @Test func aMergeMovesOrdersAndDropsTheMergedScore() async throws {
+        let test = try InsightsTestStore()
+        try await test.load(try InsightsTestStore.cdnowTransactions())
+        let cutoff = InsightsTestStore.day(1997, 9, 30)
+        _ = try await ValueModelFitter(store: test.store).fit(
+            StoreFitOptions(model: "bgnbd", asOfDay: cutoff, holdoutDays: 0)
+        )
+        let now = Date(timeIntervalSince1970: Double(cutoff + 3) * 86_400)
+        func send(_ event: String) async throws -> ProcessingOutcome {
+            let request = try SegmentRequest.parse(
+                body: Data(#"{"batch":[\#(event)]}"#.utf8),
+                single: nil,
+                receivedAt: now
+            )
+            _ = try await test.store.ingest(IngestBatch(source: "web", accepted: request.accepted, rejected: []))
+            return try await test.store.processPending()
+        }
+        // An anonymous visitor orders and is scored...
+        let ordered = try await send(
+            #"{"type":"track","anonymousId":"a-1","event":"Order Completed","messageId":"m1","properties":{"order_id":"anon-1","revenue":30},"timestamp":"1997-10-02T10:00:00Z"}"#
+        )
+        let visitor = try #require(try await test.store.customerId(anyId: "a-1"))
+        #expect(ordered.customersWithOrderChanges == [visitor])
+        try await Rescorer(store: test.store).rescore(ordered.customersWithOrderChanges, now: now)
+        #expect(try await test.store.score(customerId: visitor) != nil)
+        // ...then identifies as CDNOW customer 00004: one customer remains, holding both histories.
+        let known = try #require(try await test.store.customerId(anyId: "00004"))
+        let merged = try await send(
+            #"{"type":"identify","userId":"00004","anonymousId":"a-1","messageId":"m2","timestamp":"1997-10-03T10:00:00Z"}"#
+        )
+        let survivor = try #require(try await test.store.customerId(anyId: "00004"))
+        #expect(try await test.store.customerId(anyId: "a-1") == survivor)
+        let gone = survivor == visitor ? known : visitor
+        #expect(gone != survivor)
+        #expect(try await test.store.score(customerId: gone) == nil)
+        #expect(merged.customersWithOrderChanges.contains(survivor))
+        try await Rescorer(store: test.store).rescore(merged.customersWithOrderChanges, now: now)
+        let summary = try #require(
+            try await test.store.purchaseSummaries(asOfDay: cutoff + 3, customers: [survivor]).first
+        )
+        #expect(summary.repeatPurchases == 3)  // 00004's x = 2 at the cut-off + the visitor's order
+    }
+
     @Test func nothingToDoBeforeTheFirstFit() async throws {
         let test = try InsightsTestStore()
         try await test.load([("a", CalendarDate(year: 2025, month: 1, day: 1)!, 10)])
