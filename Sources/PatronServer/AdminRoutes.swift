@@ -54,6 +54,7 @@ struct AdminRoutes: Sendable {
         }
         api.get("reports/rfm") { _, _ in await report { try await RFMReport.build(store: store) } }
         api.get("reports/trend") { _, _ in await report { try await TrendReport.build(store: store) } }
+        api.get("reports/roi") { _, _ in await report { try await ROIReport.build(store: store) } }
         api.get("reports/cohorts") { _, _ in await report { try await CohortReport.build(store: store) } }
         api.get("quarantine") { request, _ in
             let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100

@@ -50,6 +50,15 @@ extension OpenAPIDocument {
                   "conventions": {"type": "string"}, "points": {"type": "array", "items": {"type": "object"}}}}}}},
                 "401": {"description": "Missing or invalid admin token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                 "404": {"description": "No snapshots yet", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+            "/api/v1/reports/roi": {"get": {
+              "summary": "ROI per channel and acquisition month: customers acquired, CAC, revenue and predicted CLV per customer, LTV:CAC, payback months",
+              "tags": ["insights"], "security": [{"adminToken": []}],
+              "responses": {
+                "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                  "conventions": {"type": "string"}, "channels": {"type": "array", "items": {"type": "object"}},
+                  "months": {"type": "array", "items": {"type": "object"}}}}}}},
+                "401": {"description": "Missing or invalid admin token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "404": {"description": "No acquisition or spend yet", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
             "/api/v1/reports/cohorts": {"get": {
               "summary": "Acquisition cohorts × months since acquisition: % active, revenue retained, cumulative revenue per customer, predicted CLV",
               "tags": ["insights"], "security": [{"adminToken": []}],

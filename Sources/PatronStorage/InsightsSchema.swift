@@ -76,4 +76,16 @@ enum InsightsSchema {
             table.primaryKey(["snapshotId", "customerId"])
         }
     }
+
+    /// Marketing spend per day, channel and campaign (imported from CSV), for ROI per channel.
+    static func createMarketingSpend(_ db: Database) throws {
+        try db.create(table: "marketingSpend", options: .withoutRowID) { table in
+            table.column("day", .integer).notNull()
+            table.column("channel", .text).notNull()
+            table.column("campaign", .text).notNull().defaults(to: "")
+            table.column("amount", .double).notNull()
+            table.column("currency", .text).notNull()
+            table.primaryKey(["day", "channel", "campaign"])
+        }
+    }
 }

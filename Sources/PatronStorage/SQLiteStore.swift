@@ -85,6 +85,7 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v4: model versions and customer scores", migrate: InsightsSchema.create)
         migrator.registerMigration("v5: purchase days", migrate: InsightsSchema.addPurchaseDays)
         migrator.registerMigration("v6: value snapshots", migrate: InsightsSchema.createSnapshots)
+        migrator.registerMigration("v7: marketing spend", migrate: InsightsSchema.createMarketingSpend)
         return migrator
     }
 

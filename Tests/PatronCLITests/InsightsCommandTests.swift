@@ -87,6 +87,29 @@ struct InsightsCommandTests {
         #expect(models.standardOutput.contains("chosen by the user"))
     }
 
+    @Test func spendImportAndROIReport() throws {
+        let file = directory.appendingPathComponent("spend.csv")
+        try """
+        date,channel,amount,campaign
+        2025-01-15,Paid Search,120,brand
+        2025-01-20,email,10,
+        2025-13-01,email,5,
+        2025-01-21,email,abc,
+
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let first = try EndToEndTests.run(["import", "spend", file.path, "--database", database, "--format", "json"])
+        #expect(first.status == 0)
+        #expect(first.standardError.contains("spend.csv:4: column 'date'"))
+        #expect(first.standardError.contains("spend.csv:5: column 'amount'"))
+        let outcome = try #require(try json(first)["outcome"] as? [String: Any])
+        #expect(outcome["imported"] as? Int == 2)
+        let again = try EndToEndTests.run(["import", "spend", file.path, "--database", database, "--format", "json"])
+        #expect((try json(again)["outcome"] as? [String: Any])?["alreadyPresent"] as? Int == 2)
+        let roi = try EndToEndTests.run(["report", "roi", "--database", database, "--format", "csv"])
+        #expect(roi.status == 0)
+        #expect(roi.standardOutput.contains("paid search,all,120,0,"))  // spend, no customers acquired yet
+    }
+
     @Test func clearErrors() throws {
         let empty = try EndToEndTests.run(["report", "value", "--database", database])
         #expect(empty.status != 0)

@@ -66,6 +66,7 @@ struct InsightsRoutesTests {
     @Test func reportsAndScoresBeforeAndAfterAFit() async throws {
         try await withApp { store, client in
             #expect(try await get(client, "/api/v1/reports/trend").0 == .notFound)
+            #expect(try await get(client, "/api/v1/reports/roi").0 == .notFound)  // imported customers: no channel
             let (missing, error) = try await get(client, "/api/v1/reports/value")
             #expect(missing == .notFound)
             #expect(error["error"]?.stringValue?.contains("patron fit") == true)
@@ -101,7 +102,7 @@ struct InsightsRoutesTests {
             let (_, document) = try await get(client, "/openapi.json")
             for path in [
                 "/api/v1/customers/{id}/scores", "/api/v1/models", "/api/v1/reports/value", "/api/v1/reports/rfm",
-                "/api/v1/reports/cohorts", "/api/v1/reports/trend", "/v1/batch",
+                "/api/v1/reports/cohorts", "/api/v1/reports/trend", "/api/v1/reports/roi", "/v1/batch",
             ] {
                 #expect(document["paths"]?[path] != nil, "\(path) in /openapi.json")
             }

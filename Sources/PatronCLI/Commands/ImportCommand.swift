@@ -9,7 +9,7 @@ struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import transactions or CRM customers from CSV (streaming, idempotent).",
-        subcommands: [Transactions.self, Customers.self]
+        subcommands: [Transactions.self, Customers.self, Spend.self]
     )
 
     /// `patron import transactions FILE`.

@@ -4,13 +4,13 @@ import Foundation
 import PatronInsights
 import PatronStorage
 
-/// `patron report value|trend|rfm|cohorts|models`: what the store's customers are worth, how they buy,
+/// `patron report value|trend|rfm|cohorts|roi|models`: what the store's customers are worth, how they buy,
 /// and which models say so.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Reports over the store: customer value, RFM segments, acquisition cohorts, model versions.",
-        subcommands: [Value.self, Trend.self, RFM.self, Cohorts.self, Models.self]
+        subcommands: [Value.self, Trend.self, RFM.self, Cohorts.self, ROI.self, Models.self]
     )
 
     /// `patron report value`.
@@ -264,6 +264,44 @@ struct ReportCommand: AsyncParsableCommand {
                     )
                 )
             }
+        }
+    }
+
+    /// `patron report roi`.
+    struct ROI: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "roi",
+            abstract:
+                "ROI per channel: customers acquired, CAC, revenue and predicted CLV per customer, LTV:CAC, payback."
+        )
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Flag(help: "One row per channel and acquisition month instead of per channel.")
+        var byMonth = false
+
+        @Option(help: "Output format: table, json or csv.")
+        var format: OutputFormat = .table
+
+        func run() async throws {
+            let report = try await ROIReport.build(store: try database.open())
+            if format == .json { return print(try EncodedJSON.text(report)) }
+            let headers = [
+                "channel", "month", "spend", "customers", "cac", "revenue_per_customer", "clv_3y_per_customer",
+                "ltv_per_customer", "ltv_to_cac", "payback_months",
+            ]
+            let rows = (byMonth ? report.months : report.channels).map { row in
+                [
+                    row.channel, row.month ?? "all", TableText.number(row.spend),
+                    TableText.count(Double(row.customers)),
+                    TableText.number(row.acquisitionCost), TableText.number(row.revenuePerCustomer),
+                    TableText.number(row.predictedValuePerCustomer), TableText.number(row.lifetimeValuePerCustomer),
+                    TableText.number(row.lifetimeValueToCost, digits: 3), row.paybackMonths.map(String.init) ?? "",
+                ]
+            }
+            if format == .csv { return print(TableText.csv(headers: headers, rows: rows)) }
+            print(report.conventions + "\n")
+            print(TableText.render(headers: headers, rows: rows))
         }
     }
 
