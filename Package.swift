@@ -58,7 +58,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "PatronInsights", dependencies: ["CustomerValue", "PatronCore", "PatronStorage"]),
+        .target(
+            name: "PatronInsights",
+            dependencies: ["CustomerValue", "PatronNumerics", "PatronCore", "PatronStorage"]
+        ),
         .executableTarget(
             name: "PatronCLI",
             dependencies: [

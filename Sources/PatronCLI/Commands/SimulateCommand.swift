@@ -3,11 +3,21 @@ import CustomerValue
 import Foundation
 import PatronNumerics
 
-/// `patron simulate`: writes a seeded customer summary drawn from a generative model.
-struct SimulateCommand: ParsableCommand {
+/// `patron simulate summary|business`: seeded simulations.
+struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Simulate customers from a model (seeded), as a lifetimes-style summary CSV.",
+        abstract: "Simulate customers: a summary CSV from one model, or a whole multi-channel business in the store.",
+        subcommands: [SimulateSummaryCommand.self, SimulateBusinessCommand.self],
+        defaultSubcommand: SimulateSummaryCommand.self
+    )
+}
+
+/// `patron simulate [summary]`: writes a seeded customer summary drawn from a generative model.
+struct SimulateSummaryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "Simulate customers from a model (seeded), as a lifetimes-style summary CSV (the default).",
         discussion: """
             Columns: customer_id, frequency, recency, T, monetary_value (mean repeat spend from a
             Gamma-Gamma model). Purchase times are rounded to whole days, as in a real transaction log.
