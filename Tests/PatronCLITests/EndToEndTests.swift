@@ -111,7 +111,10 @@ struct EndToEndTests {
     @Test func demoPrintsTheReport() throws {
         let output = try Self.run(["demo"])
         #expect(output.status == 0, "\(output.standardError)")
-        for heading in ["Models fitted", "Holdout accuracy", "most valuable customers", "probably gone"] {
+        for heading in [
+            "Models fitted", "Holdout accuracy", "most valuable customers", "probably gone", "A simulated business",
+            "Value over time", "Return per channel",
+        ] {
             #expect(output.standardOutput.contains(heading))
         }
     }

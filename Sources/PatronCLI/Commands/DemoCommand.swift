@@ -3,11 +3,12 @@ import CustomerValue
 import Foundation
 
 /// `patron demo`: fits BG/NBD, Pareto/NBD and Gamma-Gamma to the bundled CDNOW sample and prints a
-/// report a marketer can read.
-struct DemoCommand: ParsableCommand {
+/// report a marketer can read, then runs a simulated multi-channel business through the store.
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Fit the CLV models to the bundled CDNOW sample and print a customer-value report."
+        abstract:
+            "Fit the CLV models to the bundled CDNOW sample, then value a simulated multi-channel business in a temporary store."
     )
 
     @Option(help: "Monthly discount rate for CLV.")
@@ -16,9 +17,14 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Output format: table (the report) or json (the numbers behind it).")
     var format: OutputFormat = .table
 
-    func run() throws {
+    func run() async throws {
         let report = try CDNOWDemo.make(monthlyDiscountRate: discountRate)
-        print(format == .json ? report.json.rendered() : report.text)
+        let business = try await BusinessDemo.make(monthlyDiscountRate: discountRate)
+        if format == .json {
+            print(OrderedJSON.object([("cdnow", report.json), ("business", business.json)]).rendered())
+        } else {
+            print(report.text + "\n" + business.text)
+        }
     }
 }
 
