@@ -54,14 +54,14 @@ public struct CohortReport: Sendable, Hashable, Codable {
     /// with zero activity so every cohort's periods are contiguous.
     static func assemble(_ cells: [CohortCell], predicted: [String: Double]) -> CohortReport {
         var cohorts: [Cohort] = []
-        let lastPeriod = Dictionary(grouping: cells, by: \.cohort).mapValues { $0.map(\.period).max() ?? 0 }
         let latestMonth = cells.map { monthIndex($0.cohort) + $0.period }.max() ?? 0
         for (month, group) in Dictionary(grouping: cells, by: \.cohort).sorted(by: { $0.key < $1.key }) {
+            let lastPeriod = group.map(\.period).max() ?? 0
             let byPeriod = Dictionary(uniqueKeysWithValues: group.map { ($0.period, $0) })
             let size = byPeriod[0]?.activeCustomers ?? 0
             let firstRevenue = byPeriod[0]?.revenue ?? 0
             var cumulative = 0.0
-            let span = max(lastPeriod[month] ?? 0, latestMonth - monthIndex(month))
+            let span = max(lastPeriod, latestMonth - monthIndex(month))
             let periods = (0...span).map { period in
                 let cell = byPeriod[period]
                 cumulative += cell?.revenue ?? 0

@@ -126,9 +126,8 @@ public struct ValueModelFitter: Sendable {
             )
         }
         let asOfDay = options.asOfDay ?? lastDay
-        let range = firstDay...max(firstDay, asOfDay)
         lap("summaries")
-        let span = asOfDay - range.lowerBound
+        let span = asOfDay - firstDay
         let holdoutDays = options.holdoutDays ?? min(365, span / 3)
         guard holdoutDays >= 0, holdoutDays < span || holdoutDays == 0 else {
             throw InsightsError(

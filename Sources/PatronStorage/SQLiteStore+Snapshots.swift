@@ -74,7 +74,6 @@ extension SQLiteStore {
         -> Int64
     {
         try await writeWithoutFsync("save a snapshot") { db in
-            try db.execute(sql: "PRAGMA foreign_keys = ON")
             try db.execute(sql: "DELETE FROM valueSnapshot WHERE asOfDay = ?", arguments: [asOfDay])
             try db.execute(
                 sql: """

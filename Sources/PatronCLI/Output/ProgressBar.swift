@@ -36,3 +36,15 @@ struct ProgressBar {
         FileHandle.standardError.write(Data(text.utf8))
     }
 }
+
+/// A progress bar shared with a `@Sendable` progress callback (updates are serialised by a lock).
+final class ProgressBarBox: @unchecked Sendable {
+    private var bar: ProgressBar
+    private let lock = NSLock()
+
+    init(_ bar: ProgressBar) { self.bar = bar }
+
+    func update(_ done: Int, note: String) { lock.withLock { bar.update(done, note: note) } }
+
+    func finish(note: String) { lock.withLock { bar.finish(note: note) } }
+}
