@@ -4,19 +4,7 @@ public enum SymmetricMatrix {
     /// matrix is not positive definite (a fit at a saddle point or on a boundary).
     public static func inversePositiveDefinite(_ matrix: [[Double]]) -> [[Double]]? {
         let n = matrix.count
-        var lower = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
-        for i in 0..<n {
-            for j in 0...i {
-                var sum = matrix[i][j]
-                for k in 0..<j { sum -= lower[i][k] * lower[j][k] }
-                if i == j {
-                    guard sum > 0, sum.isFinite else { return nil }
-                    lower[i][i] = sum.squareRoot()
-                } else {
-                    lower[i][j] = sum / lower[j][j]
-                }
-            }
-        }
+        guard let lower = choleskyFactor(matrix) else { return nil }
         var inverse = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
         for column in 0..<n {
             var y = [Double](repeating: 0, count: n)
@@ -34,5 +22,25 @@ public enum SymmetricMatrix {
             for i in 0..<n { inverse[i][column] = x[i] }
         }
         return inverse
+    }
+
+    /// The lower-triangular L with L Lᵀ = `matrix` (Cholesky), or `nil` if the matrix is not
+    /// positive definite. Used to draw from a multivariate normal with this covariance.
+    public static func choleskyFactor(_ matrix: [[Double]]) -> [[Double]]? {
+        let n = matrix.count
+        var lower = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        for i in 0..<n {
+            for j in 0...i {
+                var sum = matrix[i][j]
+                for k in 0..<j { sum -= lower[i][k] * lower[j][k] }
+                if i == j {
+                    guard sum > 0, sum.isFinite else { return nil }
+                    lower[i][i] = sum.squareRoot()
+                } else {
+                    lower[i][j] = sum / lower[j][j]
+                }
+            }
+        }
+        return lower
     }
 }
