@@ -66,7 +66,7 @@ public struct SimulatedChannel: Sendable, Hashable, Codable {
 }
 
 /// A seeded multi-channel business written through the store's real paths: a first visit with the
-/// channel's campaign (acquisition), `Order Completed` events (Pareto/NBD purchase and dropout in
+/// channel's campaign (acquisition) and a `region` trait without effect, `Order Completed` events (Pareto/NBD purchase and dropout in
 /// days, rates scaled per channel, more orders in November and December, Gamma-Gamma spend) and
 /// monthly marketing spend = the channel's acquisition cost × customers it acquired.
 public struct BusinessSimulation: Sendable {
@@ -131,7 +131,9 @@ public struct BusinessSimulation: Sendable {
                 acquired = Int(Double.random(in: 0..<days, using: &generator))
             } while Double.random(in: 0..<1.5, using: &generator) > Self.season(acquired)
             let id = "sim-\(index)"
-            events.append(Self.visit(id: id, channel: channel.name, day: acquired, index: index))
+            // A region that has no effect on behaviour: the drivers report must find none.
+            let region = Self.regions[Int.random(in: 0..<Self.regions.count, using: &generator)]
+            events.append(Self.visit(id: id, channel: channel.name, region: region, day: acquired, index: index))
             let rate = RandomVariates.gamma(shape: 0.9, rate: 40, using: &generator) * channel.purchaseRate
             let dropout = RandomVariates.gamma(shape: 0.8, rate: 200, using: &generator) * channel.dropoutRate
             let lifetime = RandomVariates.exponential(rate: dropout, using: &generator)
@@ -194,7 +196,10 @@ public struct BusinessSimulation: Sendable {
         SegmentTimestamp.format(start.addingTimeInterval(Double(day) * 86_400 + Double(hour) * 3600))
     }
 
-    static func visit(id: String, channel: String, day: Int, index: Int) -> String {
+    /// The regions customers are spread over evenly (a `region` trait without any effect).
+    static let regions = ["north", "south", "east", "west"]
+
+    static func visit(id: String, channel: String, region: String, day: Int, index: Int) -> String {
         let context: String
         switch channel {
         case "paid search": context = #""campaign":{"source":"google","medium":"cpc","name":"simulated"}"#
@@ -204,7 +209,7 @@ public struct BusinessSimulation: Sendable {
         default: context = #""page":{}"#
         }
         return
-            #"{"type":"page","userId":"\#(id)","messageId":"visit-\#(index)","context":{\#(context)},"timestamp":"\#(timestamp(day, hour: 9))"}"#
+            #"{"type":"page","userId":"\#(id)","messageId":"visit-\#(index)","context":{\#(context),"traits":{"region":"\#(region)"}},"timestamp":"\#(timestamp(day, hour: 9))"}"#
     }
 
     static func order(id: String, day: Int, index: Int, order: Int, amount: Double) -> String {

@@ -28,6 +28,9 @@ public struct CovariateLink: Sendable, Hashable, Codable {
 public protocol CovariateLinkedModel: RepeatPurchaseModel {
     /// The parameters covariates shift, in the order of the coefficient blocks of a fit.
     static var covariateLinks: [CovariateLink] { get }
+    /// The mean purchase rate while active, r/α, relative to another model of the same kind: the
+    /// figure a purchase effect is reported in.
+    func purchaseRatio(to baseline: Self) -> Double
     /// The mean dropout probability or rate of the model relative to another of the same kind:
     /// the figure a dropout effect is reported in.
     func dropoutRatio(to baseline: Self) -> Double
@@ -40,6 +43,9 @@ extension ParetoNBD: CovariateLinkedModel {
         CovariateLink(process: .purchase, parameterIndex: 1, sign: -1),
         CovariateLink(process: .dropout, parameterIndex: 3, sign: -1),
     ]
+
+    /// The ratio of mean purchase rates, (r/α) / (r₀/α₀).
+    public func purchaseRatio(to baseline: ParetoNBD) -> Double { (r / alpha) / (baseline.r / baseline.alpha) }
 
     /// The ratio of mean dropout rates, (s/β) / (s₀/β₀).
     public func dropoutRatio(to baseline: ParetoNBD) -> Double { (s / beta) / (baseline.s / baseline.beta) }
@@ -55,6 +61,9 @@ extension BetaGeometricModel {
             CovariateLink(process: .dropout, parameterIndex: 3, sign: 1),
         ]
     }
+
+    /// The ratio of mean purchase rates, (r/α) / (r₀/α₀).
+    public func purchaseRatio(to baseline: Self) -> Double { (r / alpha) / (baseline.r / baseline.alpha) }
 
     /// The ratio of mean dropout probabilities per purchase, (a/(a+b)) / (a₀/(a₀+b₀)).
     public func dropoutRatio(to baseline: Self) -> Double {
