@@ -284,11 +284,19 @@ public struct DriversReport: Sendable, Hashable, Codable {
         }
         let spendRatios = design.columns.map { column in
             column.isCategorical
-                ? (spend.byLevel[column.driver]?[column.level] ?? overallSpend)
-                    / (spend.byLevel[column.driver]?[column.reference] ?? overallSpend) : 1
+                ? (spend.byLevel[column.driver]?[column.level]?.mean ?? overallSpend)
+                    / (spend.byLevel[column.driver]?[column.reference]?.mean ?? overallSpend) : 1
         }
-        /// (purchase, dropout, CLV) ratios of every column at θ.
-        func ratios(_ theta: [Double]) throws(CustomerValueError) -> [(Double, Double, Double)] {
+        // Standard error of log(spend ratio): the relative standard errors of the two segment means.
+        let spendRatioErrors = design.columns.map { column in
+            guard column.isCategorical, let levels = spend.byLevel[column.driver] else { return 0.0 }
+            let level = levels[column.level]?.relativeError ?? 0
+            let reference = levels[column.reference]?.relativeError ?? 0
+            return (level * level + reference * reference).squareRoot()
+        }
+        /// (purchase, dropout, CLV) ratios of every column at θ, with spend ratios `spendRatios`.
+        func ratios(_ theta: [Double], _ spendRatios: [Double]) throws(CustomerValueError) -> [(Double, Double, Double)]
+        {
             let reference = try CovariateFit<Model>.model(theta: theta, for: zero)
             let referenceValue = value(reference)
             var result: [(Double, Double, Double)] = []
@@ -303,9 +311,13 @@ public struct DriversReport: Sendable, Hashable, Codable {
             }
             return result
         }
-        let point = try ratios(fit.estimate)
+        let point = try ratios(fit.estimate, spendRatios)
+        var generator = SeededGenerator(seed: options.seed &+ 1)
         let drawn = (fit.thetaDraws(options.draws, seed: options.seed) ?? []).compactMap { theta in
-            try? ratios(theta)
+            let spendDraws = zip(spendRatios, spendRatioErrors).map { ratio, error in
+                ratio * exp(error * RandomVariates.standardNormal(using: &generator))
+            }
+            return try? ratios(theta, spendDraws)
         }
         func interval(_ column: Int, _ pick: ((Double, Double, Double)) -> Double) -> EffectInterval {
             let values = drawn.map { pick($0[column]) }.filter(\.isFinite).sorted()
@@ -406,7 +418,8 @@ public struct DriversReport: Sendable, Hashable, Codable {
             + "rate and dropout multipliers, and CLV = expected purchases over \(options.horizonMonths) months "
             + "discounted at \(options.monthlyDiscountRate * 100) % per month (month = 30.4375 days) × mean spend "
             + "(Gamma-Gamma per segment for categorical drivers). 95 % intervals: 2.5th–97.5th percentiles of "
-            + "\(options.draws) draws from the estimates' asymptotic normal distribution (spend taken as known); "
+            + "\(options.draws) draws from the estimates' asymptotic normal distribution, each spend ratio "
+            + "drawn log-normally with the standard errors of the two segments' mean spend; "
             + "p-values: Wald tests; likelihood-ratio test against the model without covariates."
     }
 
@@ -419,21 +432,29 @@ public struct DriversReport: Sendable, Hashable, Codable {
         return values[lower] + (values[upper] - values[lower]) * (position - Double(lower))
     }
 
+    /// A segment's mean spend per purchase and the relative standard error of the observed mean.
+    struct SegmentMean {
+        var mean: Double
+        var relativeError: Double
+    }
+
     /// Gamma-Gamma mean spend overall and per level of each categorical driver.
     static func segmentSpend(
         _ design: DriverDesign,
         _ summaries: [PurchaseSummary],
         warnings: inout [String]
-    ) -> (overall: Double, byLevel: [String: [String: Double]], segments: [SegmentSpend]) {
-        func meanSpend(_ members: [PurchaseSummary]) -> (Double, SegmentSpend) {
+    ) -> (overall: Double, byLevel: [String: [String: SegmentMean]], segments: [SegmentSpend]) {
+        func meanSpend(_ members: [PurchaseSummary]) -> (SegmentMean, SegmentSpend) {
             let repeaters = members.filter { $0.repeatPurchases > 0 && $0.meanRepeatSpend > 0 }
-            let observed =
-                repeaters.isEmpty ? 0 : repeaters.reduce(0) { $0 + $1.meanRepeatSpend } / Double(repeaters.count)
+            let count = Double(repeaters.count)
+            let observed = repeaters.isEmpty ? 0 : repeaters.reduce(0) { $0 + $1.meanRepeatSpend } / count
+            let squares = repeaters.reduce(0) { $0 + ($1.meanRepeatSpend - observed) * ($1.meanRepeatSpend - observed) }
+            let relativeError = count > 1 && observed > 0 ? (squares / (count - 1) / count).squareRoot() / observed : 0
             var ignored: [String] = []
             let fit = repeaters.count >= 20 ? ValueModelFitter.fitSpend(repeaters, warnings: &ignored) : nil
             let modelled = fit?.model.populationMeanSpend
             return (
-                modelled ?? observed,
+                SegmentMean(mean: modelled ?? observed, relativeError: relativeError),
                 SegmentSpend(
                     driver: "",
                     level: "",
@@ -444,16 +465,16 @@ public struct DriversReport: Sendable, Hashable, Codable {
                 )
             )
         }
-        let overall = meanSpend(summaries).0
-        var byLevel: [String: [String: Double]] = [:]
+        let overall = meanSpend(summaries).0.mean
+        var byLevel: [String: [String: SegmentMean]] = [:]
         var segments: [SegmentSpend] = []
         for (driver, levels, customerLevels) in design.levels {
             let members = Dictionary(grouping: summaries.indices, by: { customerLevels[$0] })
             for level in levels {
                 var (mean, segment) = meanSpend((members[level] ?? []).map { summaries[$0] })
-                if mean <= 0 {
+                if mean.mean <= 0 {
                     warnings.append("\(driver)=\(level): no repeat spend; the overall mean spend is used")
-                    mean = overall
+                    mean = SegmentMean(mean: overall, relativeError: 0)
                 }
                 segment.driver = driver
                 segment.level = level

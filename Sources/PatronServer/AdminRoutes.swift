@@ -56,6 +56,7 @@ struct AdminRoutes: Sendable {
         api.get("reports/trend") { _, _ in await report { try await TrendReport.build(store: store) } }
         api.get("reports/roi") { _, _ in await report { try await ROIReport.build(store: store) } }
         api.get("reports/cohorts") { _, _ in await report { try await CohortReport.build(store: store) } }
+        api.get("reports/drivers") { request, _ in await drivers(request) }
         api.get("quarantine") { request, _ in
             let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
             guard (1...1000).contains(limit) else { return JSONResponse.error(400, "limit must be 1…1000") }
@@ -65,6 +66,34 @@ struct AdminRoutes: Sendable {
                 return JSONResponse.error(400, "unknown reason '\(reason)'; one of \(known)")
             }
             return await answer { ["events": try await store.quarantined(limit: limit, reason: reason)] }
+        }
+    }
+
+    /// `GET /api/v1/reports/drivers?driver=…&model=…&maxCustomers=…&draws=…`.
+    func drivers(_ request: Request) async -> Response {
+        let query = request.uri.queryParameters
+        let maximum = query.get("maxCustomers", as: Int.self) ?? 100_000
+        let draws = query.get("draws", as: Int.self) ?? 400
+        guard (100...10_000_000).contains(maximum) else {
+            return JSONResponse.error(400, "maxCustomers must be 100…10000000")
+        }
+        guard (0...10_000).contains(draws) else { return JSONResponse.error(400, "draws must be 0…10000") }
+        let names = query.getAll("driver")
+        return await report {
+            try await DriversReport.build(
+                store: store,
+                options: DriversOptions(
+                    drivers: names.isEmpty
+                        ? DriverSpecification.defaults
+                        : try names.map { text throws(InsightsError) in try DriverSpecification(parsing: String(text))
+                        },
+                    model: try query.get("model").map { text throws(InsightsError) in
+                        try PurchaseModelKind(identifier: text)
+                    },
+                    maximumCustomers: maximum,
+                    draws: draws
+                )
+            )
         }
     }
 
@@ -118,6 +147,10 @@ struct AdminRoutes: Sendable {
             return JSONResponse.encoded(try await body())
         } catch let error as InsightsError where error.code == .insufficientData {
             return JSONResponse.error(404, error.description)
+        } catch let error as InsightsError where error.code == .invalidOption {
+            return JSONResponse.error(400, error.description)
+        } catch let error as InsightsError where error.code == .fitFailed {
+            return JSONResponse.error(422, error.description)
         } catch {
             return JSONResponse.error(503, "the store is unavailable: \(error)")
         }

@@ -65,9 +65,50 @@ extension OpenAPIDocument {
               "responses": {
                 "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CohortReport"}}}},
                 "401": {"description": "Missing or invalid admin token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                "404": {"description": "No transactions yet", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}}
+                "404": {"description": "No transactions yet", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+            "/api/v1/reports/drivers": {"get": {
+              "summary": "Drivers of value: a purchase model with covariates; each driver's effect on purchasing, dropout and CLV with 95 % intervals, ranked; Gamma-Gamma spend by segment",
+              "tags": ["insights"], "security": [{"adminToken": []}],
+              "parameters": [
+                {"name": "driver", "in": "query", "description": "Repeatable: channel, first-order-value or trait:NAME (default: channel and first-order-value)", "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": true},
+                {"name": "model", "in": "query", "schema": {"type": "string", "enum": ["bgnbd", "mbgnbd", "pnbd"]}, "description": "Default: the active model version's, else pnbd"},
+                {"name": "maxCustomers", "in": "query", "schema": {"type": "integer", "minimum": 100, "default": 100000}},
+                {"name": "draws", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 10000, "default": 400}}],
+              "responses": {
+                "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DriversReport"}}}},
+                "400": {"description": "Unknown driver or model, or a parameter out of range", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "401": {"description": "Missing or invalid admin token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "404": {"description": "No transactions, no repeat purchases, or no driver that varies", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "422": {"description": "The covariate model could not be fitted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}}
           },
           "schemas": {
+            "EffectInterval": {"type": "object", "properties": {
+              "estimate": {"type": "number"}, "low": {"type": ["number", "null"]}, "high": {"type": ["number", "null"]}}},
+            "DriversReport": {"type": "object", "properties": {
+              "conventions": {"type": "string"}, "model": {"type": "string"}, "timeUnit": {"type": "string"},
+              "asOf": {"type": "string", "format": "date"}, "customers": {"type": "integer"}, "customersAvailable": {"type": "integer"},
+              "parameterNames": {"type": "array", "items": {"type": "string"}},
+              "baseParameters": {"type": "array", "items": {"type": "number"}},
+              "coefficients": {"type": "array", "items": {"type": "object", "properties": {
+                "column": {"type": "string"}, "process": {"type": "string", "enum": ["purchase", "dropout"]},
+                "parameter": {"type": "string"}, "estimate": {"type": "number"}, "standardError": {"type": "number"},
+                "pValue": {"type": "number"}}}},
+              "logLikelihood": {"type": "number"}, "baselineLogLikelihood": {"type": "number"},
+              "likelihoodRatio": {"type": "number"}, "degreesOfFreedom": {"type": "integer"}, "likelihoodRatioPValue": {"type": "number"},
+              "driverTests": {"type": "array", "items": {"type": "object", "properties": {
+                "driver": {"type": "string"}, "statistic": {"type": "number"}, "degreesOfFreedom": {"type": "integer"}, "pValue": {"type": "number"}}}},
+              "effects": {"type": "array", "description": "largest change of CLV first", "items": {"type": "object", "properties": {
+                "driver": {"type": "string"}, "level": {"type": "string"}, "reference": {"type": "string"}, "customers": {"type": "integer"},
+                "purchaseRate": {"$ref": "#/components/schemas/EffectInterval"}, "purchasePValue": {"type": "number"},
+                "dropout": {"$ref": "#/components/schemas/EffectInterval"}, "dropoutPValue": {"type": "number"},
+                "spendRatio": {"type": "number"}, "lifetimeValue": {"$ref": "#/components/schemas/EffectInterval"},
+                "newCustomerValue": {"type": "number"}}}},
+              "spendBySegment": {"type": "array", "items": {"type": "object", "properties": {
+                "driver": {"type": "string"}, "level": {"type": "string"}, "repeatCustomers": {"type": "integer"},
+                "observedMeanSpend": {"type": "number"}, "modelMeanSpend": {"type": "number"},
+                "parameters": {"type": "array", "items": {"type": "number"}}}}},
+              "referenceValue": {"type": "number"}, "warnings": {"type": "array", "items": {"type": "string"}},
+              "seconds": {"type": "number"}}},
             "RFMReport": {"type": "object", "properties": {
               "asOf": {"type": "string", "format": "date"}, "customers": {"type": "integer"}, "conventions": {"type": "string"},
               "segments": {"type": "array", "items": {"type": "object", "properties": {

@@ -110,6 +110,34 @@ struct InsightsCommandTests {
         #expect(roi.standardOutput.contains("paid search,all,120,0,"))  // spend, no customers acquired yet
     }
 
+    /// `report drivers` on a small simulated business: the channel effects and the region trait
+    /// appear as table, CSV and JSON; bad drivers and options are named in the error.
+    @Test func driversReport() throws {
+        let simulated = try EndToEndTests.run([
+            "simulate", "business", "--customers", "600", "--months", "18", "--seed", "4", "--database", database,
+        ])
+        #expect(simulated.status == 0, "\(simulated.standardError)")
+        let base = ["report", "drivers", "--database", database, "--draws", "50", "--model", "pnbd"]
+        let table = try EndToEndTests.run(base + ["--driver", "channel", "--driver", "trait:region"])
+        #expect(table.status == 0, "\(table.standardError)")
+        #expect(table.standardOutput.contains("Likelihood-ratio test against no drivers"))
+        #expect(table.standardOutput.contains("Spend per purchase by segment (Gamma-Gamma)"))
+        let csv = try EndToEndTests.run(base + ["--format", "csv"])
+        let lines = csv.standardOutput.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("driver,level,reference,customers,purchase_x") == true)
+        #expect(lines.contains { $0.hasPrefix("channel,email,paid search,") })
+        #expect(lines.contains { $0.hasPrefix("first-order-value,+1 SD,mean,") })
+        let report = try json(try EndToEndTests.run(base + ["--driver", "trait:region", "--format", "json"]))
+        #expect(report["model"] as? String == "pnbd")
+        #expect((report["effects"] as? [[String: Any]])?.count == 3)  // four regions: three against the largest
+        let unknown = try EndToEndTests.run(base + ["--driver", "colour"])
+        #expect(unknown.status != 0)
+        #expect(unknown.standardError.contains("unknown driver colour"))
+        let tooFew = try EndToEndTests.run(base + ["--max-customers", "10"])
+        #expect(tooFew.status != 0)
+        #expect(tooFew.standardError.contains("--max-customers must be ≥ 100"))
+    }
+
     @Test func clearErrors() throws {
         let empty = try EndToEndTests.run(["report", "value", "--database", database])
         #expect(empty.status != 0)

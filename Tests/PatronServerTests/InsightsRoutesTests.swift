@@ -99,14 +99,29 @@ struct InsightsRoutesTests {
             #expect(months.first?["month"]?.stringValue == "2025-01")
             #expect(months.reduce(0) { $0 + ($1["customers"]?.numberValue ?? 0) } == 400)
             #expect(months.first?["predictedValuePerCustomer"]?.numberValue != nil)
+            // Imported customers have no acquisition channel, so only first-order value can drive value.
+            #expect(try await get(client, "/api/v1/reports/drivers?driver=channel").0 == .notFound)
+            #expect(try await get(client, "/api/v1/reports/drivers?driver=colour").0 == .badRequest)
+            #expect(try await get(client, "/api/v1/reports/drivers?model=xyz").0 == .badRequest)
+            #expect(try await get(client, "/api/v1/reports/drivers?draws=-1").0 == .badRequest)
+            let (driversStatus, drivers) = try await get(client, "/api/v1/reports/drivers?draws=50")
+            #expect(driversStatus == .ok)
+            #expect(drivers["model"]?.stringValue == "bgnbd")  // the active version's model
+            #expect(drivers["effects"]?.arrayValue?.map { $0["driver"]?.stringValue } == ["first-order-value"])
+            #expect(
+                drivers["warnings"]?.arrayValue?.contains { $0.stringValue?.contains("channel left out") == true }
+                    == true
+            )
             let (_, document) = try await get(client, "/openapi.json")
             for path in [
                 "/api/v1/customers/{id}/scores", "/api/v1/models", "/api/v1/reports/value", "/api/v1/reports/rfm",
-                "/api/v1/reports/cohorts", "/api/v1/reports/trend", "/api/v1/reports/roi", "/v1/batch",
+                "/api/v1/reports/cohorts", "/api/v1/reports/trend", "/api/v1/reports/roi", "/api/v1/reports/drivers",
+                "/v1/batch",
             ] {
                 #expect(document["paths"]?[path] != nil, "\(path) in /openapi.json")
             }
             #expect(document["components"]?["schemas"]?["CustomerScore"] != nil)
+            #expect(document["components"]?["schemas"]?["DriversReport"] != nil)
         }
     }
 

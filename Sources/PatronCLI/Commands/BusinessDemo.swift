@@ -30,7 +30,21 @@ enum BusinessDemo {
         let value = try await ValueReport.build(store: store, top: 0)
         let trend = try await TrendReport.build(store: store)
         let roi = try await ROIReport.build(store: store)
+        let drivers = try await DriversReport.build(
+            store: store,
+            options: DriversOptions(
+                drivers: [.channel, .firstOrderValue, .trait("region")],
+                model: .pnbd,
+                monthlyDiscountRate: monthlyDiscountRate,
+                draws: 200,
+                timeUnit: .days
+            )
+        )
 
+        let regionP =
+            drivers.driverTests.first { $0.driver == "trait:region" }.map {
+                TableText.number($0.pValue, digits: 2)
+            } ?? "n/a"
         let title =
             "5. A simulated business in the store: \(TableText.count(Double(simulated.customers))) customers, \(TableText.count(Double(simulated.orders))) orders, 24 months, 5 channels"
         var lines = [
@@ -67,8 +81,25 @@ enum BusinessDemo {
                 }
             ),
             "",
-            "The simulated truth: email and referral customers buy more often and stay longer; paid social ones drop out fastest.",
-            "Try it on your data: patron import transactions … && patron fit && patron report value|trend|rfm|cohorts|roi",
+            "What drives value (Pareto/NBD with covariates; multipliers against paid search, a customer at the mean, region north; 95 % intervals):",
+            TableText.render(
+                headers: ["driver", "level", "purchases ×", "dropout ×", "spend ×", "CLV ×", "p (joint)"],
+                rows: drivers.effects.map { effect in
+                    [
+                        effect.driver, effect.level, interval(effect.purchaseRate), interval(effect.dropout),
+                        TableText.formatted(effect.spendRatio, decimals: 2), interval(effect.lifetimeValue),
+                        drivers.driverTests.first { $0.driver == effect.driver }.map {
+                            TableText.number($0.pValue, digits: 2)
+                        }
+                            ?? "",
+                    ]
+                }
+            ),
+            "Likelihood-ratio test against no drivers: p = \(TableText.number(drivers.likelihoodRatioPValue, digits: 2)).",
+            "The simulated truth against paid search: purchases ×0.8 (paid social), ×1.4 (email), ×1.2 (referral), ×1.0 (direct);",
+            "dropout ×1.23, ×0.46, ×0.54, ×0.77; region has no effect at all (joint test p = \(regionP)): with many rows,",
+            "one can look like an effect by chance, so read a driver's joint test before acting on a single level.",
+            "Try it on your data: patron import transactions … && patron fit && patron report value|trend|drivers|rfm|cohorts|roi",
         ]
         lines.append("")
         let json = OrderedJSON.object([
@@ -76,6 +107,14 @@ enum BusinessDemo {
             ("orders", .integer(simulated.orders)),
             ("modelKept", .string(fit.version.purchaseModel)),
             ("clv36Months", .number(value.lifetimeValue3Years)),
+            (
+                "driverEffects",
+                .object(
+                    drivers.effects.map { effect in
+                        ("\(effect.driver)=\(effect.level)", .number(effect.lifetimeValue.estimate))
+                    }
+                )
+            ),
             (
                 "ltvToCac",
                 .object(roi.channels.map { ($0.channel, $0.lifetimeValueToCost.map(OrderedJSON.number) ?? .null) })
@@ -85,4 +124,10 @@ enum BusinessDemo {
     }
 
     static func money(_ value: Double) -> String { "€" + TableText.formatted(value, decimals: 0) }
+
+    static func interval(_ value: EffectInterval) -> String {
+        let point = TableText.formatted(value.estimate, decimals: 2)
+        guard let low = value.low, let high = value.high else { return point }
+        return "\(point) (\(TableText.formatted(low, decimals: 2))–\(TableText.formatted(high, decimals: 2)))"
+    }
 }

@@ -17,8 +17,8 @@ struct ImportCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import transactions: one row per purchase with customer id, date and amount.",
             discussion: """
-                Rows are keyed on the order id column when the file has one; otherwise on (customer, date, \\
-                amount, currency), so identical rows without an order id count once. Re-importing a file adds \\
+                Rows are keyed on the order id column when the file has one; otherwise on (customer, date, \
+                amount, currency), so identical rows without an order id count once. Re-importing a file adds \
                 nothing. Every rejected row is reported on standard error with its line and reason.
 
                 Example:
@@ -220,8 +220,8 @@ struct ImportCommand: AsyncParsableCommand {
             abstract:
                 "Import CRM customers: an id column, optional email and external id columns, other columns as traits.",
             discussion: """
-                Each row finds its customer by the id column (creating it when unknown) and links the email and \\
-                external ids when no other customer holds them (an import never merges customers). Traits are \\
+                Each row finds its customer by the id column (creating it when unknown) and links the email and \
+                external ids when no other customer holds them (an import never merges customers). Traits are \
                 set as of the import time, so a newer value from an event is kept. Re-importing adds nothing.
 
                 Example:

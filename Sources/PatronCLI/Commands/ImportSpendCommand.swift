@@ -10,9 +10,9 @@ extension ImportCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import marketing spend: date, channel, amount and an optional campaign, for ROI per channel.",
             discussion: """
-                Channels are matched to acquisition channels by name (lower-cased): paid search, paid social, \\
-                social, email, display, affiliate, organic search, referral, direct, or a UTM medium as sent. \\
-                A row for the same day, channel and campaign replaces the stored amount, so re-importing a file \\
+                Channels are matched to acquisition channels by name (lower-cased): paid search, paid \
+                social, email, display, affiliate, organic search, referral, direct, or a UTM medium as sent. \
+                A row for the same day, channel and campaign replaces the stored amount, so re-importing a file \
                 changes nothing and a corrected file updates. See `patron report roi`.
 
                 Example:

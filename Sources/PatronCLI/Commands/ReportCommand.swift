@@ -4,13 +4,14 @@ import Foundation
 import PatronInsights
 import PatronStorage
 
-/// `patron report value|trend|rfm|cohorts|roi|models`: what the store's customers are worth, how they buy,
+/// `patron report value|trend|drivers|rfm|cohorts|roi|models`: what the store's customers are worth, how they buy,
 /// and which models say so.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Reports over the store: customer value, RFM segments, acquisition cohorts, model versions.",
-        subcommands: [Value.self, Trend.self, RFM.self, Cohorts.self, ROI.self, Models.self]
+        abstract:
+            "Reports over the store: customer value, trend, drivers of value, RFM segments, cohorts, ROI, model versions.",
+        subcommands: [Value.self, Trend.self, Drivers.self, RFM.self, Cohorts.self, ROI.self, Models.self]
     )
 
     /// `patron report value`.
@@ -153,12 +154,7 @@ struct ReportCommand: AsyncParsableCommand {
         var format: OutputFormat = .table
 
         func run() async throws {
-            let day = try asOf.map { text throws(InputError) in
-                guard let date = try DateFormat("%Y-%m-%d").parse(text) else {
-                    throw InputError("--as-of must be a date YYYY-MM-DD, got '\(text)'")
-                }
-                return date.dayNumber
-            }
+            let day = try AsOfDay.parse(asOf)
             let report = try await RFMReport.build(store: try database.open(), asOfDay: day)
             let headers = [
                 "segment", "customers", "share", "mean_recency_days", "mean_frequency", "mean_monetary", "revenue",

@@ -9,10 +9,10 @@ struct SimulateBusinessCommand: AsyncParsableCommand {
         commandName: "business",
         abstract: "Simulate a multi-channel business (seeded) into the store: visits, orders and marketing spend.",
         discussion: """
-            Customers arrive from 2024-01-01 over --months months through five channels (paid search, paid \\
-            social, email, referral, direct) whose purchase rate, dropout rate, spend and acquisition cost \\
-            differ; orders follow Pareto/NBD in days with more orders in November and December and \\
-            Gamma-Gamma spend. Everything goes through the event path (identity, acquisition, transactions) \\
+            Customers arrive from 2024-01-01 over --months months through five channels (paid search, paid \
+            social, email, referral, direct) whose purchase rate, dropout rate, spend and acquisition cost \
+            differ; orders follow Pareto/NBD in days with more orders in November and December and \
+            Gamma-Gamma spend. Everything goes through the event path (identity, acquisition, transactions) \
             and monthly spend per channel is imported, so `patron fit` and every `patron report` work on it.
 
             Example:

@@ -50,13 +50,7 @@ struct SnapshotCommand: AsyncParsableCommand {
         guard let range = try await store.purchaseDayRange() else {
             throw InputError("the store holds no transactions: import or ingest orders first")
         }
-        var lastDay = range.upperBound
-        if let asOf {
-            guard let day = try DateFormat("%Y-%m-%d").parse(asOf) else {
-                throw InputError("--as-of must be a date YYYY-MM-DD, got '\(asOf)'")
-            }
-            lastDay = day.dayNumber
-        }
+        let lastDay = try AsOfDay.parse(asOf) ?? range.upperBound
         let days = backfill == nil ? [lastDay] : SnapshotBackfill.monthEnds(from: range.lowerBound, to: lastDay)
         let options = StoreFitOptions(
             model: model,

@@ -27,13 +27,7 @@ struct StoreFitArguments: ParsableArguments {
     var score = true
 
     func run(model: String?, timeUnit: TimeUnit, format: OutputFormat) async throws {
-        var asOfDay: Int?
-        if let asOf {
-            guard let day = try DateFormat("%Y-%m-%d").parse(asOf) else {
-                throw InputError("--as-of must be a date YYYY-MM-DD, got '\(asOf)'")
-            }
-            asOfDay = day.dayNumber
-        }
+        let asOfDay = try AsOfDay.parse(asOf)
         let store = try database.open()
         try await store.processAll()
         let options = StoreFitOptions(
