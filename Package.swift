@@ -51,6 +51,7 @@ let package = Package(
                 "PatronCore",
                 "PatronStorage",
                 "PatronInsights",
+                "CustomerValue",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -118,6 +118,16 @@ public struct BusinessSimulation: Sendable {
     ) async throws
         -> Outcome
     {
+        try await run(into: StoreBusinessSink(store: store), progress: progress)
+    }
+
+    /// Runs the simulation into `sink`: the store directly, or a running server over HTTP.
+    public func run(
+        into sink: some BusinessSink,
+        progress: @Sendable (Int, Int) -> Void = { _, _ in }
+    ) async throws
+        -> Outcome
+    {
         var generator = SeededGenerator(seed: seed)
         var events: [String] = []
         var outcome = Outcome(customers: 0, orders: 0, spendRows: 0, customersByChannel: [:])
@@ -157,13 +167,13 @@ public struct BusinessSimulation: Sendable {
                 default: 0
             ] += 1
             if events.count >= 2_000 {
-                try await Self.ingest(events, into: store)
+                try await sink.send(events)
                 events.removeAll(keepingCapacity: true)
                 progress(index + 1, customers)
             }
         }
-        try await Self.ingest(events, into: store)
-        try await store.processAll()
+        try await sink.send(events)
+        try await sink.finishEvents()
         var spend: [SpendRow] = []
         for channel in channels where channel.acquisitionCost > 0 {
             for (month, count) in acquiredByMonth[channel.name] ?? [:] {
@@ -178,18 +188,9 @@ public struct BusinessSimulation: Sendable {
                 )
             }
         }
-        outcome.spendRows = try await store.importSpend(spend).imported
+        outcome.spendRows = try await sink.importSpend(spend)
         progress(customers, customers)
         return outcome
-    }
-
-    static func ingest(_ events: [String], into store: SQLiteStore) async throws {
-        guard !events.isEmpty else { return }
-        let body = Data(("{\"batch\":[" + events.joined(separator: ",") + "]}").utf8)
-        let request = try SegmentRequest.parse(body: body, single: nil, receivedAt: Date())
-        _ = try await store.ingest(
-            IngestBatch(source: "simulation", accepted: request.accepted, rejected: request.rejected)
-        )
     }
 
     static func timestamp(_ day: Int, hour: Int) -> String {

@@ -57,6 +57,7 @@ struct AdminRoutes: Sendable {
         api.get("reports/roi") { _, _ in await report { try await ROIReport.build(store: store) } }
         api.get("reports/cohorts") { _, _ in await report { try await CohortReport.build(store: store) } }
         api.get("reports/drivers") { request, _ in await drivers(request) }
+        api.post("spend") { request, _ in await importSpend(request) }
         api.get("quarantine") { request, _ in
             let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
             guard (1...1000).contains(limit) else { return JSONResponse.error(400, "limit must be 1…1000") }
@@ -66,6 +67,24 @@ struct AdminRoutes: Sendable {
                 return JSONResponse.error(400, "unknown reason '\(reason)'; one of \(known)")
             }
             return await answer { ["events": try await store.quarantined(limit: limit, reason: reason)] }
+        }
+    }
+
+    /// `POST /api/v1/spend`: marketing spend rows, idempotent like `patron import spend` (a row for
+    /// the same day, channel and campaign replaces the stored amount).
+    func importSpend(_ request: Request) async -> Response {
+        let rows: [SpendRow]
+        do {
+            let buffer = try await request.body.collect(upTo: 4 << 20)
+            rows = try SpendRequest.parse(Data(buffer.readableBytesView))
+        } catch let error as IngestRequestError {
+            return JSONResponse.error(error.status, error.message)
+        } catch {
+            return JSONResponse.error(413, "the body exceeds 4 MiB")
+        }
+        return await answer {
+            let outcome = try await store.importSpend(rows)
+            return ["imported": outcome.imported, "alreadyPresent": outcome.alreadyPresent]
         }
     }
 

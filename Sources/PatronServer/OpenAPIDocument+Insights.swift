@@ -66,6 +66,20 @@ extension OpenAPIDocument {
                 "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CohortReport"}}}},
                 "401": {"description": "Missing or invalid admin token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                 "404": {"description": "No transactions yet", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+            "/api/v1/spend": {"post": {
+              "summary": "Import marketing spend rows (idempotent: a row for the same day, channel and campaign replaces the stored amount)",
+              "tags": ["insights"], "security": [{"adminToken": []}],
+              "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["rows"], "properties": {
+                "rows": {"type": "array", "maxItems": 10000, "items": {"type": "object", "required": ["date", "channel", "amount"], "properties": {
+                  "date": {"type": "string", "format": "date"}, "channel": {"type": "string", "description": "lower-cased; matched to acquisition channels by name"},
+                  "amount": {"type": "number", "minimum": 0}, "campaign": {"type": "string"},
+                  "currency": {"type": "string", "description": "ISO 4217, default USD"}}}}}}}}},
+              "responses": {
+                "200": {"description": "Imported", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                  "imported": {"type": "integer"}, "alreadyPresent": {"type": "integer"}}}}}},
+                "400": {"description": "Invalid JSON or a row with a wrong field (named, e.g. rows[3].amount)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "401": {"description": "Missing or invalid admin token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "413": {"description": "More than 10,000 rows or 4 MiB", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
             "/api/v1/reports/drivers": {"get": {
               "summary": "Drivers of value: a purchase model with covariates; each driver's effect on purchasing, dropout and CLV with 95 % intervals, ranked; Gamma-Gamma spend by segment",
               "tags": ["insights"], "security": [{"adminToken": []}],

@@ -116,12 +116,62 @@ struct InsightsRoutesTests {
             for path in [
                 "/api/v1/customers/{id}/scores", "/api/v1/models", "/api/v1/reports/value", "/api/v1/reports/rfm",
                 "/api/v1/reports/cohorts", "/api/v1/reports/trend", "/api/v1/reports/roi", "/api/v1/reports/drivers",
+                "/api/v1/spend",
                 "/v1/batch",
             ] {
                 #expect(document["paths"]?[path] != nil, "\(path) in /openapi.json")
             }
             #expect(document["components"]?["schemas"]?["CustomerScore"] != nil)
             #expect(document["components"]?["schemas"]?["DriversReport"] != nil)
+        }
+    }
+
+    func post(
+        _ client: any TestClientProtocol,
+        _ uri: String,
+        _ body: String
+    ) async throws
+        -> (HTTPResponse.Status, JSONValue)
+    {
+        try await client.execute(
+            uri: uri,
+            method: .post,
+            headers: [.authorization: "Bearer \(Self.token)", .contentType: "application/json"],
+            body: ByteBuffer(string: body)
+        ) {
+            ($0.status, (try? JSONValue.parse(Data($0.body.readableBytesView))) ?? .null)
+        }
+    }
+
+    /// `POST /api/v1/spend` stores spend rows idempotently and names the row and field of bad input.
+    @Test func spendOverTheAdminAPI() async throws {
+        try await withApp { store, client in
+            let rows =
+                #"{"rows":[{"date":"2025-01-15","channel":"Email","amount":120.5,"campaign":"spring","currency":"eur"},"#
+                + #"{"date":"2025-02-15","channel":"paid search","amount":80}]}"#
+            let (status, answer) = try await post(client, "/api/v1/spend", rows)
+            #expect(status == .ok)
+            #expect(answer["imported"]?.numberValue == 2)
+            let (_, again) = try await post(client, "/api/v1/spend", rows)
+            #expect(again["alreadyPresent"]?.numberValue == 2)
+            let months = try await store.channelMonths()
+            #expect(months.first { $0.channel == "email" }?.spend == 120.5)
+            for (body, message) in [
+                (
+                    #"{"rows":[{"date":"2025-01-15","channel":"email","amount":1},{"date":"2025-01-16","channel":"email","amount":-3}]}"#,
+                    "rows[1].amount"
+                ),
+                (#"{"rows":[{"date":"2025-13-01","channel":"email","amount":1}]}"#, "rows[0].date"),
+                (#"{"rows":[{"date":"2025-01-01","channel":" ","amount":1}]}"#, "rows[0].channel"),
+                (#"{"rows":[{"date":"2025-01-01","channel":"tv","amount":1,"currency":"euro"}]}"#, "rows[0].currency"),
+                (#"{"data":[]}"#, "`rows` array"),
+                ("{", "invalid JSON"),
+            ] {
+                let (bad, error) = try await post(client, "/api/v1/spend", body)
+                #expect(bad == .badRequest, "\(body)")
+                #expect(error["error"]?.stringValue?.contains(message) == true, "\(error)")
+            }
+            #expect(try await store.channelMonths().reduce(0) { $0 + $1.spend } == 200.5)  // nothing of a bad request
         }
     }
 
