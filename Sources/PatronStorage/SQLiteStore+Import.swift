@@ -32,11 +32,32 @@ public struct ImportedCustomer: Sendable, Hashable {
     public var identifiers: [Identifier]
     /// Traits to set.
     public var traits: [String: JSONValue]
+    /// Where the CRM says the customer came from, if it says.
+    public var acquisition: ImportedAcquisition?
 
     /// Creates a row.
-    public init(identifiers: [Identifier], traits: [String: JSONValue]) {
+    public init(identifiers: [Identifier], traits: [String: JSONValue], acquisition: ImportedAcquisition? = nil) {
         self.identifiers = identifiers
         self.traits = traits
+        self.acquisition = acquisition
+    }
+}
+
+/// A customer's acquisition as a CRM records it: the channel (named as acquisition channels are,
+/// lower-cased), optionally when and through which campaign.
+public struct ImportedAcquisition: Sendable, Hashable {
+    /// The channel (`paid search`, `email`, …).
+    public var channel: String
+    /// When the customer was acquired; `nil`: at the first stored transaction, else at the import.
+    public var acquiredAt: Date?
+    /// The campaign, if known.
+    public var campaign: String?
+
+    /// Creates an acquisition.
+    public init(channel: String, acquiredAt: Date? = nil, campaign: String? = nil) {
+        self.channel = channel
+        self.acquiredAt = acquiredAt
+        self.campaign = campaign
     }
 }
 
@@ -263,8 +284,8 @@ extension SQLiteStore {
     }
 
     /// Imports CRM customers in one transaction: finds each by its first id (creating it when
-    /// unknown), links its other ids when they are free, and sets its traits at `asOf` (a newer
-    /// trait from an event is kept). Idempotent.
+    /// unknown), links its other ids when they are free, sets its traits at `asOf` (a newer trait
+    /// from an event is kept) and its acquisition when given (an earlier touch is kept). Idempotent.
     public func importCustomers(_ rows: [ImportedCustomer], asOf: Date) async throws(StoreError) -> ImportOutcome {
         try await write("import customers") { db in
             var outcome = ImportOutcome()
@@ -296,6 +317,23 @@ extension SQLiteStore {
                             WHERE excluded.timestamp >= trait.timestamp AND excluded.value != trait.value
                             """,
                         arguments: [customer, key, value.jsonText, SQLDate(asOf)]
+                    )
+                    if db.changesCount > 0 { changed = true }
+                }
+                if let acquisition = row.acquisition {
+                    // A marketing touch like a campaign visit: an earlier touch from events is kept.
+                    try db.executeCached(
+                        sql: """
+                            INSERT INTO acquisition (\(CustomerRecorder.acquisitionColumns))
+                            VALUES (?, 'import', NULL, NULL, ?, NULL, ?, 1,
+                                coalesce(?, (SELECT min(timestamp) FROM customerTransaction WHERE customerId = ?), ?), NULL)
+                            \(CustomerRecorder.keepFirstTouch)
+                            """,
+                        arguments: [
+                            customer, acquisition.campaign, acquisition.channel,
+                            acquisition.acquiredAt.map(SQLDate.init),
+                            customer, SQLDate(asOf),
+                        ]
                     )
                     if db.changesCount > 0 { changed = true }
                 }

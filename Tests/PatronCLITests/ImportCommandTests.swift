@@ -118,6 +118,60 @@ struct ImportCommandTests {
         #expect((customer["identifiers"] as? [[String: Any]])?.count == 2)
     }
 
+    /// Customers known only from CSV get their acquisition channel from the CRM, so ROI and the
+    /// drivers report count them; a bad acquisition date is rejected with its line.
+    @Test func customersImportSetsTheAcquisitionChannel() throws {
+        let orders = try write(
+            "orders.csv",
+            """
+            customer_id,date,amount,order_id
+            c1,2025-03-02,10,o1
+            c2,2025-01-05,20,o2
+            c3,2025-01-07,30,o3
+
+            """
+        )
+        #expect(try EndToEndTests.run(["import", "transactions", orders, "--database", database]).status == 0)
+        let crm = try write(
+            "crm.csv",
+            """
+            customer_id,source,since,region
+            c1,Email,,north
+            c2,paid search,2024-12-20,south
+            c3,,,north
+            c4,email,20/12/2024,west
+
+            """
+        )
+        let arguments = [
+            "import", "customers", crm, "--database", database, "--channel-column", "source", "--acquired-column",
+            "since", "--format", "json",
+        ]
+        let first = try EndToEndTests.run(arguments)
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardError.contains("crm.csv:5: column 'since'"))
+        let again = try EndToEndTests.run(arguments)
+        #expect((try summary(again)["outcome"] as? [String: Any])?["imported"] as? Int == 0)
+        let roi = try EndToEndTests.run(["report", "roi", "--database", database, "--by-month", "--format", "csv"])
+        #expect(roi.status == 0, "\(roi.standardError)")
+        // c1 without a date is acquired at its first purchase (March), c2 on its CRM date; c3 has no channel.
+        #expect(roi.standardOutput.contains("email,2025-03,0,1,"))
+        #expect(roi.standardOutput.contains("paid search,2024-12,0,1,"))
+        #expect(!roi.standardOutput.contains("direct"))
+        let traits = try EndToEndTests.run([
+            "identity", "explain", "c2", "--database", database, "--format", "json",
+        ])
+        let customer = try #require(try summary(traits)["customer"] as? [String: Any])
+        // The acquisition columns are not also traits.
+        #expect((customer["traits"] as? [String: Any])?.keys.sorted() == ["region"])
+        #expect((customer["acquisition"] as? [String: Any])?["channel"] as? String == "paid search")
+        let missing = try EndToEndTests.run([
+            "import", "customers", crm, "--database", database, "--acquired-column", "since",
+        ])
+        #expect(missing.status != 0)
+        #expect(missing.standardError.contains("need --channel-column"))
+    }
+
     @Test func quarantineListAndReplay() throws {
         let list = try EndToEndTests.run(["quarantine", "list", "--database", database, "--format", "json"])
         #expect(list.status == 0)

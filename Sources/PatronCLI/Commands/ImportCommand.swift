@@ -222,7 +222,9 @@ struct ImportCommand: AsyncParsableCommand {
             discussion: """
                 Each row finds its customer by the id column (creating it when unknown) and links the email and \
                 external ids when no other customer holds them (an import never merges customers). Traits are \
-                set as of the import time, so a newer value from an event is kept. Re-importing adds nothing.
+                set as of the import time, so a newer value from an event is kept. Re-importing adds nothing. \
+                With --channel-column the CRM's acquisition channel (and --acquired-column date, --campaign-column) \
+                becomes the customer's first touch unless events recorded an earlier one.
 
                 Example:
                   patron import customers crm.csv --id-column crm_id --id-kind external:crm --email-column email
@@ -245,11 +247,23 @@ struct ImportCommand: AsyncParsableCommand {
             help: "COLUMN or COLUMN=TRAIT to import as a trait; repeatable (default: every other column)."
         )
         var traits: [String] = []
+        @Option(
+            help:
+                "Column with the acquisition channel (optional; e.g. paid search, email), used by ROI and drivers reports."
+        )
+        var channelColumn: String?
+        @Option(help: "Column with the acquisition date (with --channel-column; default: the first purchase).")
+        var acquiredColumn: String?
+        @Option(help: "Column with the acquisition campaign (with --channel-column).") var campaignColumn: String?
+        @Option(help: "Date format of --acquired-column with %Y, %m, %d.") var dateFormat = "%Y-%m-%d"
         @Option(help: "Rows per database transaction.") var batchSize = 5_000
         @Option(help: "Output format of the summary: table or json.") var format: OutputFormat = .table
 
         func validate() throws {
             guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+            if channelColumn == nil, acquiredColumn != nil || campaignColumn != nil {
+                throw ValidationError("--acquired-column and --campaign-column need --channel-column")
+            }
             try ImportCommand.validate(idKind: idKind)
             for pair in externalIds where pair.split(separator: "=").count != 2 {
                 throw ValidationError("--external-id must be COLUMN=TYPE, got '\(pair)'")
@@ -269,9 +283,16 @@ struct ImportCommand: AsyncParsableCommand {
                 let parts = pair.split(separator: "=").map(String.init)
                 externalColumns.append((try columns.require(parts[0]), "external:\(parts[1])"))
             }
+            let channelIndex = try channelColumn.map { try columns.require($0) }
+            let acquiredIndex = try acquiredColumn.map { try columns.require($0) }
+            let campaignIndex = try campaignColumn.map { try columns.require($0) }
+            let dates = try DateFormat(dateFormat)
             var traitColumns: [(index: Int, name: String)] = []
             if traits.isEmpty {
-                let used = Set([idIndex] + [emailIndex].compactMap { $0 } + externalColumns.map(\.index))
+                let used = Set(
+                    [idIndex] + [emailIndex, channelIndex, acquiredIndex, campaignIndex].compactMap { $0 }
+                        + externalColumns.map(\.index)
+                )
                 traitColumns = header.fields.enumerated().filter { !used.contains($0.offset) }.map {
                     ($0.offset, $0.element)
                 }
@@ -322,7 +343,26 @@ struct ImportCommand: AsyncParsableCommand {
                     let value = field(column.index)
                     if !value.isEmpty { values[column.name] = .string(value) }
                 }
-                batch.append(ImportedCustomer(identifiers: identifiers, traits: values))
+                var acquisition: ImportedAcquisition?
+                if let channelIndex, case let channel = field(channelIndex).lowercased(), !channel.isEmpty {
+                    var acquiredAt: Date?
+                    if let acquiredIndex, case let text = field(acquiredIndex), !text.isEmpty {
+                        guard let date = dates.parse(text) else {
+                            summary.reject(
+                                line: record.line,
+                                InputError(
+                                    column: acquiredColumn ?? "",
+                                    "'\(text)' does not match the date format \(dateFormat)"
+                                )
+                            )
+                            continue
+                        }
+                        acquiredAt = Date(timeIntervalSince1970: Double(date.dayNumber) * 86_400)
+                    }
+                    let campaign = campaignIndex.map(field).flatMap { $0.isEmpty ? nil : $0 }
+                    acquisition = ImportedAcquisition(channel: channel, acquiredAt: acquiredAt, campaign: campaign)
+                }
+                batch.append(ImportedCustomer(identifiers: identifiers, traits: values, acquisition: acquisition))
                 if batch.count >= batchSize {
                     summary.outcome.add(try await store.importCustomers(batch, asOf: asOf))
                     batch.removeAll(keepingCapacity: true)
