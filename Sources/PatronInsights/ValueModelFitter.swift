@@ -20,6 +20,10 @@ public struct StoreFitOptions: Sendable {
     public var score: Bool
     /// Whether the valuation as of the cut-off is kept as a value snapshot.
     public var snapshot: Bool
+    /// Above this many customers the holdout comparison runs on a sample of about this many,
+    /// spread over the whole customer-id range (ids follow first appearance, so every period of
+    /// acquisition is represented); the final fit and the scores always use every customer.
+    public var comparisonSampleCustomers: Int
 
     /// Creates options.
     public init(
@@ -30,7 +34,8 @@ public struct StoreFitOptions: Sendable {
         monthlyDiscountRate: Double = 0.01,
         activate: Bool = true,
         score: Bool = true,
-        snapshot: Bool = false
+        snapshot: Bool = false,
+        comparisonSampleCustomers: Int = 100_000
     ) {
         self.model = model
         self.asOfDay = asOfDay
@@ -40,6 +45,7 @@ public struct StoreFitOptions: Sendable {
         self.activate = activate
         self.score = score
         self.snapshot = snapshot
+        self.comparisonSampleCustomers = comparisonSampleCustomers
     }
 }
 
@@ -49,6 +55,8 @@ public struct FitComparison: Sendable, Hashable, Codable {
     public var calibrationEndDay: Int?
     /// Holdout length in days (0 = compared on BIC).
     public var holdoutDays: Int
+    /// Customers the holdout comparison ran on when it used a sample (`nil`: every customer).
+    public var comparisonSample: Int?
     /// The candidates fitted on the calibration period (or on all data without a holdout).
     public var candidates: [CandidateFit]
     /// Why the chosen model was kept.
@@ -138,9 +146,17 @@ public struct ValueModelFitter: Sendable {
         var warnings: [String] = []
         var candidates: [CandidateFit] = []
         var selection: String
+        var comparisonSample: Int?
         if holdoutDays > 0 {
             let calibrationEnd = asOfDay - holdoutDays
-            let groups = try await groups(asOfDay: calibrationEnd, holdoutEndDay: asOfDay, unit: options.timeUnit)
+            let ranges = Self.sampleRanges(summaries, target: options.comparisonSampleCustomers)
+            let groups = try await groups(
+                asOfDay: calibrationEnd,
+                holdoutEndDay: asOfDay,
+                unit: options.timeUnit,
+                customerRanges: ranges
+            )
+            if ranges != nil { comparisonSample = groups.reduce(0) { $0 + $1.customers } }
             lap("summaries")
             progress("comparing \(kinds.map(\.rawValue).joined(separator: ", ")) on a \(holdoutDays)-day holdout")
             for kind in kinds {
@@ -155,6 +171,7 @@ public struct ValueModelFitter: Sendable {
             selection =
                 best.map {
                     "lowest holdout error per customer (\(Self.format($0.holdoutError ?? 0)) purchases) over a \(holdoutDays)-day holdout"
+                        + (comparisonSample.map { " (compared on a sample of \($0) customers)" } ?? "")
                 } ?? "no candidate converged on the calibration period"
             if options.model == nil, let best { selection = "\(best.model): " + selection }
         } else {
@@ -217,6 +234,7 @@ public struct ValueModelFitter: Sendable {
         var comparison = FitComparison(
             calibrationEndDay: holdoutDays > 0 ? asOfDay - holdoutDays : nil,
             holdoutDays: holdoutDays,
+            comparisonSample: comparisonSample,
             candidates: candidates,
             selection: selection,
             final: final,
@@ -270,13 +288,30 @@ public struct ValueModelFitter: Sendable {
         candidates.filter(\.converged).min { ($0.holdoutError ?? .infinity) < ($1.holdoutError ?? .infinity) }
     }
 
+    /// Customer-id ranges holding about `target` of the summarised customers, 64 equal slices spread
+    /// over the id range; `nil` when there are no more than `target` customers.
+    static func sampleRanges(_ summaries: [PurchaseSummary], target: Int) -> [ClosedRange<Int64>]? {
+        guard target > 0, summaries.count > target,
+            let lowest = summaries.map(\.customerId).min(), let highest = summaries.map(\.customerId).max()
+        else { return nil }
+        let slices: Int64 = 64
+        let step = Swift.max(1, (highest - lowest + slices) / slices)  // ⌈span / slices⌉: at most 64 slices
+        let width = Swift.max(1, Int64((Double(step) * Double(target) / Double(summaries.count)).rounded()))
+        return stride(from: lowest, through: highest, by: Int(step)).map { $0...($0 + width - 1) }
+    }
+
     private func groups(
         asOfDay: Int,
         holdoutEndDay: Int?,
-        unit: TimeUnit
+        unit: TimeUnit,
+        customerRanges: [ClosedRange<Int64>]?
     ) async throws(InsightsError) -> [HistoryGroupRow] {
         let groups = try await storeCall {
-            try await store.purchaseHistoryGroups(asOfDay: asOfDay, holdoutEndDay: holdoutEndDay)
+            try await store.purchaseHistoryGroups(
+                asOfDay: asOfDay,
+                holdoutEndDay: holdoutEndDay,
+                customerRanges: customerRanges
+            )
         }
         return groups.map { group in
             HistoryGroupRow(
@@ -371,11 +406,4 @@ public struct ValueModelFitter: Sendable {
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
-}
-
-/// A purchase history in whole days, for grouping.
-struct PurchaseHistoryKey: Hashable {
-    var repeatPurchases: Int
-    var recencyDays: Int
-    var ageDays: Int
 }

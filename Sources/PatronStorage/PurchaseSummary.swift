@@ -69,3 +69,25 @@ public struct PurchaseHistoryGroup: Sendable, Hashable {
         self.holdoutPurchases = holdoutPurchases
     }
 }
+
+/// The sufficient statistics of one purchase history in days: (x, t_x, T).
+public struct PurchaseHistoryKey: Hashable, Sendable, Comparable {
+    /// Repeat purchase days (x).
+    public var repeatPurchases: Int
+    /// Days from the first purchase to the last (t_x).
+    public var recencyDays: Int
+    /// Days from the first purchase to the as-of day (T).
+    public var ageDays: Int
+
+    /// Creates a key.
+    public init(repeatPurchases: Int, recencyDays: Int, ageDays: Int) {
+        self.repeatPurchases = repeatPurchases
+        self.recencyDays = recencyDays
+        self.ageDays = ageDays
+    }
+
+    /// Ordered by x, then t_x, then T.
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.repeatPurchases, lhs.recencyDays, lhs.ageDays) < (rhs.repeatPurchases, rhs.recencyDays, rhs.ageDays)
+    }
+}

@@ -9,8 +9,11 @@ extension SQLiteStore {
     /// whose first purchase is after `:asOfDay` are left out. One ordered pass over the covering
     /// index `transactionByCustomer` (customerId, purchaseDay, revenue, refundedAmount), plus one
     /// index seek per customer for the first day's revenue.
-    /// - Parameter customers: the customers to summarise (comma-separated ids), or `nil` for all.
-    static func summarySQL(customers: String?) -> String {
+    /// - Parameters:
+    ///   - customers: the customers to summarise (comma-separated ids), or `nil` for all.
+    ///   - customerRange: only customers with ids in `:lowestCustomer…:highestCustomer` (an index
+    ///     range scan), for samples.
+    static func summarySQL(customers: String?, customerRange: Bool = false) -> String {
         """
         WITH perCustomer AS (
             SELECT customerId, min(purchaseDay) AS firstDay,
@@ -22,6 +25,7 @@ extension SQLiteStore {
             FROM customerTransaction INDEXED BY \(transactionIndex)
             WHERE \(countedOrder) AND purchaseDay <= :holdoutEndDay
                 \(customers.map { "AND customerId IN (\($0))" } ?? "")
+                \(customerRange ? "AND customerId BETWEEN :lowestCustomer AND :highestCustomer" : "")
             GROUP BY customerId
             HAVING firstDay <= :asOfDay
         ),
@@ -72,26 +76,42 @@ extension SQLiteStore {
 
     /// The unique (x, t_x, T) histories as of `asOfDay` with their customer counts and holdout
     /// purchases, grouped in SQL: what a purchase model is fitted on.
+    /// - Parameter customerRanges: only the customers with ids in these ranges (each read by an index
+    ///   range scan; a sample spread over the id space, i.e. over acquisition time); `nil` for all.
     public func purchaseHistoryGroups(
         asOfDay: Int,
-        holdoutEndDay: Int? = nil
+        holdoutEndDay: Int? = nil,
+        customerRanges: [ClosedRange<Int64>]? = nil
     ) async throws(StoreError)
         -> [PurchaseHistoryGroup]
     {
         try await read("group purchase histories") { db in
             let sql = """
                 SELECT repeatPurchases, lastDay - firstDay, :asOfDay - firstDay, count(*), sum(holdoutPurchases)
-                FROM (\(Self.summarySQL(customers: nil)))
-                GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                FROM (\(Self.summarySQL(customers: nil, customerRange: customerRanges != nil)))
+                GROUP BY 1, 2, 3
                 """
-            let arguments: StatementArguments = ["asOfDay": asOfDay, "holdoutEndDay": holdoutEndDay ?? asOfDay]
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            var merged: [PurchaseHistoryKey: (customers: Int, holdout: Int)] = [:]
+            for range in customerRanges ?? [Int64.min...Int64.max] {
+                var arguments: StatementArguments = ["asOfDay": asOfDay, "holdoutEndDay": holdoutEndDay ?? asOfDay]
+                if customerRanges != nil {
+                    _ = arguments.append(contentsOf: [
+                        "lowestCustomer": range.lowerBound, "highestCustomer": range.upperBound,
+                    ])
+                }
+                for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+                    let key = PurchaseHistoryKey(repeatPurchases: row[0], recencyDays: row[1], ageDays: row[2])
+                    let counts = merged[key] ?? (0, 0)
+                    merged[key] = (counts.customers + row[3], counts.holdout + row[4])
+                }
+            }
+            return merged.sorted { $0.key < $1.key }.map { key, counts in
                 PurchaseHistoryGroup(
-                    repeatPurchases: row[0],
-                    recencyDays: row[1],
-                    ageDays: row[2],
-                    customers: row[3],
-                    holdoutPurchases: row[4]
+                    repeatPurchases: key.repeatPurchases,
+                    recencyDays: key.recencyDays,
+                    ageDays: key.ageDays,
+                    customers: counts.customers,
+                    holdoutPurchases: counts.holdout
                 )
             }
         }

@@ -1,8 +1,9 @@
 import CustomerValue
 import Foundation
-import PatronInsights
 import PatronStorage
 import Testing
+
+@testable import PatronInsights
 
 /// Fitting on the store reproduces the published CDNOW fits, compares the candidates on a holdout,
 /// saves a model version and scores every customer with it.
@@ -79,6 +80,34 @@ import Testing
         let active = try #require(try await test.store.activeModelVersion())
         #expect(active.id == outcome.version.id)
         #expect(ValueModelFitter.comparison(of: active)?.candidates.count == 3)
+    }
+
+    /// Above `comparisonSampleCustomers` the comparison runs on a sample spread over the id range
+    /// (64 slices); the final fit and the scores still cover every customer.
+    @Test func aLargeBaseIsComparedOnASample() async throws {
+        let test = try await cdnowStore()
+        let outcome = try await ValueModelFitter(store: test.store).fit(
+            StoreFitOptions(
+                asOfDay: Self.observationEnd,
+                holdoutDays: Self.observationEnd - Self.calibrationEnd,
+                comparisonSampleCustomers: 600
+            )
+        )
+        let sample = try #require(outcome.comparison.comparisonSample)
+        // 64 slices of rounded width: within 64 customers of the target.
+        #expect(abs(sample - 600) <= 64, "sample of \(sample)")
+        for candidate in outcome.comparison.candidates {
+            #expect(candidate.customers == sample)
+            #expect(candidate.holdoutBuckets.reduce(0) { $0 + $1.customers } == sample)
+        }
+        #expect(outcome.comparison.selection.contains("compared on a sample of \(sample) customers"))
+        #expect(outcome.comparison.final.customers == 2357)
+        #expect(outcome.customersScored == 2357)
+        // Ranges cover the id space evenly: the sample holds early and late customers alike.
+        let summaries = try await test.store.purchaseSummaries(asOfDay: Self.observationEnd)
+        let ranges = try #require(ValueModelFitter.sampleRanges(summaries, target: 600))
+        #expect(ranges.count == 64)
+        #expect(ValueModelFitter.sampleRanges(summaries, target: 5_000) == nil)
     }
 
     @Test func scoresAgreeWithTheValuationCore() async throws {

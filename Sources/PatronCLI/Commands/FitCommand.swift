@@ -45,6 +45,9 @@ struct FitCommand: AsyncParsableCommand {
     var fitsOnStore: Bool { input.summary == nil && input.transactions == nil && survivors == nil }
 
     func validate() throws {
+        guard store.comparisonSample >= 0 else {
+            throw ValidationError("--comparison-sample must be ≥ 0 (0 = never sample), got \(store.comparisonSample)")
+        }
         if fitsOnStore {
             if let model, ![ModelName.bgnbd, .mbgnbd, .pnbd].contains(model) {
                 throw ValidationError(

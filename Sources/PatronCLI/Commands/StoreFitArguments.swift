@@ -17,6 +17,12 @@ struct StoreFitArguments: ParsableArguments {
     )
     var holdoutDays: Int?
 
+    @Option(
+        help:
+            "Store: above this many customers, compare the models on a sample of about this many (spread over all acquisition periods; 0 = never sample)."
+    )
+    var comparisonSample = 100_000
+
     @Option(help: "Store: monthly discount rate of CLV figures (month = 30.4375 days).")
     var discountRate: Double = 0.01
 
@@ -37,7 +43,8 @@ struct StoreFitArguments: ParsableArguments {
             timeUnit: timeUnit,
             monthlyDiscountRate: discountRate,
             activate: activate,
-            score: score
+            score: score,
+            comparisonSampleCustomers: comparisonSample
         )
         let showsProgress = isatty(STDERR_FILENO) == 1
         let outcome = try await ValueModelFitter(store: store).fit(options) { stage in
