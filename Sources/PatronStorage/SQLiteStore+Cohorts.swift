@@ -37,7 +37,7 @@ extension SQLiteStore {
     public func rfmRows(asOfDay: Int) async throws(StoreError) -> [RFMRow] {
         try await read("score RFM") { db in
             let sql = """
-                WITH summary AS (\(Self.summarySQL(customers: nil))),
+                WITH summary AS (\(Self.summarySQL())),
                 rfm AS (
                     SELECT customerId, :asOfDay - lastDay AS recencyDays, repeatPurchases + 1 AS frequency,
                         firstRevenue + repeatRevenue AS monetary

@@ -31,9 +31,11 @@ extension SQLiteStore {
     /// The id of the active model version (a cheap check before reading the whole version).
     public func activeModelVersionId() async throws(StoreError) -> Int64? {
         try await read("read the active model version") { db in
-            try Int64.fetchOne(db, sql: "SELECT id FROM modelVersion WHERE isActive ORDER BY id DESC LIMIT 1")
+            try Int64.fetchOne(db.cachedStatement(sql: Self.activeVersionIdSQL))
         }
     }
+
+    static let activeVersionIdSQL = "SELECT id FROM modelVersion WHERE isActive ORDER BY id DESC LIMIT 1"
 
     /// The active model version, or `nil` before the first fit.
     public func activeModelVersion() async throws(StoreError) -> ModelVersion? {

@@ -10,10 +10,11 @@ extension SQLiteStore {
     /// index `transactionByCustomer` (customerId, purchaseDay, revenue, refundedAmount), plus one
     /// index seek per customer for the first day's revenue.
     /// - Parameters:
-    ///   - customers: the customers to summarise (comma-separated ids), or `nil` for all.
+    ///   - customerList: only the customers in the JSON array `:customers` (index seeks; one cached
+    ///     statement whatever the list).
     ///   - customerRange: only customers with ids in `:lowestCustomer…:highestCustomer` (an index
     ///     range scan), for samples.
-    static func summarySQL(customers: String?, customerRange: Bool = false) -> String {
+    static func summarySQL(customerList: Bool = false, customerRange: Bool = false) -> String {
         """
         WITH perCustomer AS (
             SELECT customerId, min(purchaseDay) AS firstDay,
@@ -24,7 +25,7 @@ extension SQLiteStore {
                 sum(CASE WHEN purchaseDay > :asOfDay THEN revenue - refundedAmount ELSE 0 END) AS holdoutRevenue
             FROM customerTransaction INDEXED BY \(transactionIndex)
             WHERE \(countedOrder) AND purchaseDay <= :holdoutEndDay
-                \(customers.map { "AND customerId IN (\($0))" } ?? "")
+                \(customerList ? "AND customerId IN (SELECT value FROM json_each(:customers))" : "")
                 \(customerRange ? "AND customerId BETWEEN :lowestCustomer AND :highestCustomer" : "")
             GROUP BY customerId
             HAVING firstDay <= :asOfDay
@@ -52,26 +53,52 @@ extension SQLiteStore {
         customers: [Int64]? = nil
     ) async throws(StoreError) -> [PurchaseSummary] {
         try await read("summarise purchases") { db in
-            let list = customers.map { $0.map(String.init).joined(separator: ",") }
-            let arguments: StatementArguments = ["asOfDay": asOfDay, "holdoutEndDay": holdoutEndDay ?? asOfDay]
-            let rows = try Row.fetchCursor(db, sql: Self.summarySQL(customers: list), arguments: arguments)
-            var summaries: [PurchaseSummary] = []
-            while let row = try rows.next() {
-                summaries.append(
-                    PurchaseSummary(
-                        customerId: row[0],
-                        firstDay: row[1],
-                        lastDay: row[2],
-                        repeatPurchases: row[3],
-                        firstRevenue: row[4],
-                        repeatRevenue: row[5],
-                        holdoutPurchases: row[6],
-                        holdoutRevenue: row[7]
-                    )
-                )
-            }
-            return summaries
+            try Self.fetchSummaries(db, asOfDay: asOfDay, holdoutEndDay: holdoutEndDay, customers: customers)
         }
+    }
+
+    /// The active model version's id and the summaries of `customers` as of `asOfDay`, in one read
+    /// transaction: everything the real-time re-score reads.
+    public func activeVersionIdAndSummaries(
+        customers: [Int64],
+        asOfDay: Int
+    ) async throws(StoreError) -> (activeVersionId: Int64?, summaries: [PurchaseSummary]) {
+        try await read("read the active version and summarise purchases") { db in
+            let id = try Int64.fetchOne(db.cachedStatement(sql: Self.activeVersionIdSQL))
+            return (id, try Self.fetchSummaries(db, asOfDay: asOfDay, holdoutEndDay: nil, customers: customers))
+        }
+    }
+
+    static func fetchSummaries(
+        _ db: Database,
+        asOfDay: Int,
+        holdoutEndDay: Int?,
+        customers: [Int64]?
+    ) throws -> [PurchaseSummary] {
+        var arguments: StatementArguments = ["asOfDay": asOfDay, "holdoutEndDay": holdoutEndDay ?? asOfDay]
+        if let customers {
+            _ = arguments.append(contentsOf: [
+                "customers": "[" + customers.map(String.init).joined(separator: ",") + "]"
+            ])
+        }
+        let statement = try db.cachedStatement(sql: Self.summarySQL(customerList: customers != nil))
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        var summaries: [PurchaseSummary] = []
+        while let row = try rows.next() {
+            summaries.append(
+                PurchaseSummary(
+                    customerId: row[0],
+                    firstDay: row[1],
+                    lastDay: row[2],
+                    repeatPurchases: row[3],
+                    firstRevenue: row[4],
+                    repeatRevenue: row[5],
+                    holdoutPurchases: row[6],
+                    holdoutRevenue: row[7]
+                )
+            )
+        }
+        return summaries
     }
 
     /// The unique (x, t_x, T) histories as of `asOfDay` with their customer counts and holdout
@@ -88,7 +115,7 @@ extension SQLiteStore {
         try await read("group purchase histories") { db in
             let sql = """
                 SELECT repeatPurchases, lastDay - firstDay, :asOfDay - firstDay, count(*), sum(holdoutPurchases)
-                FROM (\(Self.summarySQL(customers: nil, customerRange: customerRanges != nil)))
+                FROM (\(Self.summarySQL(customerRange: customerRanges != nil)))
                 GROUP BY 1, 2, 3
                 """
             var merged: [PurchaseHistoryKey: (customers: Int, holdout: Int)] = [:]
