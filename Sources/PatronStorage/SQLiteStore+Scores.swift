@@ -84,6 +84,13 @@ extension SQLiteStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
+            // A batch run scores everyone with one version at one time: its history rows are then
+            // copied from the current scores by one INSERT … SELECT instead of bound one by one.
+            let copiesHistory =
+                rebuildsValueIndex
+                && scores.allSatisfy {
+                    $0.modelVersionId == scores[0].modelVersionId && $0.scoredAt == scores[0].scoredAt
+                }
             var lastDate: Date?
             var dateText = ""
             for score in scores {
@@ -103,6 +110,7 @@ extension SQLiteStore {
                 current.bind(Int64(score.valueDecile), at: 10)
                 current.bind(score.tier, at: 11)
                 try current.execute()
+                if copiesHistory { continue }
                 history.bind(score.customerId, at: 1)
                 history.bind(score.modelVersionId, at: 2)
                 history.bind(dateText, at: 3)
@@ -113,6 +121,18 @@ extension SQLiteStore {
                 history.bind(Int64(score.valueDecile), at: 8)
                 history.bind(score.tier, at: 9)
                 try history.execute()
+            }
+            if copiesHistory, let first = scores.first {
+                try db.execute(
+                    sql: """
+                        INSERT INTO scoreHistory (customerId, modelVersionId, scoredAt, reason, probabilityAlive,
+                            expectedPurchases365Days, lifetimeValue3Years, valueDecile, tier)
+                        SELECT customerId, modelVersionId, scoredAt, ?, probabilityAlive, expectedPurchases365Days,
+                            lifetimeValue3Years, valueDecile, tier
+                        FROM customerScore WHERE modelVersionId = ? AND scoredAt = ?
+                        """,
+                    arguments: [reason, first.modelVersionId, SQLDate.text(first.scoredAt)]
+                )
             }
             if rebuildsValueIndex {
                 try db.create(index: "scoreByValue", on: "customerScore", columns: ["lifetimeValue3Years"])
