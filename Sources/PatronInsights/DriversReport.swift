@@ -95,7 +95,8 @@ public struct DriversOptions: Sendable {
     public var model: PurchaseModelKind?
     /// The as-of day (default: the last purchase day in the store).
     public var asOfDay: Int?
-    /// At most this many customers are fitted (a seeded random sample beyond it).
+    /// At most this many customers are fitted: beyond it a sample is read as 64 customer-id slices
+    /// (spread over acquisition time), capped by a seeded random draw.
     public var maximumCustomers: Int
     /// Monthly discount rate of the CLV figures.
     public var monthlyDiscountRate: Double
@@ -145,7 +146,8 @@ public struct DriversReport: Sendable, Hashable, Codable {
     public var asOf: String
     /// Customers fitted.
     public var customers: Int
-    /// Customers with purchases before the as-of day (more than ``customers`` when sampled).
+    /// Customers with purchases before the as-of day, or, when a sample was read, every customer in
+    /// the store.
     public var customersAvailable: Int
     /// Base parameter names.
     public var parameterNames: [String]
@@ -199,7 +201,23 @@ public struct DriversReport: Sendable, Hashable, Codable {
                 throw InsightsError(.insufficientData, "no transactions in the store")
             }
             let asOfDay = options.asOfDay ?? range.upperBound
-            let all = try await store.purchaseSummaries(asOfDay: asOfDay).filter { $0.firstDay < asOfDay }
+            // Above the limit only a sample is read: id-range slices spread over acquisition time.
+            let span = try await store.customerIdSpan()
+            let ranges = span.flatMap {
+                CustomerSample.ranges(
+                    lowest: $0.ids.lowerBound,
+                    highest: $0.ids.upperBound,
+                    count: $0.customers,
+                    target: options.maximumCustomers
+                )
+            }
+            let read: [PurchaseSummary]
+            if let ranges {
+                read = try await store.purchaseSummaries(asOfDay: asOfDay, customerRanges: ranges)
+            } else {
+                read = try await store.purchaseSummaries(asOfDay: asOfDay)
+            }
+            let all = read.filter { $0.firstDay < asOfDay }
             var attributes: [(DriverSpecification, [Int64: String])] = []
             for driver in options.drivers {
                 switch driver {
@@ -210,7 +228,8 @@ public struct DriversReport: Sendable, Hashable, Codable {
             }
             let active = try await store.activeModelVersion().flatMap { PurchaseModelKind(rawValue: $0.purchaseModel) }
             return (
-                sample(all, maximum: options.maximumCustomers, seed: options.seed), all.count, asOfDay, attributes,
+                sample(all, maximum: options.maximumCustomers, seed: options.seed),
+                ranges == nil ? all.count : span?.customers ?? all.count, asOfDay, attributes,
                 options.model ?? active ?? .pnbd
             )
         }
@@ -243,7 +262,9 @@ public struct DriversReport: Sendable, Hashable, Codable {
         report.customersAvailable = available
         report.warnings = design.warnings + report.warnings
         if available > summaries.count {
-            report.warnings.append("fitted on a random sample of \(summaries.count) of \(available) customers")
+            report.warnings.append(
+                "fitted on a sample of \(summaries.count) of \(available) customers (64 slices of the id range, i.e. of acquisition time)"
+            )
         }
         report.seconds = ValueModelFitter.seconds(clock.now - started)
         return report

@@ -149,7 +149,10 @@ public struct ValueModelFitter: Sendable {
         var comparisonSample: Int?
         if holdoutDays > 0 {
             let calibrationEnd = asOfDay - holdoutDays
-            let ranges = Self.sampleRanges(summaries, target: options.comparisonSampleCustomers)
+            let ranges = CustomerSample.ranges(
+                ids: summaries.map(\.customerId),
+                target: options.comparisonSampleCustomers
+            )
             let groups = try await groups(
                 asOfDay: calibrationEnd,
                 holdoutEndDay: asOfDay,
@@ -286,18 +289,6 @@ public struct ValueModelFitter: Sendable {
     /// The converged candidate with the lowest holdout error.
     static func bestOnHoldout(_ candidates: [CandidateFit]) -> CandidateFit? {
         candidates.filter(\.converged).min { ($0.holdoutError ?? .infinity) < ($1.holdoutError ?? .infinity) }
-    }
-
-    /// Customer-id ranges holding about `target` of the summarised customers, 64 equal slices spread
-    /// over the id range; `nil` when there are no more than `target` customers.
-    static func sampleRanges(_ summaries: [PurchaseSummary], target: Int) -> [ClosedRange<Int64>]? {
-        guard target > 0, summaries.count > target,
-            let lowest = summaries.map(\.customerId).min(), let highest = summaries.map(\.customerId).max()
-        else { return nil }
-        let slices: Int64 = 64
-        let step = Swift.max(1, (highest - lowest + slices) / slices)  // ⌈span / slices⌉: at most 64 slices
-        let width = Swift.max(1, Int64((Double(step) * Double(target) / Double(summaries.count)).rounded()))
-        return stride(from: lowest, through: highest, by: Int(step)).map { $0...($0 + width - 1) }
     }
 
     private func groups(

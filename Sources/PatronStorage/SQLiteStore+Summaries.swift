@@ -57,6 +57,46 @@ extension SQLiteStore {
         }
     }
 
+    /// The purchase summaries as of `asOfDay` of the customers with ids in `customerRanges` (each
+    /// read by an index range scan), for samples.
+    public func purchaseSummaries(
+        asOfDay: Int,
+        customerRanges: [ClosedRange<Int64>]
+    ) async throws(StoreError) -> [PurchaseSummary] {
+        try await read("summarise a sample of purchases") { db in
+            let statement = try db.cachedStatement(sql: Self.summarySQL(customerRange: true))
+            var summaries: [PurchaseSummary] = []
+            for range in customerRanges {
+                let rows = try Row.fetchCursor(
+                    statement,
+                    arguments: [
+                        "asOfDay": asOfDay, "holdoutEndDay": asOfDay, "lowestCustomer": range.lowerBound,
+                        "highestCustomer": range.upperBound,
+                    ]
+                )
+                while let row = try rows.next() { summaries.append(Self.summary(row)) }
+            }
+            return summaries
+        }
+    }
+
+    /// The lowest and highest ids of customers with transactions, and the number of customers in
+    /// the store (buyers or not): what a sample is drawn from. Index seeks, no scan of transactions.
+    public func customerIdSpan() async throws(StoreError) -> (ids: ClosedRange<Int64>, customers: Int)? {
+        try await read("read the customer id span") { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT (SELECT min(customerId) FROM customerTransaction INDEXED BY \(Self.transactionIndex)),
+                        (SELECT max(customerId) FROM customerTransaction INDEXED BY \(Self.transactionIndex)),
+                        (SELECT count(*) FROM customer)
+                    """
+            )
+            guard let row, let lowest: Int64 = row[0], let highest: Int64 = row[1] else { return nil }
+            return (lowest...highest, row[2])
+        }
+    }
+
     /// The active model version's id and the summaries of `customers` as of `asOfDay`, in one read
     /// transaction: everything the real-time re-score reads.
     public func activeVersionIdAndSummaries(
@@ -84,21 +124,22 @@ extension SQLiteStore {
         let statement = try db.cachedStatement(sql: Self.summarySQL(customerList: customers != nil))
         let rows = try Row.fetchCursor(statement, arguments: arguments)
         var summaries: [PurchaseSummary] = []
-        while let row = try rows.next() {
-            summaries.append(
-                PurchaseSummary(
-                    customerId: row[0],
-                    firstDay: row[1],
-                    lastDay: row[2],
-                    repeatPurchases: row[3],
-                    firstRevenue: row[4],
-                    repeatRevenue: row[5],
-                    holdoutPurchases: row[6],
-                    holdoutRevenue: row[7]
-                )
-            )
-        }
+        while let row = try rows.next() { summaries.append(summary(row)) }
         return summaries
+    }
+
+    /// A summary from a row of ``summarySQL(customerList:customerRange:)``.
+    static func summary(_ row: Row) -> PurchaseSummary {
+        PurchaseSummary(
+            customerId: row[0],
+            firstDay: row[1],
+            lastDay: row[2],
+            repeatPurchases: row[3],
+            firstRevenue: row[4],
+            repeatRevenue: row[5],
+            holdoutPurchases: row[6],
+            holdoutRevenue: row[7]
+        )
     }
 
     /// The unique (x, t_x, T) histories as of `asOfDay` with their customer counts and holdout

@@ -64,6 +64,16 @@ struct DriversReportTests {
         #expect(
             report.spendBySegment.contains { $0.driver == "channel" && $0.level == "email" && $0.modelMeanSpend != nil }
         )
+
+        // Above --max-customers only a sample of id slices is read (about the limit, never more).
+        let sampled = try await DriversReport.build(
+            store: test.store,
+            options: DriversOptions(drivers: [.channel], model: .pnbd, maximumCustomers: 1_000, draws: 0)
+        )
+        #expect(sampled.customers <= 1_000 && sampled.customers > 800, "\(sampled.customers)")
+        #expect(sampled.customersAvailable == 4_000)
+        #expect(sampled.warnings.contains { $0.contains("fitted on a sample of") })
+        #expect(sampled.effects.allSatisfy { $0.lifetimeValue.low == nil })  // no draws, no intervals
     }
 
     /// Levels under 30 customers are pooled into `other`, the most frequent level is the reference,

@@ -105,9 +105,9 @@ import Testing
         #expect(outcome.customersScored == 2357)
         // Ranges cover the id space evenly: the sample holds early and late customers alike.
         let summaries = try await test.store.purchaseSummaries(asOfDay: Self.observationEnd)
-        let ranges = try #require(ValueModelFitter.sampleRanges(summaries, target: 600))
+        let ranges = try #require(CustomerSample.ranges(ids: summaries.map(\.customerId), target: 600))
         #expect(ranges.count == 64)
-        #expect(ValueModelFitter.sampleRanges(summaries, target: 5_000) == nil)
+        #expect(CustomerSample.ranges(ids: summaries.map(\.customerId), target: 5_000) == nil)
     }
 
     @Test func scoresAgreeWithTheValuationCore() async throws {

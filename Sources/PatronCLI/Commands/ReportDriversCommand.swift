@@ -12,8 +12,8 @@ extension ReportCommand {
                 Drivers: channel (first-touch acquisition channel), first-order-value (revenue of the first \
                 purchase day, log scale, standardised) and trait:NAME (any CRM or identify trait; categorical, \
                 or numeric when all values are numbers with more than ten distinct values). Categorical drivers \
-                are compared with their most frequent level. Fitted on at most --max-customers customers (a seeded \
-                random sample beyond that).
+                are compared with their most frequent level. Fitted on at most --max-customers customers (a \
+                sample of 64 customer-id slices, i.e. spread over acquisition time, beyond that).
                 """
         )
 
@@ -28,7 +28,7 @@ extension ReportCommand {
         @Option(help: "The as-of day, YYYY-MM-DD (default: the last purchase day).")
         var asOf: String?
 
-        @Option(help: "Fit on at most this many customers (seeded random sample beyond).")
+        @Option(help: "Fit on at most this many customers (a sample spread over acquisition time beyond).")
         var maxCustomers = 100_000
 
         @Option(help: "Monthly discount rate of the CLV effects (month = 30.4375 days).")
