@@ -1,5 +1,6 @@
 public import Hummingbird
 public import Logging
+import PatronDelivery
 public import PatronStorage
 import Prometheus
 import ServiceLifecycle
@@ -18,7 +19,15 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let metrics = ServerMetrics()
     let router = buildRouter(configuration: configuration, store: store, metrics: metrics)
-    var services: [any Service] = [ProcessingService(store: store, metrics: metrics, logger: logger)]
+    var services: [any Service] = [
+        ProcessingService(store: store, metrics: metrics, logger: logger),
+        WebhookDeliverer(
+            store: store,
+            schedule: configuration.webhookRetrySchedule,
+            timeout: configuration.webhookTimeout,
+            logger: logger
+        ),
+    ]
     if let interval = configuration.refitInterval {
         services.append(RefitService(store: store, interval: interval, logger: logger))
     }

@@ -1,4 +1,5 @@
 public import PatronCore
+public import PatronDelivery
 
 /// Settings of `patron serve`.
 public struct ServerConfiguration: Sendable {
@@ -10,6 +11,10 @@ public struct ServerConfiguration: Sendable {
     public var limits: IngestLimits
     /// How often the value models are refitted and every customer re-scored; `nil` = never.
     public var refitInterval: Duration?
+    /// When failed webhooks are retried.
+    public var webhookRetrySchedule: RetrySchedule
+    /// The longest wait for a webhook endpoint's answer.
+    public var webhookTimeout: Duration
 
     /// Creates a configuration; the defaults listen on 127.0.0.1:8080 with Segment's limits and no
     /// scheduled refit.
@@ -17,11 +22,15 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1",
         port: Int = 8080,
         limits: IngestLimits = IngestLimits(),
-        refitInterval: Duration? = nil
+        refitInterval: Duration? = nil,
+        webhookRetrySchedule: RetrySchedule = .standard,
+        webhookTimeout: Duration = .seconds(10)
     ) {
         self.host = host
         self.port = port
         self.limits = limits
         self.refitInterval = refitInterval
+        self.webhookRetrySchedule = webhookRetrySchedule
+        self.webhookTimeout = webhookTimeout
     }
 }

@@ -6,6 +6,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             case unavailable
             case conflict
             case notFound
+            case invalidInput
         }
         private let wrapped: Wrapped
         /// The database cannot be opened or written (path, permissions, disk full).
@@ -14,6 +15,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let conflict = Code(wrapped: .conflict)
         /// The thing asked for does not exist.
         public static let notFound = Code(wrapped: .notFound)
+        /// The input breaks a rule (a URL that is not http(s), a malformed secret).
+        public static let invalidInput = Code(wrapped: .invalidInput)
 
         /// A short name.
         public var description: String {
@@ -21,6 +24,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             case .unavailable: "store unavailable"
             case .conflict: "conflict"
             case .notFound: "not found"
+            case .invalidInput: "invalid input"
             }
         }
     }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PatronCore
+import PatronDelivery
 import PatronServer
 import PatronStorage
 
@@ -58,6 +59,33 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var refitEvery: String?
 
+    @Option(
+        help:
+            "Delays between webhook attempts, e.g. 5s,30s,2m (env PATRON_WEBHOOK_RETRY_DELAYS; default 5s,30s,2m,10m,30m,1h,2h,4h,8h,12h, each ±20 % jitter); after the last, a delivery is dead-lettered."
+    )
+    var webhookRetryDelays: String?
+
+    @Option(help: "The longest wait for a webhook endpoint's answer, e.g. 10s.")
+    var webhookTimeout = "10s"
+
+    var webhookSchedule: RetrySchedule {
+        get throws {
+            guard let text = webhookRetryDelays ?? ProcessInfo.processInfo.environment["PATRON_WEBHOOK_RETRY_DELAYS"]
+            else { return .standard }
+            let delays = text.split(separator: ",").map {
+                DurationText.parse(String($0).trimmingCharacters(in: .whitespaces))
+            }
+            guard !delays.isEmpty, delays.allSatisfy({ $0 != nil }) else {
+                throw ValidationError("--webhook-retry-delays must be durations like 5s,30s,2m, got '\(text)'")
+            }
+            return RetrySchedule(
+                delays: delays.compactMap { $0 }.map {
+                    Double($0.components.seconds) + Double($0.components.attoseconds) * 1e-18
+                }
+            )
+        }
+    }
+
     var refitInterval: Duration? {
         get throws {
             guard let text = refitEvery ?? ProcessInfo.processInfo.environment["PATRON_REFIT_EVERY"] else { return nil }
@@ -79,6 +107,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let port = resolvedPort, !(0...65535).contains(port) { throw ValidationError("--port must be 0…65535") }
         _ = try refitInterval
+        _ = try webhookSchedule
+        guard DurationText.parse(webhookTimeout) != nil else {
+            throw ValidationError("--webhook-timeout must be a positive duration like 10s, got '\(webhookTimeout)'")
+        }
     }
 
     var allWriteKeys: [String] {
@@ -115,7 +147,9 @@ struct ServeCommand: AsyncParsableCommand {
                 maximumBatchBytes: maximumBatchBytes,
                 maximumBatchEvents: maximumBatchEvents
             ),
-            refitInterval: try refitInterval
+            refitInterval: try refitInterval,
+            webhookRetrySchedule: try webhookSchedule,
+            webhookTimeout: DurationText.parse(webhookTimeout) ?? .seconds(10)
         )
         logger.info("patron serve: database \(self.store.path), http://\(configuration.host):\(configuration.port)")
         let application = buildApplication(configuration: configuration, store: store, logger: logger)

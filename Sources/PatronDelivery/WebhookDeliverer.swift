@@ -1,0 +1,190 @@
+public import AsyncHTTPClient
+import Foundation
+public import Logging
+import NIOCore
+import NIOHTTP1
+public import PatronStorage
+public import ServiceLifecycle
+import Synchronization
+
+/// Sends the outbox: each destination with due deliveries gets its own worker that sends them in
+/// order, so a slow or dead endpoint only delays itself. A 2xx answer delivers; 410 Gone disables
+/// the destination and dead-letters the message; anything else (timeouts, refused connections, 429,
+/// 5xx, other 4xx) is retried on the ``RetrySchedule`` (honouring `Retry-After`) until the budget is
+/// spent, then dead-lettered for `patron deliveries replay`. Every attempt is logged in the store.
+///
+/// Delivery is at least once: a message whose answer is lost (crash, shutdown mid-request) is sent
+/// again with the same `webhook-id`, which receivers use to deduplicate.
+public struct WebhookDeliverer: Service {
+    let store: SQLiteStore
+    let client: HTTPClient
+    let schedule: RetrySchedule
+    let timeout: Duration
+    let pollInterval: Duration
+    let logger: Logger
+
+    /// Creates a deliverer.
+    /// - Parameters:
+    ///   - timeout: the longest wait for one answer.
+    ///   - pollInterval: how often the outbox is checked for due deliveries.
+    public init(
+        store: SQLiteStore,
+        client: HTTPClient = .shared,
+        schedule: RetrySchedule = .standard,
+        timeout: Duration = .seconds(10),
+        pollInterval: Duration = .milliseconds(50),
+        logger: Logger
+    ) {
+        self.store = store
+        self.client = client
+        self.schedule = schedule
+        self.timeout = timeout
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    /// Runs until graceful shutdown or cancellation.
+    public func run() async throws {
+        let running = DestinationWorkers()
+        await withDiscardingTaskGroup { group in
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                do {
+                    for destination in try await store.destinationsWithDueDeliveries(at: Date())
+                    where running.start(destination.id) {
+                        group.addTask {
+                            await drain(destination)
+                            running.finish(destination.id)
+                        }
+                    }
+                } catch {
+                    logger.error("webhook deliverer: could not read the outbox: \(error)")
+                }
+                do { try await Task.sleep(for: pollInterval) } catch { break }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Sends `destination`'s due deliveries until none is due.
+    func drain(_ destination: Destination) async {
+        var generator = SystemRandomNumberGenerator()
+        while !Task.isCancelled {
+            let due: [Delivery]
+            do {
+                due = try await store.dueDeliveries(destinationId: destination.id, at: Date())
+            } catch {
+                logger.error("webhook deliverer: could not read deliveries of \(destination.name): \(error)")
+                return
+            }
+            if due.isEmpty { return }
+            for delivery in due {
+                let started = ContinuousClock.now
+                let answer = await send(delivery, to: destination)
+                guard !Task.isCancelled else { return }  // shutdown mid-request: sent again later
+                let elapsed = ContinuousClock.now - started
+                let now = Date()
+                let outcome = Self.outcome(
+                    of: answer,
+                    attempt: delivery.attempts + 1,
+                    schedule: schedule,
+                    now: now,
+                    using: &generator
+                )
+                do {
+                    try await store.recordAttempt(
+                        delivery,
+                        outcome: outcome,
+                        at: now,
+                        milliseconds: Double(elapsed.components.attoseconds) * 1e-15
+                            + Double(elapsed.components.seconds) * 1e3
+                    )
+                } catch {
+                    logger.error("webhook deliverer: could not record an attempt of \(delivery.webhookId): \(error)")
+                    return
+                }
+                if case .gone = outcome {
+                    logger.warning("destination \(destination.name) answered 410 Gone: disabled")
+                    return
+                }
+                if case .retry = outcome { break }  // keep order: the next ones wait for this one
+            }
+        }
+    }
+
+    /// What an endpoint answered: a status with its `Retry-After`, or a transport error.
+    enum Answer: Sendable {
+        case status(Int, retryAfter: String?)
+        case failure(String)
+    }
+
+    /// Sends one signed attempt.
+    func send(_ delivery: Delivery, to destination: Destination) async -> Answer {
+        let body = Data(delivery.payload.utf8)
+        var request = HTTPClientRequest(url: destination.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "patron-webhooks/1")
+        for (name, value) in destination.headers { request.headers.add(name: name, value: value) }
+        let timestamp = Int64(Date().timeIntervalSince1970)
+        for (name, value) in WebhookSignature.headers(
+            id: delivery.webhookId,
+            timestamp: timestamp,
+            body: body,
+            secrets: destination.signingSecrets
+        ) {
+            request.headers.replaceOrAdd(name: name, value: value)
+        }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await client.execute(
+                request,
+                timeout: .nanoseconds(
+                    Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+                )
+            )
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            return .status(Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"))
+        } catch {
+            return .failure("\(error)")
+        }
+    }
+
+    /// The outcome of attempt number `attempt` given its answer.
+    static func outcome(
+        of answer: Answer,
+        attempt: Int,
+        schedule: RetrySchedule,
+        now: Date,
+        using generator: inout some RandomNumberGenerator
+    ) -> DeliveryAttemptOutcome {
+        switch answer {
+        case .status(let code, _) where (200..<300).contains(code):
+            return .delivered(statusCode: code)
+        case .status(410, _):
+            return .gone
+        case .status(let code, let retryAfter):
+            let wait = RetrySchedule.retryAfterSeconds(retryAfter, now: now)
+            let error = "HTTP \(code)"
+            guard let delay = schedule.delay(afterAttempt: attempt, retryAfter: wait, using: &generator) else {
+                return .dead(statusCode: code, error: error + " (retry budget of \(attempt) attempts spent)")
+            }
+            return .retry(statusCode: code, error: error, nextAttemptAt: now.addingTimeInterval(delay))
+        case .failure(let message):
+            guard let delay = schedule.delay(afterAttempt: attempt, using: &generator) else {
+                return .dead(statusCode: nil, error: message + " (retry budget of \(attempt) attempts spent)")
+            }
+            return .retry(statusCode: nil, error: message, nextAttemptAt: now.addingTimeInterval(delay))
+        }
+    }
+}
+
+/// The destinations whose worker is running (at most one per destination).
+final class DestinationWorkers: Sendable {
+    private let ids = Mutex<Set<Int64>>([])
+
+    /// Marks `id` as running; `false` when it already was.
+    func start(_ id: Int64) -> Bool { ids.withLock { $0.insert(id).inserted } }
+
+    /// Marks `id` as finished.
+    func finish(_ id: Int64) { ids.withLock { _ = $0.remove(id) } }
+}

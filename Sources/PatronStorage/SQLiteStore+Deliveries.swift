@@ -1,0 +1,222 @@
+public import Foundation
+public import GRDB
+
+extension SQLiteStore {
+    /// Puts a webhook into the outbox inside the caller's write transaction, so the send is recorded
+    /// atomically with what caused it (a membership change). Not sent to disabled destinations.
+    /// - Returns: the delivery's `webhook-id`.
+    @discardableResult
+    public static func enqueueDelivery(
+        _ db: Database,
+        destinationId: Int64,
+        eventType: String,
+        customerId: Int64?,
+        payload: String,
+        at now: Date
+    ) throws -> String {
+        let webhookId = "msg_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try db.execute(
+            sql: """
+                INSERT INTO delivery (destinationId, webhookId, eventType, customerId, payload, createdAt, status, nextAttemptAt)
+                VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
+                """,
+            arguments: [destinationId, webhookId, eventType, customerId, payload, SQLDate(now), SQLDate(now)]
+        )
+        return webhookId
+    }
+
+    /// Enqueues a webhook for destination `name` in its own transaction (tests, `POST
+    /// /api/v1/destinations/{name}/test`).
+    public func enqueueDelivery(
+        toDestination name: String,
+        eventType: String,
+        customerId: Int64? = nil,
+        payload: String,
+        at now: Date = Date()
+    ) async throws(StoreError) -> String {
+        try await write("enqueue a delivery") { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM destination WHERE name = ?", arguments: [name])
+            else { throw StoreError(.notFound, "no destination named '\(name)'") }
+            return try Self.enqueueDelivery(
+                db,
+                destinationId: id,
+                eventType: eventType,
+                customerId: customerId,
+                payload: payload,
+                at: now
+            )
+        }
+    }
+
+    /// Enabled destinations with a pending delivery due at `now`.
+    public func destinationsWithDueDeliveries(at now: Date) async throws(StoreError) -> [Destination] {
+        try await read("find due deliveries") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM destination WHERE disabledAt IS NULL AND EXISTS (
+                        SELECT 1 FROM delivery WHERE status = 'pending' AND destinationId = destination.id
+                            AND nextAttemptAt <= ?)
+                    """,
+                arguments: [SQLDate(now)]
+            )
+            .map(Self.destination(row:))
+        }
+    }
+
+    /// Up to `limit` pending deliveries of a destination due at `now`, oldest first (per-destination
+    /// order is kept).
+    public func dueDeliveries(
+        destinationId: Int64,
+        at now: Date,
+        limit: Int = 50
+    ) async throws(StoreError)
+        -> [Delivery]
+    {
+        try await read("read due deliveries") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM delivery WHERE status = 'pending' AND destinationId = ? AND nextAttemptAt <= ?
+                    ORDER BY id LIMIT ?
+                    """,
+                arguments: [destinationId, SQLDate(now), limit]
+            )
+            .map(Self.delivery(row:))
+        }
+    }
+
+    /// Records an attempt and its outcome (a 410 also disables the destination).
+    public func recordAttempt(
+        _ delivery: Delivery,
+        outcome: DeliveryAttemptOutcome,
+        at now: Date,
+        milliseconds: Double
+    ) async throws(StoreError) {
+        try await write("record a delivery attempt") { db in
+            let statusCode: Int?
+            let error: String?
+            switch outcome {
+            case .delivered(let code):
+                (statusCode, error) = (code, nil)
+                try db.execute(
+                    sql: """
+                        UPDATE delivery SET status = 'delivered', attempts = attempts + 1, nextAttemptAt = NULL,
+                            lastStatusCode = ?, lastError = NULL, deliveredAt = ? WHERE id = ?
+                        """,
+                    arguments: [code, SQLDate(now), delivery.id]
+                )
+            case .retry(let code, let message, let next):
+                (statusCode, error) = (code, message)
+                try db.execute(
+                    sql: """
+                        UPDATE delivery SET attempts = attempts + 1, nextAttemptAt = ?, lastStatusCode = ?, lastError = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [SQLDate(next), code, message, delivery.id]
+                )
+            case .dead(let code, let message):
+                (statusCode, error) = (code, message)
+                try db.execute(
+                    sql: """
+                        UPDATE delivery SET status = 'dead', attempts = attempts + 1, nextAttemptAt = NULL,
+                            lastStatusCode = ?, lastError = ? WHERE id = ?
+                        """,
+                    arguments: [code, message, delivery.id]
+                )
+            case .gone:
+                (statusCode, error) = (410, "the endpoint answered 410 Gone: destination disabled")
+                try db.execute(
+                    sql: """
+                        UPDATE delivery SET status = 'dead', attempts = attempts + 1, nextAttemptAt = NULL,
+                            lastStatusCode = 410, lastError = ? WHERE id = ?
+                        """,
+                    arguments: [error, delivery.id]
+                )
+                try db.execute(
+                    sql: "UPDATE destination SET disabledAt = ?, disabledReason = ? WHERE id = ?",
+                    arguments: [SQLDate(now), "the endpoint answered 410 Gone", delivery.destinationId]
+                )
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO deliveryAttempt (deliveryId, attemptedAt, statusCode, error, milliseconds)
+                    VALUES (?, ?, ?, ?, ?)
+                    """,
+                arguments: [delivery.id, SQLDate(now), statusCode, error, milliseconds]
+            )
+        }
+    }
+
+    /// Deliveries, newest first, optionally of one status and destination.
+    public func deliveries(
+        status: Delivery.Status? = nil,
+        destination name: String? = nil,
+        limit: Int = 100
+    ) async throws(StoreError) -> [Delivery] {
+        try await read("list deliveries") { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let status {
+                conditions.append("status = ?")
+                _ = arguments.append(contentsOf: [status.rawValue])
+            }
+            if let name {
+                conditions.append("destinationId = (SELECT id FROM destination WHERE name = ?)")
+                _ = arguments.append(contentsOf: [name])
+            }
+            _ = arguments.append(contentsOf: [limit])
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            return try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM delivery \(filter) ORDER BY id DESC LIMIT ?",
+                arguments: arguments
+            )
+            .map(Self.delivery(row:))
+        }
+    }
+
+    /// Puts dead-lettered deliveries back in the queue, due now, with a fresh retry budget: the given
+    /// ids, or every dead one of destination `name` (or of all destinations).
+    /// - Returns: how many were requeued.
+    public func replayDeliveries(
+        ids: [Int64]? = nil,
+        destination name: String? = nil,
+        at now: Date = Date()
+    )
+        async throws(StoreError) -> Int
+    {
+        try await write("replay deliveries") { db in
+            var sql = "UPDATE delivery SET status = 'pending', attempts = 0, nextAttemptAt = ? WHERE status = 'dead'"
+            var arguments: StatementArguments = [SQLDate(now)]
+            if let ids {
+                sql += " AND id IN (SELECT value FROM json_each(?))"
+                _ = arguments.append(contentsOf: ["[" + ids.map(String.init).joined(separator: ",") + "]"])
+            }
+            if let name {
+                sql += " AND destinationId = (SELECT id FROM destination WHERE name = ?)"
+                _ = arguments.append(contentsOf: [name])
+            }
+            try db.execute(sql: sql, arguments: arguments)
+            return db.changesCount
+        }
+    }
+
+    static func delivery(row: Row) throws -> Delivery {
+        Delivery(
+            id: row["id"],
+            destinationId: row["destinationId"],
+            webhookId: row["webhookId"],
+            eventType: row["eventType"],
+            customerId: row["customerId"],
+            payload: row["payload"],
+            createdAt: (row["createdAt"] as SQLDate).date,
+            status: Delivery.Status(rawValue: row["status"]) ?? .pending,
+            attempts: row["attempts"],
+            nextAttemptAt: (row["nextAttemptAt"] as SQLDate?)?.date,
+            lastStatusCode: row["lastStatusCode"],
+            lastError: row["lastError"],
+            deliveredAt: (row["deliveredAt"] as SQLDate?)?.date
+        )
+    }
+}
