@@ -58,6 +58,7 @@ struct AdminRoutes: Sendable {
         api.get("reports/cohorts") { _, _ in await report { try await CohortReport.build(store: store) } }
         api.get("reports/drivers") { request, _ in await drivers(request) }
         api.post("spend") { request, _ in await importSpend(request) }
+        DeliveryRoutes(store: store).register(on: api)
         api.get("quarantine") { request, _ in
             let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
             guard (1...1000).contains(limit) else { return JSONResponse.error(400, "limit must be 1…1000") }

@@ -1,0 +1,140 @@
+import Foundation
+import Hummingbird
+import PatronCore
+import PatronStorage
+
+/// The admin API of webhooks under `/api/v1`: destinations (create, list, rotate the secret, send a
+/// test) and the outbox (list deliveries, replay dead-lettered ones).
+struct DeliveryRoutes: Sendable {
+    let store: SQLiteStore
+
+    /// A destination as listed: everything but its secrets.
+    struct Listed: Encodable {
+        var id: Int64
+        var name: String
+        var url: String
+        var headerNames: [String]
+        var signingSecrets: Int
+        var createdAt: Date
+        var disabledAt: Date?
+        var disabledReason: String?
+
+        init(_ destination: Destination) {
+            id = destination.id
+            name = destination.name
+            url = destination.url
+            headerNames = destination.headers.keys.sorted()
+            signingSecrets = destination.signingSecrets.count
+            createdAt = destination.createdAt
+            disabledAt = destination.disabledAt
+            disabledReason = destination.disabledReason
+        }
+    }
+
+    func register(on api: RouterGroup<BasicRequestContext>) {
+        api.get("destinations") { _, _ in
+            await answer { ["destinations": try await store.destinations().map(Listed.init)] }
+        }
+        api.post("destinations") { request, _ in await create(request) }
+        api.post("destinations/:name/rotate-secret") { _, context in
+            await answer {
+                let destination = try await store.rotateSecret(ofDestination: context.parameters.get("name") ?? "")
+                return ["name": destination.name, "newSecret": destination.secrets.last ?? ""]
+            }
+        }
+        api.post("destinations/:name/test") { _, context in
+            await answer {
+                let body = #"{"type":"test","sentAt":"\#(SegmentTimestamp.format(Date()))"}"#
+                let id = try await store.enqueueDelivery(
+                    toDestination: context.parameters.get("name") ?? "",
+                    eventType: "test",
+                    payload: body
+                )
+                return ["webhookId": id]
+            }
+        }
+        api.get("deliveries") { request, _ in
+            let query = request.uri.queryParameters
+            let limit = query.get("limit", as: Int.self) ?? 100
+            guard (1...1000).contains(limit) else { return JSONResponse.error(400, "limit must be 1…1000") }
+            var status: Delivery.Status?
+            if let text = query.get("status") {
+                guard let parsed = Delivery.Status(rawValue: text) else {
+                    return JSONResponse.error(400, "status must be pending, delivered or dead, got '\(text)'")
+                }
+                status = parsed
+            }
+            let destination = query.get("destination")
+            return await answer {
+                ["deliveries": try await store.deliveries(status: status, destination: destination, limit: limit)]
+            }
+        }
+        api.post("deliveries/replay") { request, _ in
+            let query = request.uri.queryParameters
+            let destination = query.get("destination")
+            let ids = query.getAll("id").compactMap { Int64($0) }
+            guard ids.count == query.getAll("id").count else {
+                return JSONResponse.error(400, "every id must be a number")
+            }
+            return await answer {
+                ["requeued": try await store.replayDeliveries(ids: ids.isEmpty ? nil : ids, destination: destination)]
+            }
+        }
+    }
+
+    /// `POST /api/v1/destinations` with `{"name", "url", "headers"?, "secret"?}`: 201 with the secret.
+    func create(_ request: Request) async -> Response {
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(Data(try await request.body.collect(upTo: 64 * 1024).readableBytesView))
+        } catch {
+            return JSONResponse.error(400, "the body must be a JSON object of at most 64 KiB: \(error)")
+        }
+        guard let name = json["name"]?.stringValue, let url = json["url"]?.stringValue else {
+            return JSONResponse.error(400, "name and url are required strings")
+        }
+        var headers: [String: String] = [:]
+        if let fields = json["headers"] {
+            guard let object = fields.objectValue, object.values.allSatisfy({ $0.stringValue != nil }) else {
+                return JSONResponse.error(400, "headers must be an object of strings")
+            }
+            headers = object.compactMapValues(\.stringValue)
+        }
+        do {
+            let destination = try await store.createDestination(
+                name: name,
+                url: url,
+                headers: headers,
+                secret: json["secret"]?.stringValue
+            )
+            return JSONResponse.encoded(
+                [
+                    "id": JSONValue.number(Double(destination.id)), "name": .string(name),
+                    "secret": .string(destination.secrets[0]),
+                ],
+                status: 201
+            )
+        } catch {
+            return Self.response(error)
+        }
+    }
+
+    func answer(_ body: () async throws -> some Encodable) async -> Response {
+        do {
+            return JSONResponse.encoded(try await body())
+        } catch {
+            return Self.response(error)
+        }
+    }
+
+    /// 400 for invalid input, 404 for an unknown destination, 409 for a taken name, 503 otherwise.
+    static func response(_ error: any Error) -> Response {
+        guard let error = error as? StoreError else { return JSONResponse.error(503, "\(error)") }
+        switch error.code {
+        case .invalidInput: return JSONResponse.error(400, error.description)
+        case .notFound: return JSONResponse.error(404, error.description)
+        case .conflict: return JSONResponse.error(409, error.description)
+        default: return JSONResponse.error(503, "the store is unavailable: \(error)")
+        }
+    }
+}
