@@ -12,7 +12,8 @@ struct PatronCommand: AsyncParsableCommand {
             DemoCommand.self, FitCommand.self, PredictCommand.self, ServeCommand.self, KeysCommand.self,
             QuarantineCommand.self, ImportCommand.self,
             IdentityCommand.self, ReportCommand.self, SnapshotCommand.self,
-            SimulateCommand.self, DestinationsCommand.self, DeliveriesCommand.self, BenchmarkCommand.self,
+            SimulateCommand.self, DestinationsCommand.self, DeliveriesCommand.self, ConsentCommand.self,
+            BenchmarkCommand.self,
         ]
     )
 }

@@ -78,6 +78,16 @@ public struct WebhookDeliverer: Service {
             }
             if due.isEmpty { return }
             for delivery in due {
+                // Consent may have been revoked since the message was queued.
+                if let reason = try? await store.sendRefusal(delivery) {
+                    try? await store.recordAttempt(
+                        delivery,
+                        outcome: .suppressed(reason: reason),
+                        at: Date(),
+                        milliseconds: 0
+                    )
+                    continue
+                }
                 let started = ContinuousClock.now
                 let answer = await send(delivery, to: destination)
                 guard !Task.isCancelled else { return }  // shutdown mid-request: sent again later

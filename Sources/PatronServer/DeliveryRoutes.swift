@@ -4,7 +4,8 @@ import PatronCore
 import PatronStorage
 
 /// The admin API of webhooks under `/api/v1`: destinations (create, list, rotate the secret, send a
-/// test) and the outbox (list deliveries, replay dead-lettered ones).
+/// test), the outbox (list deliveries, replay dead-lettered ones) and customers' consent (read, and
+/// set, e.g. from an unsubscribe link).
 struct DeliveryRoutes: Sendable {
     let store: SQLiteStore
 
@@ -18,6 +19,9 @@ struct DeliveryRoutes: Sendable {
         var createdAt: Date
         var disabledAt: Date?
         var disabledReason: String?
+        var purpose: String?
+        var consentPolicy: String
+        var cap: String?
 
         init(_ destination: Destination) {
             id = destination.id
@@ -28,6 +32,9 @@ struct DeliveryRoutes: Sendable {
             createdAt = destination.createdAt
             disabledAt = destination.disabledAt
             disabledReason = destination.disabledReason
+            purpose = destination.purpose
+            consentPolicy = destination.consentPolicy.rawValue
+            cap = destination.frequencyCap?.description
         }
     }
 
@@ -45,12 +52,35 @@ struct DeliveryRoutes: Sendable {
         api.post("destinations/:name/test") { _, context in
             await answer {
                 let body = #"{"type":"test","sentAt":"\#(SegmentTimestamp.format(Date()))"}"#
-                let id = try await store.enqueueDelivery(
+                let queued = try await store.enqueueDelivery(
                     toDestination: context.parameters.get("name") ?? "",
                     eventType: "test",
                     payload: body
                 )
-                return ["webhookId": id]
+                return ["webhookId": queued.webhookId]
+            }
+        }
+        api.get("customers/:id/consent") { _, context in
+            await withCustomer(context) { id in ["consent": try await store.consents(customerId: id)] }
+        }
+        api.post("customers/:id/consent") { request, context in
+            let json: JSONValue
+            do {
+                json = try JSONValue.parse(Data(try await request.body.collect(upTo: 16 * 1024).readableBytesView))
+            } catch {
+                return JSONResponse.error(400, "the body must be a JSON object: \(error)")
+            }
+            guard let purpose = json["purpose"]?.stringValue, !purpose.isEmpty,
+                case .bool(let granted)? = json["granted"]
+            else {
+                return JSONResponse.error(
+                    400,
+                    #"the body must be {"purpose": "email" (or "all"), "granted": true|false}"#
+                )
+            }
+            return await withCustomer(context) { id in
+                try await store.setConsent(customerId: id, purpose: purpose, granted: granted, source: "api")
+                return ["consent": try await store.consents(customerId: id)]
             }
         }
         api.get("deliveries") { request, _ in
@@ -60,7 +90,10 @@ struct DeliveryRoutes: Sendable {
             var status: Delivery.Status?
             if let text = query.get("status") {
                 guard let parsed = Delivery.Status(rawValue: text) else {
-                    return JSONResponse.error(400, "status must be pending, delivered or dead, got '\(text)'")
+                    return JSONResponse.error(
+                        400,
+                        "status must be pending, delivered, dead or suppressed, got '\(text)'"
+                    )
                 }
                 status = parsed
             }
@@ -100,12 +133,26 @@ struct DeliveryRoutes: Sendable {
             }
             headers = object.compactMapValues(\.stringValue)
         }
+        let policy = json["consentPolicy"]?.stringValue ?? ConsentPolicy.optIn.rawValue
+        guard let consentPolicy = ConsentPolicy(rawValue: policy) else {
+            return JSONResponse.error(400, "consentPolicy must be opt-in or opt-out, got '\(policy)'")
+        }
+        var cap: FrequencyCap?
+        if let text = json["cap"]?.stringValue {
+            guard let parsed = FrequencyCap(parsing: text) else {
+                return JSONResponse.error(400, "cap must be COUNT/day, COUNT/week or COUNT/month, got '\(text)'")
+            }
+            cap = parsed
+        }
         do {
             let destination = try await store.createDestination(
                 name: name,
                 url: url,
                 headers: headers,
-                secret: json["secret"]?.stringValue
+                secret: json["secret"]?.stringValue,
+                purpose: json["purpose"]?.stringValue,
+                consentPolicy: consentPolicy,
+                frequencyCap: cap
             )
             return JSONResponse.encoded(
                 [
@@ -114,6 +161,21 @@ struct DeliveryRoutes: Sendable {
                 ],
                 status: 201
             )
+        } catch {
+            return Self.response(error)
+        }
+    }
+
+    /// Runs `body` for the customer with the path's id (any of its ids); 404 when unknown.
+    func withCustomer(_ context: BasicRequestContext, _ body: (Int64) async throws -> some Encodable) async -> Response
+    {
+        let raw = context.parameters.get("id") ?? ""
+        let anyId = raw.removingPercentEncoding ?? raw
+        do {
+            guard let id = try await store.customerId(anyId: anyId) else {
+                return JSONResponse.error(404, "no customer has the id '\(anyId)'")
+            }
+            return JSONResponse.encoded(try await body(id))
         } catch {
             return Self.response(error)
         }

@@ -17,7 +17,10 @@ extension OpenAPIDocument {
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name", "url"], "properties": {
                   "name": {"type": "string"}, "url": {"type": "string", "format": "uri"},
                   "headers": {"type": "object", "additionalProperties": {"type": "string"}},
-                  "secret": {"type": "string", "description": "whsec_ followed by ≥ 24 bytes in base64; generated when absent"}}}}}},
+                  "secret": {"type": "string", "description": "whsec_ followed by ≥ 24 bytes in base64; generated when absent"},
+                  "purpose": {"type": "string", "description": "email, push, advertising, …: consent is checked before each send"},
+                  "consentPolicy": {"type": "string", "enum": ["opt-in", "opt-out"], "default": "opt-in"},
+                  "cap": {"type": "string", "description": "frequency cap per customer: 3/day, 1/week, 10/month (customer's time zone)"}}}}}},
                 "responses": {
                   "201": {"description": "Created", "content": {"application/json": {"schema": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "name": {"type": "string"}, "secret": {"type": "string"}}}}}},
@@ -40,10 +43,29 @@ extension OpenAPIDocument {
                 "200": {"description": "Queued", "content": {"application/json": {"schema": {"type": "object", "properties": {
                   "webhookId": {"type": "string"}}}}}},
                 "404": {"description": "No such destination", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+            "/api/v1/customers/{id}/consent": {
+              "get": {
+                "summary": "A customer's consent per purpose", "tags": ["webhooks"], "security": [{"adminToken": []}],
+                "parameters": [{"name": "id", "in": "path", "required": true, "description": "Any id of the customer", "schema": {"type": "string"}}],
+                "responses": {
+                  "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                    "consent": {"type": "array", "items": {"$ref": "#/components/schemas/Consent"}}}}}}},
+                  "404": {"description": "No customer has this id", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}},
+              "post": {
+                "summary": "Grant or revoke consent for a purpose, or for everything (`all`): the unsubscribe API",
+                "tags": ["webhooks"], "security": [{"adminToken": []}],
+                "parameters": [{"name": "id", "in": "path", "required": true, "description": "Any id of the customer", "schema": {"type": "string"}}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["purpose", "granted"], "properties": {
+                  "purpose": {"type": "string"}, "granted": {"type": "boolean"}}}}}},
+                "responses": {
+                  "200": {"description": "The customer's consent after the change", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                    "consent": {"type": "array", "items": {"$ref": "#/components/schemas/Consent"}}}}}}},
+                  "400": {"description": "Body without purpose or boolean granted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                  "404": {"description": "No customer has this id", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
             "/api/v1/deliveries": {"get": {
               "summary": "The webhook outbox, newest first", "tags": ["webhooks"], "security": [{"adminToken": []}],
               "parameters": [
-                {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["pending", "delivered", "dead"]}},
+                {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["pending", "delivered", "dead", "suppressed"]}},
                 {"name": "destination", "in": "query", "schema": {"type": "string"}},
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}],
               "responses": {
@@ -66,11 +88,16 @@ extension OpenAPIDocument {
               "id": {"type": "integer"}, "name": {"type": "string"}, "url": {"type": "string"},
               "headerNames": {"type": "array", "items": {"type": "string"}}, "signingSecrets": {"type": "integer"},
               "createdAt": {"type": "string", "format": "date-time"}, "disabledAt": {"type": ["string", "null"], "format": "date-time"},
-              "disabledReason": {"type": ["string", "null"]}}},
+              "disabledReason": {"type": ["string", "null"]}, "purpose": {"type": ["string", "null"]},
+              "consentPolicy": {"type": "string"}, "cap": {"type": ["string", "null"]}}},
+            "Consent": {"type": "object", "properties": {
+              "purpose": {"type": "string"}, "granted": {"type": "boolean"},
+              "source": {"type": "string", "enum": ["event", "identify", "import", "api"]},
+              "updatedAt": {"type": "string", "format": "date-time"}}},
             "Delivery": {"type": "object", "properties": {
               "id": {"type": "integer"}, "destinationId": {"type": "integer"}, "webhookId": {"type": "string"},
               "eventType": {"type": "string"}, "customerId": {"type": ["integer", "null"]}, "payload": {"type": "string"},
-              "createdAt": {"type": "string", "format": "date-time"}, "status": {"type": "string", "enum": ["pending", "delivered", "dead"]},
+              "createdAt": {"type": "string", "format": "date-time"}, "status": {"type": "string", "enum": ["pending", "delivered", "dead", "suppressed"]},
               "attempts": {"type": "integer"}, "nextAttemptAt": {"type": ["string", "null"], "format": "date-time"},
               "lastStatusCode": {"type": ["integer", "null"]}, "lastError": {"type": ["string", "null"]},
               "deliveredAt": {"type": ["string", "null"], "format": "date-time"}}}

@@ -57,6 +57,7 @@ struct CustomerRecorder {
                 arguments: [customer, key, value, SQLDate(event.timestamp)]
             )
         }
+        try recordConsent(event, customer: customer)
         var ordering: Int64?
         switch prepared.order {
         case .completed(let order)?:
@@ -130,6 +131,34 @@ struct CustomerRecorder {
         )
         while let row = try rows.next() {
             try applyDerivedData(PreparedEvent(try StoredEvent(row: row), rules: IdentityRules()), customer: customer)
+        }
+    }
+
+    /// Consent from an event: Segment's `context.consent.categoryPreferences` (`{"Email": false, …}`,
+    /// category names lower-cased as purposes) and the `unsubscribed` trait (`true` revokes everything).
+    func recordConsent(_ event: SegmentEvent, customer: Int64) throws {
+        if let preferences = event.payload["context"]?["consent"]?["categoryPreferences"]?.objectValue {
+            for (category, value) in preferences {
+                guard case .bool(let granted) = value else { continue }
+                try SQLiteStore.recordConsent(
+                    db,
+                    customerId: customer,
+                    purpose: category,
+                    granted: granted,
+                    source: "event",
+                    at: event.timestamp
+                )
+            }
+        }
+        if case .bool(true)? = event.traits["unsubscribed"] {
+            try SQLiteStore.recordConsent(
+                db,
+                customerId: customer,
+                purpose: "all",
+                granted: false,
+                source: "identify",
+                at: event.timestamp
+            )
         }
     }
 }

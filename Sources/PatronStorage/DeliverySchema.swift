@@ -1,7 +1,8 @@
 import GRDB
 
-/// Tables of outgoing webhooks: destinations (URL, signing secrets, headers) and the transactional
-/// outbox of deliveries with every attempt.
+/// Tables of outgoing webhooks: destinations (URL, signing secrets, headers, purpose, consent policy,
+/// frequency cap), the transactional outbox of deliveries with every attempt, and customers' consent
+/// per purpose.
 enum DeliverySchema {
     static func create(_ db: Database) throws {
         try db.create(table: "destination") { table in
@@ -14,6 +15,13 @@ enum DeliverySchema {
             table.column("createdAt", .datetime).notNull()
             table.column("disabledAt", .datetime)
             table.column("disabledReason", .text)
+            // What the destination contacts customers for (email, push, advertising); nil = no consent check.
+            table.column("purpose", .text)
+            // opt-in: only customers who granted the purpose; opt-out: all but those who revoked it.
+            table.column("consentPolicy", .text).notNull().defaults(to: "opt-in")
+            // At most capCount sends per customer per capPeriod (day, week, month; customer's time zone).
+            table.column("capCount", .integer)
+            table.column("capPeriod", .text)
         }
         try db.create(table: "delivery") { table in
             table.autoIncrementedPrimaryKey("id")
@@ -23,7 +31,7 @@ enum DeliverySchema {
             table.column("customerId", .integer)
             table.column("payload", .text).notNull()
             table.column("createdAt", .datetime).notNull()
-            // pending, delivered, dead (retry budget spent or endpoint gone)
+            // pending, delivered, dead (retry budget spent or endpoint gone), suppressed (no consent, capped)
             table.column("status", .text).notNull()
             table.column("attempts", .integer).notNull().defaults(to: 0)
             table.column("nextAttemptAt", .datetime)
@@ -41,5 +49,20 @@ enum DeliverySchema {
             table.column("milliseconds", .double).notNull()
         }
         try db.create(index: "attemptByDelivery", on: "deliveryAttempt", columns: ["deliveryId"])
+        try db.create(
+            index: "deliveryByCustomer",
+            on: "delivery",
+            columns: ["customerId", "destinationId", "createdAt"]
+        )
+        try db.create(table: "consent", options: .withoutRowID) { table in
+            table.column("customerId", .integer).notNull().references("customer")
+            // A purpose (email, push, advertising, …) or `all`.
+            table.column("purpose", .text).notNull()
+            table.column("granted", .boolean).notNull()
+            // event, identify, import, api
+            table.column("source", .text).notNull()
+            table.column("updatedAt", .datetime).notNull()
+            table.primaryKey(["customerId", "purpose"])
+        }
     }
 }

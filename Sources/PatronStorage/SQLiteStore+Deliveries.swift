@@ -3,8 +3,9 @@ public import GRDB
 
 extension SQLiteStore {
     /// Puts a webhook into the outbox inside the caller's write transaction, so the send is recorded
-    /// atomically with what caused it (a membership change). Not sent to disabled destinations.
-    /// - Returns: the delivery's `webhook-id`.
+    /// atomically with what caused it (a membership change). A message about a customer who has not
+    /// consented to the destination's purpose, or who reached its frequency cap, is recorded as
+    /// `suppressed` with the reason instead of being queued.
     @discardableResult
     public static func enqueueDelivery(
         _ db: Database,
@@ -13,16 +14,33 @@ extension SQLiteStore {
         customerId: Int64?,
         payload: String,
         at now: Date
-    ) throws -> String {
+    ) throws -> QueuedDelivery {
         let webhookId = "msg_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        var reason: String?
+        if let customerId,
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM destination WHERE id = ?"),
+                arguments: [destinationId]
+            )
+        {
+            let destination = try Self.destination(row: row)
+            reason =
+                try Self.consentRefusal(db, destination: destination, customerId: customerId)
+                ?? Self.capRefusal(db, destination: destination, customerId: customerId, now: now)
+        }
+        let status: Delivery.Status = reason == nil ? .pending : .suppressed
         try db.execute(
             sql: """
-                INSERT INTO delivery (destinationId, webhookId, eventType, customerId, payload, createdAt, status, nextAttemptAt)
-                VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
+                INSERT INTO delivery (destinationId, webhookId, eventType, customerId, payload, createdAt, status,
+                    nextAttemptAt, lastError)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [destinationId, webhookId, eventType, customerId, payload, SQLDate(now), SQLDate(now)]
+            arguments: [
+                destinationId, webhookId, eventType, customerId, payload, SQLDate(now), status.rawValue,
+                reason == nil ? SQLDate(now) : nil, reason,
+            ]
         )
-        return webhookId
+        return QueuedDelivery(webhookId: webhookId, status: status, reason: reason)
     }
 
     /// Enqueues a webhook for destination `name` in its own transaction (tests, `POST
@@ -33,7 +51,7 @@ extension SQLiteStore {
         customerId: Int64? = nil,
         payload: String,
         at now: Date = Date()
-    ) async throws(StoreError) -> String {
+    ) async throws(StoreError) -> QueuedDelivery {
         try await write("enqueue a delivery") { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM destination WHERE name = ?", arguments: [name])
             else { throw StoreError(.notFound, "no destination named '\(name)'") }
@@ -124,6 +142,13 @@ extension SQLiteStore {
                         """,
                     arguments: [code, message, delivery.id]
                 )
+            case .suppressed(let reason):
+                (statusCode, error) = (nil, reason)
+                try db.execute(
+                    sql: "UPDATE delivery SET status = 'suppressed', nextAttemptAt = NULL, lastError = ? WHERE id = ?",
+                    arguments: [reason, delivery.id]
+                )
+                return
             case .gone:
                 (statusCode, error) = (410, "the endpoint answered 410 Gone: destination disabled")
                 try db.execute(

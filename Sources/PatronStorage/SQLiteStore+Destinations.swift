@@ -18,6 +18,9 @@ extension SQLiteStore {
         url: String,
         headers: [String: String] = [:],
         secret: String? = nil,
+        purpose: String? = nil,
+        consentPolicy: ConsentPolicy = .optIn,
+        frequencyCap: FrequencyCap? = nil,
         at now: Date = Date()
     ) async throws(StoreError) -> Destination {
         guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
@@ -32,8 +35,14 @@ extension SQLiteStore {
                 throw StoreError(.conflict, "a destination named '\(name)' exists already")
             }
             try db.execute(
-                sql: "INSERT INTO destination (name, url, secrets, headers, createdAt) VALUES (?, ?, ?, ?, ?)",
-                arguments: [name, url, Self.json(secrets), Self.json(headers), SQLDate(now)]
+                sql: """
+                    INSERT INTO destination (name, url, secrets, headers, createdAt, purpose, consentPolicy, capCount, capPeriod)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    name, url, Self.json(secrets), Self.json(headers), SQLDate(now), purpose?.lowercased(),
+                    consentPolicy.rawValue, frequencyCap?.count, frequencyCap?.period.rawValue,
+                ]
             )
             return Destination(
                 id: db.lastInsertedRowID,
@@ -41,7 +50,10 @@ extension SQLiteStore {
                 url: url,
                 secrets: secrets,
                 headers: headers,
-                createdAt: now
+                createdAt: now,
+                purpose: purpose?.lowercased(),
+                consentPolicy: consentPolicy,
+                frequencyCap: frequencyCap
             )
         }
     }
@@ -106,7 +118,14 @@ extension SQLiteStore {
             headers: try decoder.decode([String: String].self, from: Data((row["headers"] as String).utf8)),
             createdAt: (row["createdAt"] as SQLDate).date,
             disabledAt: (row["disabledAt"] as SQLDate?)?.date,
-            disabledReason: row["disabledReason"]
+            disabledReason: row["disabledReason"],
+            purpose: row["purpose"],
+            consentPolicy: ConsentPolicy(rawValue: row["consentPolicy"]) ?? .optIn,
+            frequencyCap: (row["capCount"] as Int?).flatMap { count in
+                (row["capPeriod"] as String?).flatMap(FrequencyCap.Period.init(rawValue:)).map {
+                    FrequencyCap(count: count, period: $0)
+                }
+            }
         )
     }
 

@@ -34,12 +34,20 @@ public struct ImportedCustomer: Sendable, Hashable {
     public var traits: [String: JSONValue]
     /// Where the CRM says the customer came from, if it says.
     public var acquisition: ImportedAcquisition?
+    /// Consent per purpose as the CRM records it.
+    public var consents: [String: Bool]
 
     /// Creates a row.
-    public init(identifiers: [Identifier], traits: [String: JSONValue], acquisition: ImportedAcquisition? = nil) {
+    public init(
+        identifiers: [Identifier],
+        traits: [String: JSONValue],
+        acquisition: ImportedAcquisition? = nil,
+        consents: [String: Bool] = [:]
+    ) {
         self.identifiers = identifiers
         self.traits = traits
         self.acquisition = acquisition
+        self.consents = consents
     }
 }
 
@@ -334,6 +342,18 @@ extension SQLiteStore {
                             acquisition.acquiredAt.map(SQLDate.init),
                             customer, SQLDate(asOf),
                         ]
+                    )
+                    if db.changesCount > 0 { changed = true }
+                }
+                for (purpose, granted) in row.consents.sorted(by: { $0.key < $1.key }) {
+                    try db.executeCached(
+                        sql: """
+                            INSERT INTO consent (customerId, purpose, granted, source, updatedAt) VALUES (?, ?, ?, 'import', ?)
+                            ON CONFLICT (customerId, purpose) DO UPDATE SET granted = excluded.granted,
+                                source = excluded.source, updatedAt = excluded.updatedAt
+                            WHERE excluded.updatedAt >= consent.updatedAt AND excluded.granted != consent.granted
+                            """,
+                        arguments: [customer, purpose.lowercased(), granted, SQLDate(asOf)]
                     )
                     if db.changesCount > 0 { changed = true }
                 }

@@ -86,7 +86,7 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v5: purchase days", migrate: InsightsSchema.addPurchaseDays)
         migrator.registerMigration("v6: value snapshots", migrate: InsightsSchema.createSnapshots)
         migrator.registerMigration("v7: marketing spend", migrate: InsightsSchema.createMarketingSpend)
-        migrator.registerMigration("v9: webhook destinations and deliveries", migrate: DeliverySchema.create)
+        migrator.registerMigration("v9: webhook destinations, deliveries and consent", migrate: DeliverySchema.create)
         return migrator
     }
 

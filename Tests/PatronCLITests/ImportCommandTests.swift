@@ -165,6 +165,30 @@ struct ImportCommandTests {
         // The acquisition columns are not also traits.
         #expect((customer["traits"] as? [String: Any])?.keys.sorted() == ["region"])
         #expect((customer["acquisition"] as? [String: Any])?["channel"] as? String == "paid search")
+        // Consent from a CRM column, shown by `patron consent show`; a bad value is rejected with its line.
+        let consentFile = try write(
+            "consent.csv",
+            """
+            customer_id,email_opt_in
+            c1,yes
+            c2,no
+            c3,maybe
+
+            """
+        )
+        let consentImport = try EndToEndTests.run([
+            "import", "customers", consentFile, "--database", database, "--consent", "email=email_opt_in",
+        ])
+        #expect(consentImport.status == 0, "\(consentImport.standardError)")
+        #expect(consentImport.standardError.contains("consent.csv:4: column 'email_opt_in'"))
+        let shown = try EndToEndTests.run(["consent", "show", "c2", "--database", database, "--format", "csv"])
+        #expect(shown.standardOutput.contains("email,false,import,"))
+        let set = try EndToEndTests.run([
+            "consent", "set", "c2", "--purpose", "email", "--granted", "true", "--database", database,
+        ])
+        #expect(set.status == 0)
+        let changed = try EndToEndTests.run(["consent", "show", "c2", "--database", database, "--format", "csv"])
+        #expect(changed.standardOutput.contains("email,true,api,"))
         let missing = try EndToEndTests.run([
             "import", "customers", crm, "--database", database, "--acquired-column", "since",
         ])

@@ -134,7 +134,9 @@ struct WebhookDeliveryTests {
                 eventType: "test",
                 payload: #"{"n":1}"#
             )
+            .webhookId
             let second = try await store.enqueueDelivery(toDestination: "push", eventType: "test", payload: #"{"n":2}"#)
+                .webhookId
             try await deliver(store) {
                 try await store.deliveries(status: .delivered).count == 2
             }

@@ -63,6 +63,40 @@ struct DeliveryRoutesTests {
             let (_, replayed) = try await call(client, .post, "/api/v1/deliveries/replay?destination=email-tool")
             #expect(replayed["requeued"]?.numberValue == 0)  // nothing is dead yet
             #expect(try await call(client, .post, "/api/v1/deliveries/replay?id=x").0 == .badRequest)
+            // Consent: unknown customer 404, bad body 400, revoke then read back.
+            _ = try await store.importCustomers(
+                [ImportedCustomer(identifiers: [Identifier(kind: Identifier.userIdKind, value: "ann")], traits: [:])],
+                asOf: Date()
+            )
+            #expect(
+                try await call(
+                    client,
+                    .post,
+                    "/api/v1/customers/nobody/consent",
+                    #"{"purpose":"email","granted":false}"#
+                ).0 == .notFound
+            )
+            #expect(
+                try await call(client, .post, "/api/v1/customers/ann/consent", #"{"purpose":"email","granted":"no"}"#).0
+                    == .badRequest
+            )
+            let (revoked, consent) = try await call(
+                client,
+                .post,
+                "/api/v1/customers/ann/consent",
+                #"{"purpose":"email","granted":false}"#
+            )
+            #expect(revoked == .ok)
+            #expect(consent["consent"]?.arrayValue?.first?["granted"] == .bool(false))
+            #expect(consent["consent"]?.arrayValue?.first?["source"]?.stringValue == "api")
+            #expect(
+                try await call(
+                    client,
+                    .post,
+                    "/api/v1/destinations",
+                    #"{"name":"c","url":"https://x.org","cap":"3/year"}"#
+                ).0 == .badRequest
+            )
             let (_, document) = try await call(client, .get, "/openapi.json")
             for path in [
                 "/api/v1/destinations", "/api/v1/deliveries", "/api/v1/deliveries/replay", "/api/v1/reports/value",

@@ -14,14 +14,14 @@ struct DeliveriesCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List deliveries, newest first.")
         @OptionGroup var store: DatabaseOptions
-        @Option(help: "Only this status: pending, delivered or dead.") var status: String?
+        @Option(help: "Only this status: pending, delivered, dead or suppressed.") var status: String?
         @Option(help: "Only this destination.") var destination: String?
         @Option(help: "At most this many.") var limit = 100
         @Option(help: "Output format: table, json or csv.") var format: OutputFormat = .table
 
         func validate() throws {
             if let status, Delivery.Status(rawValue: status) == nil {
-                throw ValidationError("--status must be pending, delivered or dead, got '\(status)'")
+                throw ValidationError("--status must be pending, delivered, dead or suppressed, got '\(status)'")
             }
             guard (1...100_000).contains(limit) else { throw ValidationError("--limit must be 1…100000") }
         }

@@ -26,6 +26,23 @@ struct DestinationsCommand: AsyncParsableCommand {
         @Option(name: .customLong("header"), help: "NAME: VALUE sent with every delivery; repeatable.")
         var headers: [String] = []
         @Option(help: "Use this whsec_ secret instead of generating one.") var secret: String?
+        @Option(
+            help: "What it contacts customers for (email, push, advertising, …): consent is checked before each send."
+        )
+        var purpose: String?
+        @Option(help: "opt-in (only customers who granted the purpose) or opt-out (all but those who revoked it).")
+        var consentPolicy = "opt-in"
+        @Option(help: "Frequency cap per customer, e.g. 3/day, 1/week, 10/month (period in the customer's time zone).")
+        var cap: String?
+
+        func validate() throws {
+            guard ConsentPolicy(rawValue: consentPolicy) != nil else {
+                throw ValidationError("--consent-policy must be opt-in or opt-out, got '\(consentPolicy)'")
+            }
+            if let cap, FrequencyCap(parsing: cap) == nil {
+                throw ValidationError("--cap must be COUNT/day, COUNT/week or COUNT/month, got '\(cap)'")
+            }
+        }
         @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
         func run() async throws {
@@ -41,7 +58,10 @@ struct DestinationsCommand: AsyncParsableCommand {
                 name: name,
                 url: url,
                 headers: fields,
-                secret: secret
+                secret: secret,
+                purpose: purpose,
+                consentPolicy: ConsentPolicy(rawValue: consentPolicy) ?? .optIn,
+                frequencyCap: cap.flatMap(FrequencyCap.init(parsing:))
             )
             if format == .json { return print(try EncodedJSON.text(destination)) }
             print("Created destination \(destination.name) → \(destination.url)")
@@ -58,10 +78,11 @@ struct DestinationsCommand: AsyncParsableCommand {
         func run() async throws {
             let destinations = try await store.open().destinations()
             if format == .json { return print(try EncodedJSON.text(destinations)) }
-            let headers = ["name", "url", "secrets", "state"]
+            let headers = ["name", "url", "purpose", "consent", "cap", "secrets", "state"]
             let rows = destinations.map {
                 [
-                    $0.name, $0.url, String($0.secrets.count),
+                    $0.name, $0.url, $0.purpose ?? "", $0.purpose == nil ? "" : $0.consentPolicy.rawValue,
+                    $0.frequencyCap?.description ?? "", String($0.secrets.count),
                     $0.disabledAt == nil ? "enabled" : "disabled: \($0.disabledReason ?? "")",
                 ]
             }
@@ -114,8 +135,8 @@ struct DestinationsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let body = #"{"type":"test","sentAt":"\#(ISO8601DateFormatter().string(from: Date()))"}"#
-            let id = try await store.open().enqueueDelivery(toDestination: name, eventType: "test", payload: body)
-            print("Queued \(id) for \(name).")
+            let queued = try await store.open().enqueueDelivery(toDestination: name, eventType: "test", payload: body)
+            print("Queued \(queued.webhookId) for \(name).")
         }
     }
 }

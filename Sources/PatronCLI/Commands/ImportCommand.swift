@@ -256,11 +256,20 @@ struct ImportCommand: AsyncParsableCommand {
         var acquiredColumn: String?
         @Option(help: "Column with the acquisition campaign (with --channel-column).") var campaignColumn: String?
         @Option(help: "Date format of --acquired-column with %Y, %m, %d.") var dateFormat = "%Y-%m-%d"
+        @Option(
+            name: .customLong("consent"),
+            help:
+                "PURPOSE=COLUMN: consent for a purpose (email, push, …) from a column of yes/no, true/false or 1/0; repeatable."
+        )
+        var consentColumns: [String] = []
         @Option(help: "Rows per database transaction.") var batchSize = 5_000
         @Option(help: "Output format of the summary: table or json.") var format: OutputFormat = .table
 
         func validate() throws {
             guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+            for pair in consentColumns where pair.split(separator: "=").count != 2 {
+                throw ValidationError("--consent must be PURPOSE=COLUMN, got '\(pair)'")
+            }
             if channelColumn == nil, acquiredColumn != nil || campaignColumn != nil {
                 throw ValidationError("--acquired-column and --campaign-column need --channel-column")
             }
@@ -287,11 +296,15 @@ struct ImportCommand: AsyncParsableCommand {
             let acquiredIndex = try acquiredColumn.map { try columns.require($0) }
             let campaignIndex = try campaignColumn.map { try columns.require($0) }
             let dates = try DateFormat(dateFormat)
+            let consentIndexes = try consentColumns.map { pair in
+                let parts = pair.split(separator: "=").map(String.init)
+                return (purpose: parts[0], column: parts[1], index: try columns.require(parts[1]))
+            }
             var traitColumns: [(index: Int, name: String)] = []
             if traits.isEmpty {
                 let used = Set(
                     [idIndex] + [emailIndex, channelIndex, acquiredIndex, campaignIndex].compactMap { $0 }
-                        + externalColumns.map(\.index)
+                        + externalColumns.map(\.index) + consentIndexes.map(\.index)
                 )
                 traitColumns = header.fields.enumerated().filter { !used.contains($0.offset) }.map {
                     ($0.offset, $0.element)
@@ -362,7 +375,31 @@ struct ImportCommand: AsyncParsableCommand {
                     let campaign = campaignIndex.map(field).flatMap { $0.isEmpty ? nil : $0 }
                     acquisition = ImportedAcquisition(channel: channel, acquiredAt: acquiredAt, campaign: campaign)
                 }
-                batch.append(ImportedCustomer(identifiers: identifiers, traits: values, acquisition: acquisition))
+                var consents: [String: Bool] = [:]
+                var badConsent: InputError?
+                for consent in consentIndexes {
+                    let text = field(consent.index).lowercased()
+                    if text.isEmpty { continue }
+                    if ["yes", "y", "true", "1"].contains(text) {
+                        consents[consent.purpose] = true
+                    } else if ["no", "n", "false", "0"].contains(text) {
+                        consents[consent.purpose] = false
+                    } else {
+                        badConsent = InputError(column: consent.column, "'\(text)' is not yes/no, true/false or 1/0")
+                    }
+                }
+                if let badConsent {
+                    summary.reject(line: record.line, badConsent)
+                    continue
+                }
+                batch.append(
+                    ImportedCustomer(
+                        identifiers: identifiers,
+                        traits: values,
+                        acquisition: acquisition,
+                        consents: consents
+                    )
+                )
                 if batch.count >= batchSize {
                     summary.outcome.add(try await store.importCustomers(batch, asOf: asOf))
                     batch.removeAll(keepingCapacity: true)
