@@ -5,8 +5,9 @@ import Prometheus
 import ServiceLifecycle
 
 /// Builds the Patron HTTP application: tracking API, admin API, `/health`, `/metrics`,
-/// `/openapi.json`, with the background services that turn events into customers (and re-score
-/// them) and, when configured, refit the value models on a schedule.
+/// `/openapi.json`, with the background services that checkpoint the store's write-ahead log, turn
+/// events into customers (and re-score them) and, when configured, refit the value models on a
+/// schedule.
 /// - Parameters:
 ///   - configuration: address, limits and refit interval.
 ///   - store: the event store.
@@ -18,7 +19,10 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let metrics = ServerMetrics()
     let router = buildRouter(configuration: configuration, store: store, metrics: metrics)
-    var services: [any Service] = [ProcessingService(store: store, metrics: metrics, logger: logger)]
+    var services: [any Service] = [
+        CheckpointService(store: store, logger: logger),
+        ProcessingService(store: store, metrics: metrics, logger: logger),
+    ]
     if let interval = configuration.refitInterval {
         services.append(RefitService(store: store, interval: interval, logger: logger))
     }
