@@ -62,7 +62,8 @@ struct JSONParser {
     private mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= maximumDepth else { throw error("nesting deeper than \(maximumDepth) levels") }
         index += 1
-        var members: [String: JSONValue] = [:]
+        // Room for the members of a typical event object, so it is not rehashed while it grows.
+        var members: [String: JSONValue] = Dictionary(minimumCapacity: 12)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
