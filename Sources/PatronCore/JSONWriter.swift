@@ -55,13 +55,16 @@ struct JSONWriter {
     /// `text` as a JSON string literal: quotes, backslashes and control characters escaped.
     mutating func writeQuoted(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        let utf8 = text.utf8
-        if !utf8.contains(where: Self.needsEscape) {
-            bytes.append(contentsOf: utf8)
+        let isPlain = text.utf8.withContiguousStorageIfAvailable { run in
+            guard !run.contains(where: Self.needsEscape) else { return false }
+            bytes.append(contentsOf: run)
+            return true
+        }
+        if isPlain == true {
             bytes.append(UInt8(ascii: "\""))
             return
         }
-        for byte in utf8 {
+        for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): append("\\\"")
             case UInt8(ascii: "\\"): append("\\\\")
