@@ -50,7 +50,8 @@ extension SQLiteStore {
                 // The writer is running one of its own checkpoints: this one is skipped.
                 continue
             } catch {
-                failure = error
+                // Cancelled mid-checkpoint (shutdown): stop like after a sleep.
+                if !Task.isCancelled { failure = error }
                 break
             }
         }

@@ -29,6 +29,9 @@ public final class SQLiteStore: Sendable {
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB switches a pool's writer to synchronous=NORMAL (no fsync at commit) when it
+            // turns WAL on, after `prepareDatabase`: back to FULL before anything is committed.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(pool)
             // An import that died after suspending the per-customer transaction index leaves it
             // missing: build it again (a read finds it present in every other case).
@@ -115,6 +118,9 @@ public final class SQLiteStore: Sendable {
     /// Stores `batches` in one transaction, committed with fsync (the connection is at
     /// synchronous=FULL whenever it serves ingest; see ``commitWithoutFsync(_:_:)``).
     static func commit(_ batches: [IngestBatch], db: Database) throws -> [IngestOutcome] {
+        guard try Int.fetchOne(db.cachedStatement(sql: "PRAGMA synchronous")) == 2 else {
+            throw StoreError(.unavailable, "the writer is not at synchronous=FULL: events are not acknowledged")
+        }
         var outcomes: [IngestOutcome] = []
         outcomes.reserveCapacity(batches.count)
         try db.inTransaction {
