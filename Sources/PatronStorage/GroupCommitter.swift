@@ -62,6 +62,12 @@ final class GroupCommitter<Item: Sendable, Output: Sendable, Connection>: Sendab
         }
         do {
             let outputs = try write(group.map(\.item), connection)
+            guard outputs.count == group.count else {
+                throw StoreError(
+                    .unavailable,
+                    "the group commit gave \(outputs.count) results for \(group.count) items"
+                )
+            }
             for (entry, output) in zip(group, outputs) { entry.waiter.resume(returning: output) }
         } catch {
             for entry in group { entry.waiter.resume(throwing: error) }
