@@ -19,13 +19,11 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let metrics = ServerMetrics()
     let router = buildRouter(configuration: configuration, store: store, metrics: metrics)
-    var services: [any Service] = [
-        CheckpointService(store: store, logger: logger),
-        ProcessingService(store: store, metrics: metrics, logger: logger),
-    ]
+    var services: [any Service] = [ProcessingService(store: store, metrics: metrics, logger: logger)]
     if let interval = configuration.refitInterval {
         services.append(RefitService(store: store, interval: interval, logger: logger))
     }
+    services.append(CheckpointService(store: store, logger: logger))
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "patron"),
