@@ -40,6 +40,11 @@ struct JSONWriter {
 
     private mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
+    /// Whether a UTF-8 byte must be escaped in a string literal.
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
     /// Integers below 2⁵³ without a fraction; other values in Swift's shortest round-trip form.
     static func format(_ number: Double) -> String {
         guard number.isFinite else { return "null" }
@@ -50,6 +55,15 @@ struct JSONWriter {
     /// `text` as a JSON string literal: quotes, backslashes and control characters escaped.
     mutating func writeQuoted(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        let isPlain = text.utf8.withContiguousStorageIfAvailable { run in
+            guard !run.contains(where: Self.needsEscape) else { return false }
+            bytes.append(contentsOf: run)
+            return true
+        }
+        if isPlain == true {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): append("\\\"")

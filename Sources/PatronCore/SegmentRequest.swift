@@ -146,10 +146,12 @@ public struct SegmentRequest: Sendable {
             )
         }
         guard var event = item.objectValue else { return reject(.notAnObject, "an event must be a JSON object") }
+        // The server fields below are set on a copy of the client's members: one copy, with room.
+        event.reserveCapacity(event.count + 5)
         let messageId: String
         switch event["messageId"] {
         case .string(let value)?:
-            guard !value.isEmpty, value.count <= 100 else {
+            guard !value.isEmpty, value.utf8.count <= 100 || value.count <= 100 else {
                 return reject(.invalidMessageId, "messageId must be 1 to 100 characters, got \(value.count)")
             }
             guard !Self.hasControlCharacters(value) else {
@@ -189,7 +191,7 @@ public struct SegmentRequest: Sendable {
             return reject(.invalidField, "userId and anonymousId must be strings", messageId: messageId)
         }
         for (key, value) in [("userId", user.value), ("anonymousId", anonymous.value)] {
-            if let value, value.count > 1000 || Self.hasControlCharacters(value) {
+            if let value, (value.utf8.count > 1000 && value.count > 1000) || Self.hasControlCharacters(value) {
                 return reject(
                     .invalidField,
                     "\(key) must be at most 1,000 characters, without control characters or lone surrogates",

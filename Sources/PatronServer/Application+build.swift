@@ -6,8 +6,9 @@ import Prometheus
 import ServiceLifecycle
 
 /// Builds the Patron HTTP application: tracking API, admin API, `/health`, `/metrics`,
-/// `/openapi.json`, with the background services that turn events into customers (and re-score
-/// them) and, when configured, refit the value models on a schedule.
+/// `/openapi.json`, with the background services that checkpoint the store's write-ahead log, turn
+/// events into customers (and re-score them) and, when configured, refit the value models on a
+/// schedule.
 /// - Parameters:
 ///   - configuration: address, limits and refit interval.
 ///   - store: the event store.
@@ -31,6 +32,7 @@ public func buildApplication(
     if let interval = configuration.refitInterval {
         services.append(RefitService(store: store, interval: interval, logger: logger))
     }
+    services.append(CheckpointService(store: store, logger: logger))
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "patron"),

@@ -42,6 +42,11 @@ struct BoundStatement {
         }
     }
 
+    /// Binds a text, or leaves the NULL that ``reset()`` bound for `nil`.
+    func bind(_ value: String?, at index: Int32) {
+        if let value { bind(value, at: index) }
+    }
+
     func bind(_ value: Int64, at index: Int32) { sqlite3_bind_int64(handle, index, value) }
 
     func bind(_ value: Double, at index: Int32) { sqlite3_bind_double(handle, index, value) }

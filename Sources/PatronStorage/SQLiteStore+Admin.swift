@@ -68,6 +68,7 @@ extension SQLiteStore {
                 case .success(let event):
                     let result = try Self.insert(
                         IngestBatch(source: row["source"], accepted: [event], rejected: []),
+                        with: try Self.eventInsertion(db),
                         db: db
                     )
                     outcome.replayed += result.stored

@@ -8,7 +8,13 @@ import Synchronization
 /// returns), schema by named, append-only migrations.
 public final class SQLiteStore: Sendable {
     let writer: DatabasePool
-    private let committer: GroupCommitter<IngestBatch, IngestOutcome>
+    /// The database file.
+    let path: String
+    private let committer: GroupCommitter<IngestBatch, IngestOutcome, Database>
+    /// Write keys already looked up, with their source: every tracking request names one, and keys
+    /// are never removed, so a known key needs no database read (an unknown one is looked up each
+    /// time, so a key added by another process is found).
+    private let knownWriteKeys = Mutex<[String: String]>([:])
     /// What transaction imports remember between batches (used on the writer queue only).
     let importMemory = Mutex(ImportMemory())
 
@@ -23,6 +29,9 @@ public final class SQLiteStore: Sendable {
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB switches a pool's writer to synchronous=NORMAL (no fsync at commit) when it
+            // turns WAL on, after `prepareDatabase`: back to FULL before anything is committed.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(pool)
             // An import that died after suspending the per-customer transaction index leaves it
             // missing: build it again (a read finds it present in every other case).
@@ -35,9 +44,11 @@ public final class SQLiteStore: Sendable {
             throw StoreError(.unavailable, "cannot open the database at \(path): \(error)", underlying: error)
         }
         writer = pool
-        committer = GroupCommitter { batches in
-            try await pool.write { db in try batches.map { try Self.insert($0, db: db) } }
-        }
+        self.path = path
+        committer = GroupCommitter(
+            schedule: { job in pool.asyncWriteWithoutTransaction(job) },
+            write: { batches, db in try Self.commit(batches, db: db) }
+        )
     }
 
     static var migrator: DatabaseMigrator {
@@ -105,20 +116,48 @@ public final class SQLiteStore: Sendable {
         }
     }
 
-    static func insert(_ batch: IngestBatch, db: Database) throws -> IngestOutcome {
+    /// Stores `batches` in one transaction, committed with fsync (the connection is at
+    /// synchronous=FULL whenever it serves ingest; see ``commitWithoutFsync(_:_:)``).
+    static func commit(_ batches: [IngestBatch], db: Database) throws -> [IngestOutcome] {
+        guard try Int.fetchOne(db.cachedStatement(sql: "PRAGMA synchronous")) == 2 else {
+            throw StoreError(.unavailable, "the writer is not at synchronous=FULL: events are not acknowledged")
+        }
+        var outcomes: [IngestOutcome] = []
+        outcomes.reserveCapacity(batches.count)
+        try db.inTransaction {
+            let insertEvent = try eventInsertion(db)
+            for batch in batches { outcomes.append(try insert(batch, with: insertEvent, db: db)) }
+            return .commit
+        }
+        return outcomes
+    }
+
+    /// The statement ``insert(_:with:db:)`` stores events with (a messageId already stored for the
+    /// source is skipped).
+    static func eventInsertion(_ db: Database) throws -> BoundStatement {
+        try BoundStatement(
+            db,
+            sql: """
+                INSERT INTO event (source, messageId, type, userId, anonymousId, name, timestamp, receivedAt, payload)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, messageId) DO NOTHING
+                """
+        )
+    }
+
+    /// Stores one batch (inside a transaction), quarantined events included.
+    static func insert(_ batch: IngestBatch, with insertEvent: BoundStatement, db: Database) throws -> IngestOutcome {
         var stored = 0
         for event in batch.accepted {
-            try db.executeCached(
-                sql: """
-                    INSERT INTO event (source, messageId, type, userId, anonymousId, name, timestamp, receivedAt, payload)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, messageId) DO NOTHING
-                    """,
-                arguments: [
-                    batch.source, event.messageId, event.type.rawValue, event.userId, event.anonymousId, event.name,
-                    SQLDate(event.timestamp), SQLDate(event.receivedAt), event.json,
-                ]
-            )
-            stored += db.changesCount
+            insertEvent.bind(batch.source, at: 1)
+            insertEvent.bind(event.messageId, at: 2)
+            insertEvent.bind(event.type.rawValue, at: 3)
+            insertEvent.bind(event.userId, at: 4)
+            insertEvent.bind(event.anonymousId, at: 5)
+            insertEvent.bind(event.name, at: 6)
+            insertEvent.bind(event.timestamp, at: 7)
+            insertEvent.bind(event.receivedAt, at: 8)
+            insertEvent.bind(event.json, at: 9)
+            stored += try insertEvent.execute()
         }
         for rejected in batch.rejected {
             try db.executeCached(
@@ -229,12 +268,15 @@ public final class SQLiteStore: Sendable {
 
     /// The source a write key belongs to, or `nil` for an unknown key.
     public func source(forWriteKey key: String) async throws(StoreError) -> String? {
-        try await read("read write keys") { db in
+        if let known = knownWriteKeys.withLock({ $0[key] }) { return known }
+        let source = try await read("read write keys") { db in
             try String.fetchOne(
                 db.cachedStatement(sql: "SELECT source FROM writeKey WHERE hash = ?"),
                 arguments: [Self.hash(key)]
             )
         }
+        if let source { knownWriteKeys.withLock { $0[key] = source } }
+        return source
     }
 
     /// The number of stored events (of one source, or all).
