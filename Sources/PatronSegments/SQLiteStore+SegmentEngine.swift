@@ -1,0 +1,156 @@
+public import Foundation
+import GRDB
+public import PatronStorage
+
+extension SQLiteStore {
+    /// Stores a new segment after checking that the segments its condition refers to exist.
+    /// - Throws: ``SegmentError``: `.conflict` for a name in use, `.notFound` for an unknown
+    ///   referenced segment, `.invalidDefinition` for a condition that refers to itself.
+    public func createSegment(
+        name: String,
+        condition: SegmentCondition
+    ) async throws(SegmentError) -> SegmentDefinition {
+        try await checkReferences(of: condition, in: name)
+        let stored = try await segmentStore { () throws(StoreError) in
+            try await createSegment(name: name, definition: condition.jsonText)
+        }
+        return try SegmentDefinition(stored)
+    }
+
+    /// Replaces the condition of segment `name`; members change at the next backfill.
+    /// - Throws: ``SegmentError`` (`.notFound`, `.invalidDefinition`).
+    public func updateSegment(
+        name: String,
+        condition: SegmentCondition
+    ) async throws(SegmentError) -> SegmentDefinition {
+        try await checkReferences(of: condition, in: name)
+        let stored = try await segmentStore { () throws(StoreError) in
+            try await updateSegment(name: name, definition: condition.jsonText)
+        }
+        return try SegmentDefinition(stored)
+    }
+
+    /// Every segment with its condition, by name.
+    public func segmentDefinitions() async throws(SegmentError) -> [SegmentDefinition] {
+        var definitions: [SegmentDefinition] = []
+        for stored in try await segmentStore({ () throws(StoreError) in try await segments() }) {
+            definitions.append(try SegmentDefinition(stored))
+        }
+        return definitions
+    }
+
+    /// The segment called `name`.
+    /// - Throws: ``SegmentError`` with code `.notFound` when there is none.
+    public func segmentDefinition(named name: String) async throws(SegmentError) -> SegmentDefinition {
+        guard let stored = try await segmentStore({ () throws(StoreError) in try await segment(named: name) }) else {
+            throw SegmentError(.notFound, "no segment named '\(name)'")
+        }
+        return try SegmentDefinition(stored)
+    }
+
+    /// How many current customers satisfy `condition` at `time` (through the compiled SQL; no
+    /// membership is written).
+    public func previewCount(of condition: SegmentCondition, at time: Date = Date()) async throws(SegmentError) -> Int {
+        let compiled = condition.compiled(now: CustomerFacts.milliseconds(time))
+        return try await segmentStore { () throws(StoreError) in
+            try await countCustomers(where: compiled.predicate, arguments: compiled.arguments)
+        }
+    }
+
+    /// The current customers who satisfy `condition` at `time` (through the compiled SQL), in id order.
+    public func customers(
+        satisfying condition: SegmentCondition,
+        at time: Date = Date()
+    ) async throws(SegmentError) -> [Int64] {
+        let compiled = condition.compiled(now: CustomerFacts.milliseconds(time))
+        return try await segmentStore { () throws(StoreError) in
+            try await readCustomerData("select the customers of a condition") { db in
+                try Int64.fetchAll(
+                    db,
+                    sql: """
+                        SELECT customer.id FROM customer WHERE customer.mergedInto IS NULL AND (\(compiled.predicate))
+                        ORDER BY customer.id
+                        """,
+                    arguments: StatementArguments(compiled.arguments)
+                )
+            }
+        }
+    }
+
+    /// Evaluates segment `name` over every customer at `time` (through the compiled SQL) and
+    /// records who entered and who exited.
+    public func backfillSegment(named name: String, at time: Date = Date()) async throws(SegmentError)
+        -> SegmentMembershipChange
+    {
+        let definition = try await segmentDefinition(named: name)
+        let compiled = definition.condition.compiled(now: CustomerFacts.milliseconds(time))
+        return try await segmentStore { () throws(StoreError) in
+            try await refreshSegmentMembership(
+                segmentId: definition.id,
+                where: compiled.predicate,
+                arguments: compiled.arguments,
+                at: time
+            )
+        }
+    }
+
+    /// Backfills every segment at `time`, segments that others refer to first.
+    /// - Returns: the change of each segment, by name.
+    public func backfillSegments(at time: Date = Date()) async throws(SegmentError)
+        -> [String: SegmentMembershipChange]
+    {
+        var changes: [String: SegmentMembershipChange] = [:]
+        for definition in SegmentDefinition.dependencyOrder(try await segmentDefinitions()) {
+            changes[definition.name] = try await backfillSegment(named: definition.name, at: time)
+        }
+        return changes
+    }
+
+    /// The current members of segment `name`, in id order.
+    /// - Throws: ``SegmentError`` with code `.notFound` when there is no such segment.
+    public func segmentMembers(named name: String) async throws(SegmentError) -> [Int64] {
+        let definition = try await segmentDefinition(named: name)
+        return try await segmentStore { () throws(StoreError) in try await segmentMembers(segmentId: definition.id) }
+    }
+
+    /// Rejects conditions on unknown segments or on the segment being defined.
+    private func checkReferences(of condition: SegmentCondition, in name: String) async throws(SegmentError) {
+        let known = Set(try await segmentStore({ () throws(StoreError) in try await segments() }).map(\.name))
+        for reference in condition.referencedSegments.sorted() {
+            if reference == name {
+                throw SegmentError(.invalidDefinition, "segment '\(name)' cannot refer to itself")
+            }
+            if !known.contains(reference) {
+                throw SegmentError(.notFound, "the condition refers to segment '\(reference)', which does not exist")
+            }
+        }
+    }
+
+    /// Runs a store call, turning its errors into ``SegmentError``.
+    func segmentStore<T>(_ body: () async throws(StoreError) -> T) async throws(SegmentError) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw SegmentError(error)
+        }
+    }
+}
+
+extension SegmentDefinition {
+    /// Definitions ordered so that each comes after the segments it refers to (by name otherwise;
+    /// a cycle is broken at the first name).
+    static func dependencyOrder(_ definitions: [SegmentDefinition]) -> [SegmentDefinition] {
+        var remaining = definitions.sorted { $0.name < $1.name }
+        var ordered: [SegmentDefinition] = []
+        var placed: Set<String> = []
+        let names = Set(definitions.map(\.name))
+        while !remaining.isEmpty {
+            let index =
+                remaining.firstIndex { $0.condition.referencedSegments.intersection(names).isSubset(of: placed) } ?? 0
+            let next = remaining.remove(at: index)
+            ordered.append(next)
+            placed.insert(next.name)
+        }
+        return ordered
+    }
+}
