@@ -35,7 +35,8 @@ extension SQLiteStore {
         var facts: [Int64: CustomerFacts] = [:]
         for id in try Int64.fetchAll(
             db,
-            sql: "SELECT id FROM customer WHERE mergedInto IS NULL AND \(chosen.replacingOccurrences(of: "customerId", with: "id"))",
+            sql:
+                "SELECT id FROM customer WHERE mergedInto IS NULL AND \(chosen.replacingOccurrences(of: "customerId", with: "id"))",
             arguments: [selection]
         ) {
             facts[id] = CustomerFacts(customerId: id, now: now)

@@ -79,7 +79,10 @@ extension SQLiteStore {
 
     /// Evaluates segment `name` over every customer at `time` (through the compiled SQL) and
     /// records who entered and who exited.
-    public func backfillSegment(named name: String, at time: Date = Date()) async throws(SegmentError)
+    public func backfillSegment(
+        named name: String,
+        at time: Date = Date()
+    ) async throws(SegmentError)
         -> SegmentMembershipChange
     {
         let definition = try await segmentDefinition(named: name)
@@ -96,7 +99,9 @@ extension SQLiteStore {
 
     /// Backfills every segment at `time`, segments that others refer to first.
     /// - Returns: the change of each segment, by name.
-    public func backfillSegments(at time: Date = Date()) async throws(SegmentError)
+    public func backfillSegments(
+        at time: Date = Date()
+    ) async throws(SegmentError)
         -> [String: SegmentMembershipChange]
     {
         var changes: [String: SegmentMembershipChange] = [:]

@@ -238,7 +238,10 @@ enum ConditionReader {
         guard let field else { return }
         let expected: SegmentValue.Kind = field.isText ? .string : .number
         if let wrong = kinds.first(where: { $0 != expected }) {
-            throw invalid(path, "score '\(field.rawValue)' is a \(expected.rawValue); a \(wrong.rawValue) never matches it")
+            throw invalid(
+                path,
+                "score '\(field.rawValue)' is a \(expected.rawValue); a \(wrong.rawValue) never matches it"
+            )
         }
     }
 
@@ -247,7 +250,10 @@ enum ConditionReader {
             throw invalid(path, "expected a string, a number, a boolean or a relative time like \"now-30d\"")
         }
         if case .string(let text) = value, text.hasPrefix("now-") || text.hasPrefix("now+") {
-            throw invalid(path, "invalid relative time '\(text)'; use now, now-<duration> or now+<duration>, like now-30d")
+            throw invalid(
+                path,
+                "invalid relative time '\(text)'; use now, now-<duration> or now+<duration>, like now-30d"
+            )
         }
         return value
     }

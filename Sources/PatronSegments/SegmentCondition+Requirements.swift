@@ -3,7 +3,8 @@ extension SegmentCondition {
     public var referencedSegments: Set<String> {
         switch self {
         case .segment(let name): [name]
-        case .all(let conditions), .any(let conditions): conditions.reduce(into: []) { $0.formUnion($1.referencedSegments) }
+        case .all(let conditions), .any(let conditions):
+            conditions.reduce(into: []) { $0.formUnion($1.referencedSegments) }
         case .not(let condition): condition.referencedSegments
         case .trait, .score, .eventCount, .eventSequence: []
         }

@@ -1,4 +1,4 @@
-public import PatronStorage
+import PatronStorage
 
 /// The error of the segments module.
 public struct SegmentError: Error, Sendable, CustomStringConvertible {

@@ -73,7 +73,8 @@ struct SegmentSQLCompiler {
         case .exists:
             sql = "\(type) <> 'null'"
         case .ne:
-            sql = "\(type) IN ('text', 'integer', 'real', 'true', 'false') AND NOT \(ordered(.eq, values[0], type, value))"
+            sql =
+                "\(type) IN ('text', 'integer', 'real', 'true', 'false') AND NOT \(ordered(.eq, values[0], type, value))"
         case .in:
             sql = "(" + values.map { ordered(.eq, $0, type, value) }.joined(separator: " OR ") + ")"
         case .between:
@@ -125,7 +126,8 @@ struct SegmentSQLCompiler {
 
     mutating func eventCount(_ condition: EventCountCondition) -> String {
         let filter = events("counted", named: condition.name, inLast: condition.inLast, latest: now)
-        return "((SELECT count(*) FROM event AS counted WHERE \(filter)) \(condition.op.sqlOperator) \(bind(condition.count)))"
+        return
+            "((SELECT count(*) FROM event AS counted WHERE \(filter)) \(condition.op.sqlOperator) \(bind(condition.count)))"
     }
 
     mutating func eventSequence(_ condition: EventSequenceCondition) -> String {

@@ -53,7 +53,8 @@ extension SQLiteStore {
         try await read("read segment members") { db in
             try Int64.fetchAll(
                 db,
-                sql: "SELECT customerId FROM segmentMembership WHERE segmentId = ? AND exitedAt IS NULL ORDER BY customerId",
+                sql:
+                    "SELECT customerId FROM segmentMembership WHERE segmentId = ? AND exitedAt IS NULL ORDER BY customerId",
                 arguments: [id]
             )
         }

@@ -24,7 +24,9 @@ struct ConditionJSONTests {
         #expect(comparison == Comparison(.gt, [.relativeTime(RelativeTime("now-30d")!)]))
     }
 
-    @Test(arguments: [("90d", 7_776_000_000), ("1h", 3_600_000), ("30m", 1_800_000), ("2w", 1_209_600_000), ("45s", 45_000)])
+    @Test(arguments: [
+        ("90d", 7_776_000_000), ("1h", 3_600_000), ("30m", 1_800_000), ("2w", 1_209_600_000), ("45s", 45_000),
+    ])
     func durationsReadTheirUnit(text: String, milliseconds: Int64) throws {
         let duration = try #require(SegmentDuration(text))
         #expect(duration.milliseconds == milliseconds)
@@ -46,7 +48,10 @@ struct ConditionJSONTests {
             #"{"trait":"age","op":"between","value":[1,"now"]}"#,
             "value: 'between' needs two values of the same kind; got a number and a time"
         ),
-        (#"{"trait":"plan","op":"in","value":[]}"#, #"value: 'in' needs a non-empty array of values, like ["gold", "silver"]"#),
+        (
+            #"{"trait":"plan","op":"in","value":[]}"#,
+            #"value: 'in' needs a non-empty array of values, like ["gold", "silver"]"#
+        ),
         (
             #"{"event":"Order Completed","inLast":"90 days"}"#,
             "inLast: invalid duration '90 days'; use a whole number and a unit s, m, h, d or w, like 90d"
@@ -63,10 +68,19 @@ struct ConditionJSONTests {
         (#"{"score":"tier","op":"eq","value":3}"#, "value: score 'tier' is a string; a number never matches it"),
         (#"{"trait":"x","op":"lt","value":true}"#, "value: 'lt' orders strings, numbers and times, not booleans"),
         (#"{"trait":"x","op":"contains","value":""}"#, "value: 'contains' needs a non-empty string"),
-        (#"{"trait":"x","op":"eq","value":{"a":1}}"#, #"value: expected a string, a number, a boolean or a relative time like "now-30d""#),
+        (
+            #"{"trait":"x","op":"eq","value":{"a":1}}"#,
+            #"value: expected a string, a number, a boolean or a relative time like "now-30d""#
+        ),
         (#"{"event":"A","notFollowedBy":"B"}"#, #"within: notFollowedBy needs 'within', the longest gap, like "1h""#),
-        (#"{"event":"A","followedBy":"B","notFollowedBy":"C","within":"1h"}"#, "notFollowedBy: unknown key 'notFollowedBy' in a event sequence condition; use event, followedBy, within, inLast"),
-        (#"{"event":"A","op":"contains","count":1}"#, "op: 'contains' does not compare counts; use eq, ne, lt, le, gt, ge"),
+        (
+            #"{"event":"A","followedBy":"B","notFollowedBy":"C","within":"1h"}"#,
+            "notFollowedBy: unknown key 'notFollowedBy' in a event sequence condition; use event, followedBy, within, inLast"
+        ),
+        (
+            #"{"event":"A","op":"contains","count":1}"#,
+            "op: 'contains' does not compare counts; use eq, ne, lt, le, gt, ge"
+        ),
         (#"{"event":"A","count":1.5}"#, "count: expected a whole number of events, 0 or more"),
         (
             #"{"trait":"signedUpAt","op":"gt","value":"now-30days"}"#,

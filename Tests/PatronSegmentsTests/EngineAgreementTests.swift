@@ -30,7 +30,10 @@ struct EngineAgreementTests {
             name: "base-a",
             condition: .trait(key: "plan", Comparison(.startsWith, [.string("pro")]))
         )
-        _ = try await test.store.createSegment(name: "base-b", condition: .eventCount(EventCountCondition(name: "A", count: 2)))
+        _ = try await test.store.createSegment(
+            name: "base-b",
+            condition: .eventCount(EventCountCondition(name: "A", count: 2))
+        )
         _ = try await test.store.backfillSegments(at: SegmentTestStore.now)
         let customers = try await test.store.customerFacts(at: SegmentTestStore.now).count
 
