@@ -31,19 +31,20 @@ extension SQLiteStore {
         lookback: Int64?
     ) throws -> [CustomerFacts] {
         // `?1` is a JSON array of customer ids, or NULL for all customers.
-        let chosen = "(?1 IS NULL OR customerId IN (SELECT value FROM json_each(?1)))"
+        func chosen(_ column: String = "customerId") -> String {
+            "(?1 IS NULL OR \(column) IN (SELECT value FROM json_each(?1)))"
+        }
         var facts: [Int64: CustomerFacts] = [:]
         for id in try Int64.fetchAll(
             db,
-            sql:
-                "SELECT id FROM customer WHERE mergedInto IS NULL AND \(chosen.replacingOccurrences(of: "customerId", with: "id"))",
+            sql: "SELECT id FROM customer WHERE mergedInto IS NULL AND \(chosen("id"))",
             arguments: [selection]
         ) {
             facts[id] = CustomerFacts(customerId: id, now: now)
         }
         let traits = try Row.fetchCursor(
             db,
-            sql: "SELECT customerId, key, value FROM trait WHERE \(chosen)",
+            sql: "SELECT customerId, key, value FROM trait WHERE \(chosen())",
             arguments: [selection]
         )
         while let row = try traits.next() {
@@ -55,7 +56,7 @@ extension SQLiteStore {
             db,
             sql: """
                 SELECT customerId, name, timestamp FROM event
-                WHERE type = 'track' AND customerId IS NOT NULL AND name IS NOT NULL AND \(chosen)
+                WHERE type = 'track' AND customerId IS NOT NULL AND name IS NOT NULL AND \(chosen())
                 AND timestamp <= ?2 AND (?3 IS NULL OR timestamp >= ?3) ORDER BY timestamp, id
                 """,
             arguments: [selection, SegmentSQLFunctions.storedText(milliseconds: now), start]
@@ -64,7 +65,11 @@ extension SQLiteStore {
             guard let time = SegmentSQLFunctions.milliseconds(ofTime: row[2]) else { continue }
             facts[row[0]]?.events[row[1], default: []].append(time)
         }
-        let scores = try Row.fetchCursor(db, sql: "SELECT * FROM customerScore WHERE \(chosen)", arguments: [selection])
+        let scores = try Row.fetchCursor(
+            db,
+            sql: "SELECT * FROM customerScore WHERE \(chosen())",
+            arguments: [selection]
+        )
         while let row = try scores.next() {
             for field in ScoreField.allCases {
                 facts[row["customerId"]]?.scores[field] =
@@ -75,7 +80,7 @@ extension SQLiteStore {
             db,
             sql: """
                 SELECT customerId, segment.name FROM segmentMembership JOIN segment ON segment.id = segmentId
-                WHERE exitedAt IS NULL AND \(chosen)
+                WHERE exitedAt IS NULL AND \(chosen())
                 """,
             arguments: [selection]
         )

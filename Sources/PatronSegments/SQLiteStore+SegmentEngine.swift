@@ -118,16 +118,30 @@ extension SQLiteStore {
         return try await segmentStore { () throws(StoreError) in try await segmentMembers(segmentId: definition.id) }
     }
 
-    /// Rejects conditions on unknown segments or on the segment being defined.
+    /// Rejects conditions on unknown segments, and conditions that would make segment `name`
+    /// depend on itself (directly or through other segments).
     private func checkReferences(of condition: SegmentCondition, in name: String) async throws(SegmentError) {
-        let known = Set(try await segmentStore({ () throws(StoreError) in try await segments() }).map(\.name))
-        for reference in condition.referencedSegments.sorted() {
-            if reference == name {
-                throw SegmentError(.invalidDefinition, "segment '\(name)' cannot refer to itself")
+        var references: [String: Set<String>] = [:]
+        for stored in try await segmentStore({ () throws(StoreError) in try await segments() }) {
+            references[stored.name] = (try? SegmentCondition.parse(stored.definition))?.referencedSegments ?? []
+        }
+        references[name] = condition.referencedSegments
+        for reference in condition.referencedSegments.sorted() where references[reference] == nil {
+            throw SegmentError(.notFound, "the condition refers to segment '\(reference)', which does not exist")
+        }
+        // Depth-first from the new condition: reaching `name` again is a cycle.
+        var stack: [[String]] = condition.referencedSegments.sorted().map { [name, $0] }
+        var visited: Set<String> = []
+        while let path = stack.popLast() {
+            let last = path[path.count - 1]
+            if last == name {
+                throw SegmentError(
+                    .invalidDefinition,
+                    "segment '\(name)' cannot depend on itself: \(path.joined(separator: " → "))"
+                )
             }
-            if !known.contains(reference) {
-                throw SegmentError(.notFound, "the condition refers to segment '\(reference)', which does not exist")
-            }
+            guard visited.insert(last).inserted else { continue }
+            stack += (references[last] ?? []).sorted().map { path + [$0] }
         }
     }
 

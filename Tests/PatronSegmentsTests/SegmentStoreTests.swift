@@ -87,7 +87,12 @@ struct SegmentStoreTests {
         let itself = await #expect(throws: SegmentError.self) {
             try await test.store.updateSegment(name: "Pro", condition: .any([Self.pro, .segment("Pro")]))
         }
-        #expect(itself?.description == "segment 'Pro' cannot refer to itself")
+        #expect(itself?.description == "segment 'Pro' cannot depend on itself: Pro → Pro")
+        _ = try await test.store.createSegment(name: "Not pro", condition: .not(.segment("Pro")))
+        let cycle = await #expect(throws: SegmentError.self) {
+            try await test.store.updateSegment(name: "Pro", condition: .segment("Not pro"))
+        }
+        #expect(cycle?.description == "segment 'Pro' cannot depend on itself: Pro → Not pro → Pro")
         let missing = await #expect(throws: SegmentError.self) {
             try await test.store.backfillSegment(named: "Missing")
         }
