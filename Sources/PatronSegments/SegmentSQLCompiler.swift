@@ -139,7 +139,9 @@ struct SegmentSQLCompiler {
             latest: condition.isFollowed ? now : now - within
         )
         let next = events("later", named: condition.next, inLast: nil, latest: now)
-        let gap = "patron_time_ms(later.timestamp) <= patron_time_ms(earlier.timestamp) + \(bind(within))"
+        // Whole seconds added to a stored time, written back in the stored format (`%f` is SS.SSS).
+        let gap =
+            "later.timestamp <= strftime('%Y-%m-%d %H:%M:%f', earlier.timestamp, \(bind("+\(within / 1000) seconds")))"
         return """
             EXISTS (SELECT 1 FROM event AS earlier WHERE \(first) AND \(condition.isFollowed ? "" : "NOT ")EXISTS
             (SELECT 1 FROM event AS later WHERE \(next) AND later.id <> earlier.id

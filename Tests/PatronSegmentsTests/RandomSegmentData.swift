@@ -39,11 +39,12 @@ struct RandomSegmentData {
         return .object(traits)
     }
 
-    /// Milliseconds before now of a random event: whole minutes up to 120 days (a few in the
-    /// future), or exactly on a window's edge.
+    /// Milliseconds before now of a random event: minutes up to 120 days (a few in the future,
+    /// some with milliseconds), or exactly on a window's edge.
     mutating func eventAge() -> Int64 {
         if chance(0.25) { return SegmentDuration(pick(Self.windows + Self.gaps))!.milliseconds }
-        return Int64.random(in: -2 * 24 * 60...120 * 24 * 60, using: &random) * Self.minute
+        let milliseconds = chance(0.3) ? Int64.random(in: 0..<60_000, using: &random) : 0
+        return Int64.random(in: -2 * 24 * 60...120 * 24 * 60, using: &random) * Self.minute + milliseconds
     }
 
     /// Event names with their ages: random events, and pairs a gap apart.
@@ -52,7 +53,7 @@ struct RandomSegmentData {
         for _ in 0..<Int.random(in: 0...8, using: &random) { events.append((pick(Self.eventNames), eventAge())) }
         if chance(0.5) {
             let first = eventAge()
-            let gap = SegmentDuration(pick(Self.gaps))!.milliseconds + pick([-Self.minute, 0, Self.minute])
+            let gap = SegmentDuration(pick(Self.gaps))!.milliseconds + pick([-Self.minute, -1, 0, 1, Self.minute])
             events += [(pick(Self.eventNames), first), (pick(Self.eventNames), first - gap)]
         }
         return events
