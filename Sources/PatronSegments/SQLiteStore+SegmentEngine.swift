@@ -111,6 +111,41 @@ extension SQLiteStore {
         return changes
     }
 
+    /// Evaluates every segment in memory for some customers only and records who entered and who
+    /// exited: the path for customers whose data just changed (events processed, a new score).
+    /// Segments are evaluated in dependency order, each seeing the memberships just computed.
+    /// - Parameter customers: the customers to re-evaluate (merged-away or unknown ids leave every segment).
+    /// - Returns: the change of each segment, by name.
+    public func evaluateSegments(
+        for customers: [Int64],
+        at time: Date = Date()
+    ) async throws(SegmentError) -> [String: SegmentMembershipChange] {
+        let definitions = SegmentDefinition.dependencyOrder(try await segmentDefinitions())
+        let lookback = SegmentCondition.all(definitions.map(\.condition)).eventLookbackMilliseconds
+        var facts = try await customerFacts(at: time, customers: customers, lookback: lookback)
+        var changes: [String: SegmentMembershipChange] = [:]
+        for definition in definitions {
+            var members: Set<Int64> = []
+            for index in facts.indices {
+                facts[index].segments.remove(definition.name)
+                if definition.condition.isSatisfied(by: facts[index]) {
+                    members.insert(facts[index].customerId)
+                    facts[index].segments.insert(definition.name)
+                }
+            }
+            let selected = members
+            changes[definition.name] = try await segmentStore { () throws(StoreError) in
+                try await recordSegmentMembership(
+                    segmentId: definition.id,
+                    customers: customers,
+                    members: selected,
+                    at: time
+                )
+            }
+        }
+        return changes
+    }
+
     /// The current members of segment `name`, in id order.
     /// - Throws: ``SegmentError`` with code `.notFound` when there is no such segment.
     public func segmentMembers(named name: String) async throws(SegmentError) -> [Int64] {

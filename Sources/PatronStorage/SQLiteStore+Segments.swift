@@ -145,6 +145,51 @@ extension SQLiteStore {
         }
     }
 
+    /// Records the evaluation of segment `segmentId` for some customers only (the real-time path):
+    /// of `customers`, those in `members` become current members (entering at `time` unless they
+    /// already are) and the others stop being members (exiting at `time`); nobody else changes.
+    package func recordSegmentMembership(
+        segmentId: Int64,
+        customers: [Int64],
+        members: Set<Int64>,
+        at time: Date
+    ) async throws(StoreError) -> SegmentMembershipChange {
+        try await write("record segment \(segmentId) members") { db in
+            let current = Set(
+                try Int64.fetchAll(
+                    db,
+                    sql: """
+                        SELECT customerId FROM segmentMembership WHERE segmentId = ? AND exitedAt IS NULL
+                        AND customerId IN (SELECT value FROM json_each(?))
+                        """,
+                    arguments: [segmentId, "[" + customers.map(String.init).joined(separator: ",") + "]"]
+                )
+            )
+            let entered = members.subtracting(current).sorted()
+            let exited = current.subtracting(members).sorted()
+            for customer in exited {
+                try db.execute(
+                    sql:
+                        "UPDATE segmentMembership SET exitedAt = ? WHERE segmentId = ? AND customerId = ? AND exitedAt IS NULL",
+                    arguments: [SQLDate(time), segmentId, customer]
+                )
+            }
+            for customer in entered {
+                try db.execute(
+                    sql: "INSERT INTO segmentMembership (segmentId, customerId, enteredAt) VALUES (?, ?, ?)",
+                    arguments: [segmentId, customer, SQLDate(time)]
+                )
+            }
+            let count =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT count(*) FROM segmentMembership WHERE segmentId = ? AND exitedAt IS NULL",
+                    arguments: [segmentId]
+                ) ?? 0
+            return SegmentMembershipChange(entered: entered, exited: exited, members: count)
+        }
+    }
+
     /// Runs `body` on a read-only connection, for engines that read the customer tables directly.
     package func readCustomerData<T: Sendable>(
         _ what: String,

@@ -1,6 +1,7 @@
 import Foundation
 import PatronCore
 import PatronSegments
+import PatronStorage
 import Testing
 
 /// The property behind "one definition, two engines": on random customers written into a real
@@ -48,5 +49,41 @@ struct EngineAgreementTests {
         }
         // Most conditions split the customers, so agreement is not agreement on trivia.
         #expect(informative >= 50)
+    }
+
+    @Test func perCustomerEvaluationRecordsWhatTheBackfillWould() async throws {
+        var data = RandomSegmentData(seed: 11)
+        let test = try SegmentTestStore()
+        var events: [JSONValue] = []
+        for index in 0..<40 {
+            events.append(SegmentTestStore.identify("u\(index)", data.traits()))
+            for event in data.events() {
+                events.append(SegmentTestStore.track("u\(index)", event.name, millisecondsAgo: event.age))
+            }
+        }
+        try await test.send(events)
+        _ = try await test.store.createSegment(
+            name: "base-a",
+            condition: .trait(key: "plan", Comparison(.startsWith, [.string("pro")]))
+        )
+        _ = try await test.store.createSegment(
+            name: "base-b",
+            condition: .eventCount(EventCountCondition(name: "A", count: 2))
+        )
+        for index in 0..<6 {
+            _ = try await test.store.createSegment(name: "random-\(index)", condition: data.condition(depth: 3))
+        }
+        let customers = try await test.store.customerFacts(at: SegmentTestStore.now).map(\.customerId)
+        let firstHalf = Array(customers.prefix(20))
+        let partial = try await test.store.evaluateSegments(for: firstHalf, at: SegmentTestStore.now)
+        #expect(partial.values.allSatisfy { Set($0.entered).isSubset(of: firstHalf) })
+        let all = try await test.store.evaluateSegments(for: customers, at: SegmentTestStore.now)
+        #expect(all.values.contains { !$0.entered.isEmpty })
+        // The SQL backfill finds nothing left to change after the in-memory evaluation.
+        let backfill = try await test.store.backfillSegments(at: SegmentTestStore.now)
+        for (name, change) in backfill {
+            #expect(change.entered.isEmpty && change.exited.isEmpty, "\(name): \(change)")
+            #expect(change.members == all[name]?.members)
+        }
     }
 }
