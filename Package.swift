@@ -43,10 +43,15 @@ let package = Package(
             name: "PatronStorage",
             dependencies: [
                 "PatronCore",
+                "CustomerValue",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        .target(
+            name: "PatronSegments",
+            dependencies: ["PatronCore", "PatronStorage", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "PatronServer",
@@ -88,6 +93,7 @@ let package = Package(
                 "PatronCore",
                 "PatronStorage",
                 "PatronInsights",
+                "PatronSegments",
                 "PatronServer",
                 "PatronDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -106,6 +112,13 @@ let package = Package(
         .testTarget(
             name: "PatronStorageTests",
             dependencies: ["PatronStorage", "PatronCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "PatronSegmentsTests",
+            dependencies: [
+                "PatronSegments", "PatronStorage", "PatronCore", "PatronNumerics",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "PatronInsightsTests",

@@ -11,7 +11,7 @@ struct PatronCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, FitCommand.self, PredictCommand.self, ServeCommand.self, KeysCommand.self,
             QuarantineCommand.self, ImportCommand.self,
-            IdentityCommand.self, ReportCommand.self, SnapshotCommand.self,
+            IdentityCommand.self, ReportCommand.self, SnapshotCommand.self, SegmentsCommand.self,
             SimulateCommand.self, DestinationsCommand.self, DeliveriesCommand.self, ConsentCommand.self,
             BenchmarkCommand.self,
         ]

@@ -24,6 +24,7 @@ public final class SQLiteStore: Sendable {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            SegmentSQLFunctions.register(in: db)
         }
         configuration.busyMode = .timeout(10)
         let pool: DatabasePool
@@ -97,6 +98,7 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v5: purchase days", migrate: InsightsSchema.addPurchaseDays)
         migrator.registerMigration("v6: value snapshots", migrate: InsightsSchema.createSnapshots)
         migrator.registerMigration("v7: marketing spend", migrate: InsightsSchema.createMarketingSpend)
+        migrator.registerMigration("v8: segments", migrate: SegmentSchema.create)
         migrator.registerMigration("v9: webhook destinations, deliveries and consent", migrate: DeliverySchema.create)
         return migrator
     }

@@ -1,0 +1,210 @@
+public import Foundation
+import GRDB
+public import PatronStorage
+
+extension SQLiteStore {
+    /// Stores a new segment after checking that the segments its condition refers to exist.
+    /// - Throws: ``SegmentError``: `.conflict` for a name in use, `.notFound` for an unknown
+    ///   referenced segment, `.invalidDefinition` for a condition that refers to itself.
+    public func createSegment(
+        name: String,
+        condition: SegmentCondition
+    ) async throws(SegmentError) -> SegmentDefinition {
+        try await checkReferences(of: condition, in: name)
+        let stored = try await segmentStore { () throws(StoreError) in
+            try await createSegment(name: name, definition: condition.jsonText)
+        }
+        return try SegmentDefinition(stored)
+    }
+
+    /// Replaces the condition of segment `name`; members change at the next backfill.
+    /// - Throws: ``SegmentError`` (`.notFound`, `.invalidDefinition`).
+    public func updateSegment(
+        name: String,
+        condition: SegmentCondition
+    ) async throws(SegmentError) -> SegmentDefinition {
+        try await checkReferences(of: condition, in: name)
+        let stored = try await segmentStore { () throws(StoreError) in
+            try await updateSegment(name: name, definition: condition.jsonText)
+        }
+        return try SegmentDefinition(stored)
+    }
+
+    /// Every segment with its condition, by name.
+    public func segmentDefinitions() async throws(SegmentError) -> [SegmentDefinition] {
+        var definitions: [SegmentDefinition] = []
+        for stored in try await segmentStore({ () throws(StoreError) in try await segments() }) {
+            definitions.append(try SegmentDefinition(stored))
+        }
+        return definitions
+    }
+
+    /// The segment called `name`.
+    /// - Throws: ``SegmentError`` with code `.notFound` when there is none.
+    public func segmentDefinition(named name: String) async throws(SegmentError) -> SegmentDefinition {
+        guard let stored = try await segmentStore({ () throws(StoreError) in try await segment(named: name) }) else {
+            throw SegmentError(.notFound, "no segment named '\(name)'")
+        }
+        return try SegmentDefinition(stored)
+    }
+
+    /// How many current customers satisfy `condition` at `time` (through the compiled SQL; no
+    /// membership is written).
+    public func previewCount(of condition: SegmentCondition, at time: Date = Date()) async throws(SegmentError) -> Int {
+        let compiled = condition.compiled(now: CustomerFacts.milliseconds(time))
+        return try await segmentStore { () throws(StoreError) in
+            try await countCustomers(where: compiled.predicate, arguments: compiled.arguments)
+        }
+    }
+
+    /// The current customers who satisfy `condition` at `time` (through the compiled SQL), in id order.
+    public func customers(
+        satisfying condition: SegmentCondition,
+        at time: Date = Date()
+    ) async throws(SegmentError) -> [Int64] {
+        let compiled = condition.compiled(now: CustomerFacts.milliseconds(time))
+        return try await segmentStore { () throws(StoreError) in
+            try await readCustomerData("select the customers of a condition") { db in
+                try Int64.fetchAll(
+                    db,
+                    sql: """
+                        SELECT customer.id FROM customer WHERE customer.mergedInto IS NULL AND (\(compiled.predicate))
+                        ORDER BY customer.id
+                        """,
+                    arguments: StatementArguments(compiled.arguments)
+                )
+            }
+        }
+    }
+
+    /// Evaluates segment `name` over every customer at `time` (through the compiled SQL) and
+    /// records who entered and who exited.
+    public func backfillSegment(
+        named name: String,
+        at time: Date = Date()
+    ) async throws(SegmentError)
+        -> SegmentMembershipChange
+    {
+        let definition = try await segmentDefinition(named: name)
+        let compiled = definition.condition.compiled(now: CustomerFacts.milliseconds(time))
+        return try await segmentStore { () throws(StoreError) in
+            try await refreshSegmentMembership(
+                segmentId: definition.id,
+                where: compiled.predicate,
+                arguments: compiled.arguments,
+                at: time
+            )
+        }
+    }
+
+    /// Backfills every segment at `time`, segments that others refer to first.
+    /// - Returns: the change of each segment, by name.
+    public func backfillSegments(
+        at time: Date = Date()
+    ) async throws(SegmentError)
+        -> [String: SegmentMembershipChange]
+    {
+        var changes: [String: SegmentMembershipChange] = [:]
+        for definition in SegmentDefinition.dependencyOrder(try await segmentDefinitions()) {
+            changes[definition.name] = try await backfillSegment(named: definition.name, at: time)
+        }
+        return changes
+    }
+
+    /// Evaluates every segment in memory for some customers only and records who entered and who
+    /// exited: the path for customers whose data just changed (events processed, a new score).
+    /// Segments are evaluated in dependency order, each seeing the memberships just computed.
+    /// - Parameter customers: the customers to re-evaluate (merged-away or unknown ids leave every segment).
+    /// - Returns: the change of each segment, by name.
+    public func evaluateSegments(
+        for customers: [Int64],
+        at time: Date = Date()
+    ) async throws(SegmentError) -> [String: SegmentMembershipChange] {
+        let definitions = SegmentDefinition.dependencyOrder(try await segmentDefinitions())
+        let lookback = SegmentCondition.all(definitions.map(\.condition)).eventLookbackMilliseconds
+        var facts = try await customerFacts(at: time, customers: customers, lookback: lookback)
+        var changes: [String: SegmentMembershipChange] = [:]
+        for definition in definitions {
+            var members: Set<Int64> = []
+            for index in facts.indices {
+                facts[index].segments.remove(definition.name)
+                if definition.condition.isSatisfied(by: facts[index]) {
+                    members.insert(facts[index].customerId)
+                    facts[index].segments.insert(definition.name)
+                }
+            }
+            let selected = members
+            changes[definition.name] = try await segmentStore { () throws(StoreError) in
+                try await recordSegmentMembership(
+                    segmentId: definition.id,
+                    customers: customers,
+                    members: selected,
+                    at: time
+                )
+            }
+        }
+        return changes
+    }
+
+    /// The current members of segment `name`, in id order.
+    /// - Throws: ``SegmentError`` with code `.notFound` when there is no such segment.
+    public func segmentMembers(named name: String) async throws(SegmentError) -> [Int64] {
+        let definition = try await segmentDefinition(named: name)
+        return try await segmentStore { () throws(StoreError) in try await segmentMembers(segmentId: definition.id) }
+    }
+
+    /// Rejects conditions on unknown segments, and conditions that would make segment `name`
+    /// depend on itself (directly or through other segments).
+    private func checkReferences(of condition: SegmentCondition, in name: String) async throws(SegmentError) {
+        var references: [String: Set<String>] = [:]
+        for stored in try await segmentStore({ () throws(StoreError) in try await segments() }) {
+            references[stored.name] = (try? SegmentCondition.parse(stored.definition))?.referencedSegments ?? []
+        }
+        references[name] = condition.referencedSegments
+        for reference in condition.referencedSegments.sorted() where references[reference] == nil {
+            throw SegmentError(.notFound, "the condition refers to segment '\(reference)', which does not exist")
+        }
+        // Depth-first from the new condition: reaching `name` again is a cycle.
+        var stack: [[String]] = condition.referencedSegments.sorted().map { [name, $0] }
+        var visited: Set<String> = []
+        while let path = stack.popLast() {
+            let last = path[path.count - 1]
+            if last == name {
+                throw SegmentError(
+                    .invalidDefinition,
+                    "segment '\(name)' cannot depend on itself: \(path.joined(separator: " → "))"
+                )
+            }
+            guard visited.insert(last).inserted else { continue }
+            stack += (references[last] ?? []).sorted().map { path + [$0] }
+        }
+    }
+
+    /// Runs a store call, turning its errors into ``SegmentError``.
+    func segmentStore<T>(_ body: () async throws(StoreError) -> T) async throws(SegmentError) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw SegmentError(error)
+        }
+    }
+}
+
+extension SegmentDefinition {
+    /// Definitions ordered so that each comes after the segments it refers to (by name otherwise;
+    /// a cycle is broken at the first name).
+    static func dependencyOrder(_ definitions: [SegmentDefinition]) -> [SegmentDefinition] {
+        var remaining = definitions.sorted { $0.name < $1.name }
+        var ordered: [SegmentDefinition] = []
+        var placed: Set<String> = []
+        let names = Set(definitions.map(\.name))
+        while !remaining.isEmpty {
+            let index =
+                remaining.firstIndex { $0.condition.referencedSegments.intersection(names).isSubset(of: placed) } ?? 0
+            let next = remaining.remove(at: index)
+            ordered.append(next)
+            placed.insert(next.name)
+        }
+        return ordered
+    }
+}

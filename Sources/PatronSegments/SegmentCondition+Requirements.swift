@@ -1,0 +1,30 @@
+extension SegmentCondition {
+    /// The names of the segments the condition refers to (at any depth).
+    public var referencedSegments: Set<String> {
+        switch self {
+        case .segment(let name): [name]
+        case .all(let conditions), .any(let conditions):
+            conditions.reduce(into: []) { $0.formUnion($1.referencedSegments) }
+        case .not(let condition): condition.referencedSegments
+        case .trait, .score, .eventCount, .eventSequence: []
+        }
+    }
+
+    /// How far back, in milliseconds before now, the in-memory evaluator needs a customer's event
+    /// times: the largest window over all event conditions; `nil`
+    /// when some condition needs every event, `0` when the condition reads no events.
+    public var eventLookbackMilliseconds: Int64? {
+        switch self {
+        // A sequence's later event is never before its first one, so the first one's window is enough.
+        case .eventCount(let condition): condition.inLast?.milliseconds
+        case .eventSequence(let condition): condition.inLast?.milliseconds
+        case .all(let conditions), .any(let conditions):
+            conditions.reduce(Int64?.some(0)) { widest, condition in
+                guard let widest, let milliseconds = condition.eventLookbackMilliseconds else { return nil }
+                return max(widest, milliseconds)
+            }
+        case .not(let condition): condition.eventLookbackMilliseconds
+        case .trait, .score, .segment: 0
+        }
+    }
+}

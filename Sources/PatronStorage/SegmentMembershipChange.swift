@@ -1,0 +1,17 @@
+/// Who entered and who left a segment in one evaluation (the rows a `Segment Entered` /
+/// `Segment Exited` event and a trigger will be made from).
+public struct SegmentMembershipChange: Sendable, Hashable, Codable {
+    /// Customers who became members, in id order.
+    public var entered: [Int64]
+    /// Customers who stopped being members, in id order.
+    public var exited: [Int64]
+    /// Members after the change.
+    public var members: Int
+
+    /// Creates a change.
+    public init(entered: [Int64], exited: [Int64], members: Int) {
+        self.entered = entered
+        self.exited = exited
+        self.members = members
+    }
+}

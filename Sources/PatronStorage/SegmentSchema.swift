@@ -1,0 +1,32 @@
+import GRDB
+
+/// Tables of segments: each segment's definition (a JSON condition) and its membership history,
+/// one row per stay in a segment (current members have no `exitedAt`).
+enum SegmentSchema {
+    static func create(_ db: Database) throws {
+        try db.create(table: "segment") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("name", .text).notNull().unique()
+            table.column("definition", .text).notNull().check { $0 != "" }
+            table.column("createdAt", .datetime).notNull()
+            table.column("updatedAt", .datetime).notNull()
+        }
+        try db.create(table: "segmentMembership") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("segmentId", .integer).notNull().references("segment", onDelete: .cascade)
+            table.column("customerId", .integer).notNull().references("customer")
+            table.column("enteredAt", .datetime).notNull()
+            table.column("exitedAt", .datetime)
+            table.check(sql: "exitedAt IS NULL OR exitedAt >= enteredAt")
+        }
+        // At most one current stay per customer and segment; past stays are kept as history.
+        try db.create(
+            index: "segmentMembershipCurrent",
+            on: "segmentMembership",
+            columns: ["segmentId", "customerId"],
+            options: .unique,
+            condition: Column("exitedAt") == nil
+        )
+        try db.create(index: "segmentMembershipByCustomer", on: "segmentMembership", columns: ["customerId"])
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+
+/// `patron segments …` run as a user would, on customers imported from a CRM file.
+struct SegmentsCommandTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "patron-segments-\(UUID().uuidString)"
+    )
+    var database: String { directory.appendingPathComponent("patron.sqlite").path }
+
+    init() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let crm = directory.appendingPathComponent("crm.csv")
+        try "customer_id,plan,region\nc1,pro,north\nc2,free,south\nc3,pro,west\n".write(
+            to: crm,
+            atomically: true,
+            encoding: .utf8
+        )
+        let imported = try EndToEndTests.run(["import", "customers", crm.path, "--database", database])
+        #expect(imported.status == 0, "\(imported.standardError)")
+    }
+
+    func run(_ arguments: String...) throws -> EndToEndTests.Output {
+        try EndToEndTests.run(["segments"] + arguments + ["--database", database])
+    }
+
+    @Test func createBackfillsAndExportWritesTheMembers() throws {
+        let created = try run("create", "--name", "Pro", "--definition", #"{"trait":"plan","op":"eq","value":"pro"}"#)
+        #expect(created.status == 0, "\(created.standardError)")
+        #expect(created.standardOutput.contains("Pro            2       0        2"))
+        let file = directory.appendingPathComponent("not-pro.json")
+        try #"{"all":[{"not":{"segment":"Pro"}},{"trait":"region","op":"exists"}]}"#.write(
+            to: file,
+            atomically: true,
+            encoding: .utf8
+        )
+        #expect(try run("create", "--name", "Others", "--definition", file.path).status == 0)
+
+        let list = try run("list", "--format", "csv")
+        #expect(list.status == 0)
+        let lines = list.standardOutput.split(separator: "\n")
+        #expect(lines.first == "name,members,updated,condition")
+        #expect(
+            lines.dropFirst().map { $0.split(separator: ",").prefix(2).joined(separator: ",") } == [
+                "Others,1", "Pro,2",
+            ]
+        )
+
+        let export = try run("export", "--name", "Pro")
+        #expect(export.status == 0)
+        let ids = export.standardOutput.split(separator: "\n")
+        #expect(ids.first == "customer_id")
+        #expect(ids.count == 3)
+        let output = directory.appendingPathComponent("pro.csv").path
+        #expect(try run("export", "--name", "Pro", "--output", output).status == 0)
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == export.standardOutput)
+
+        let show = try run("show", "--name", "Others", "--format", "json")
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(show.standardOutput.utf8)) as? [[String: Any]]
+        )
+        #expect(json.first?["members"] as? Int == 1)
+        #expect((json.first?["definition"] as? [String: Any])?["all"] != nil)
+    }
+
+    @Test func previewCountsAndBackfillReportsChanges() throws {
+        let preview = try run(
+            "preview",
+            "--definition",
+            #"{"trait":"region","op":"in","value":["north","south"]}"#,
+            "--format",
+            "json"
+        )
+        #expect(preview.status == 0, "\(preview.standardError)")
+        let counted = try JSONSerialization.jsonObject(with: Data(preview.standardOutput.utf8)) as? [String: Int]
+        #expect(counted == ["customers": 2])
+        #expect(
+            try run(
+                "create",
+                "--name",
+                "North",
+                "--definition",
+                #"{"trait":"region","op":"eq","value":"north"}"#,
+                "--no-backfill"
+            ).status == 0
+        )
+        #expect(try run("preview", "--name", "North").standardOutput.contains("1 customers"))
+        let backfill = try run("backfill", "--format", "csv")
+        #expect(backfill.standardOutput.contains("North,1,0,1"))
+        let update = try run(
+            "update",
+            "--name",
+            "North",
+            "--definition",
+            #"{"trait":"region","op":"ne","value":"north"}"#,
+            "--format",
+            "csv"
+        )
+        #expect(update.standardOutput.contains("North,2,1,2"))
+    }
+
+    @Test func badInputExitsNonZeroWithTheJSONPath() throws {
+        let unknown = try run(
+            "create",
+            "--name",
+            "Bad",
+            "--definition",
+            #"{"all":[{"trait":"plan","op":"equals","value":"pro"}]}"#
+        )
+        #expect(unknown.status != 0)
+        #expect(unknown.standardError.contains("--definition: all[0].op: unknown operator 'equals'; use eq, ne"))
+        let file = directory.appendingPathComponent("bad.json")
+        try #"{"event":"Order Completed","inLast":"3 months"}"#.write(to: file, atomically: true, encoding: .utf8)
+        let fromFile = try run("create", "--name", "Bad", "--definition", file.path)
+        #expect(fromFile.status != 0)
+        #expect(fromFile.standardError.contains("\(file.path): inLast: invalid duration '3 months'"))
+        let missing = try run("create", "--name", "Bad", "--definition", "/nonexistent.json")
+        #expect(missing.standardError.contains("/nonexistent.json: file not found"))
+        let noSegment = try run("export", "--name", "Nope")
+        #expect(noSegment.status != 0)
+        #expect(noSegment.standardError.contains("no segment named 'Nope'"))
+        let both = try run("preview")
+        #expect(both.status != 0)
+        #expect(both.standardError.contains("give either --definition or --name"))
+        #expect(try run("list", "--help").standardOutput.contains("--format"))
+    }
+}

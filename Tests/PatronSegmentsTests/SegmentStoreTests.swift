@@ -1,0 +1,101 @@
+import Foundation
+import PatronCore
+import PatronSegments
+import PatronStorage
+import Testing
+
+/// Segments in the store: definitions, preview counts, backfills that record entries and exits,
+/// membership of other segments, and the errors of each call.
+struct SegmentStoreTests {
+    static let pro = SegmentCondition.trait(key: "plan", Comparison(.eq, [.string("pro")]))
+
+    func makeStore() async throws -> SegmentTestStore {
+        let test = try SegmentTestStore()
+        try await test.send([
+            try SegmentTestStore.identify("ann", #"{"plan":"pro"}"#),
+            try SegmentTestStore.identify("bob", #"{"plan":"free"}"#),
+            try SegmentTestStore.identify("cat", #"{"plan":"pro"}"#),
+        ])
+        return test
+    }
+
+    @Test func createListAndUpdateKeepTheCanonicalDefinition() async throws {
+        let test = try await makeStore()
+        let created = try await test.store.createSegment(name: "Pro", condition: Self.pro)
+        #expect(created.condition == Self.pro)
+        #expect(try await test.store.segment(named: "Pro")?.definition == Self.pro.jsonText)
+        let free = SegmentCondition.trait(key: "plan", Comparison(.eq, [.string("free")]))
+        let updated = try await test.store.updateSegment(name: "Pro", condition: free)
+        #expect(updated.id == created.id)
+        #expect(updated.updatedAt >= created.updatedAt)
+        #expect(try await test.store.segmentDefinitions().map(\.condition) == [free])
+    }
+
+    @Test func previewCountsWithoutWritingMembers() async throws {
+        let test = try await makeStore()
+        #expect(try await test.store.previewCount(of: Self.pro) == 2)
+        #expect(try await test.store.segmentMemberCounts().isEmpty)
+    }
+
+    @Test func backfillRecordsEntriesAndExitsAndKeepsHistory() async throws {
+        let test = try await makeStore()
+        let ann = try await test.customer("ann")
+        let bob = try await test.customer("bob")
+        let cat = try await test.customer("cat")
+        _ = try await test.store.createSegment(name: "Pro", condition: Self.pro)
+        let first = try await test.store.backfillSegment(named: "Pro", at: SegmentTestStore.now)
+        #expect(first == SegmentMembershipChange(entered: [ann, cat], exited: [], members: 2))
+        let again = try await test.store.backfillSegment(named: "Pro", at: SegmentTestStore.now)
+        #expect(again == SegmentMembershipChange(entered: [], exited: [], members: 2))
+
+        try await test.send([
+            try SegmentTestStore.identify("ann", #"{"plan":"free"}"#),
+            try SegmentTestStore.identify("bob", #"{"plan":"pro"}"#),
+        ])
+        let later = SegmentTestStore.now.addingTimeInterval(86_400)
+        let second = try await test.store.backfillSegment(named: "Pro", at: later)
+        #expect(second == SegmentMembershipChange(entered: [bob], exited: [ann], members: 2))
+        #expect(try await test.store.segmentMembers(named: "Pro") == [bob, cat])
+        let history = try await test.store.segmentHistory(customer: ann)
+        #expect(history.count == 1)
+        #expect(history.first?.exitedAt == later)
+    }
+
+    @Test func segmentsOfSegmentsBackfillAfterTheSegmentsTheyReadFrom() async throws {
+        let test = try await makeStore()
+        let bob = try await test.customer("bob")
+        // "Not pro" sorts before "Pro" by name but reads it, so it must be backfilled after it.
+        _ = try await test.store.createSegment(name: "Pro", condition: Self.pro)
+        _ = try await test.store.createSegment(name: "Not pro", condition: .not(.segment("Pro")))
+        let changes = try await test.store.backfillSegments(at: SegmentTestStore.now)
+        #expect(changes["Not pro"]?.entered == [bob])
+        let facts = try await test.store.customerFacts(at: SegmentTestStore.now, customers: [bob])
+        #expect(facts.map(\.segments) == [["Not pro"]])
+    }
+
+    @Test func errorsSayWhatIsWrong() async throws {
+        let test = try await makeStore()
+        _ = try await test.store.createSegment(name: "Pro", condition: Self.pro)
+        let duplicate = await #expect(throws: SegmentError.self) {
+            try await test.store.createSegment(name: "Pro", condition: Self.pro)
+        }
+        #expect(duplicate?.code == .conflict)
+        let unknown = await #expect(throws: SegmentError.self) {
+            try await test.store.createSegment(name: "X", condition: .segment("Nope"))
+        }
+        #expect(unknown?.description == "the condition refers to segment 'Nope', which does not exist")
+        let itself = await #expect(throws: SegmentError.self) {
+            try await test.store.updateSegment(name: "Pro", condition: .any([Self.pro, .segment("Pro")]))
+        }
+        #expect(itself?.description == "segment 'Pro' cannot depend on itself: Pro → Pro")
+        _ = try await test.store.createSegment(name: "Not pro", condition: .not(.segment("Pro")))
+        let cycle = await #expect(throws: SegmentError.self) {
+            try await test.store.updateSegment(name: "Pro", condition: .segment("Not pro"))
+        }
+        #expect(cycle?.description == "segment 'Pro' cannot depend on itself: Pro → Not pro → Pro")
+        let missing = await #expect(throws: SegmentError.self) {
+            try await test.store.backfillSegment(named: "Missing")
+        }
+        #expect(missing?.code == .notFound)
+    }
+}

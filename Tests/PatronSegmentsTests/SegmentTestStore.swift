@@ -1,0 +1,107 @@
+import Foundation
+import PatronCore
+import PatronSegments
+import PatronStorage
+import Testing
+
+/// A real SQLite store in a temporary file, filled through the ingest path, that evaluates
+/// conditions with both engines.
+struct SegmentTestStore {
+    let store: SQLiteStore
+
+    /// The instant conditions are evaluated at in these tests.
+    static let now = SegmentTimestamp.parse("2025-06-01T00:00:00.000Z")!
+
+    init() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+            .path
+        store = try SQLiteStore(path: path)
+    }
+
+    /// Stores the events (JSON objects) as source `web`, then processes them into customers.
+    func send(_ events: [JSONValue]) async throws {
+        let body = Data(JSONValue.object(["batch": .array(events)]).jsonText.utf8)
+        let request = try SegmentRequest.parse(body: body, single: nil, receivedAt: Self.now)
+        #expect(request.rejected.isEmpty, "test events must be valid: \(request.rejected)")
+        _ = try await store.ingest(IngestBatch(source: "web", accepted: request.accepted, rejected: request.rejected))
+        try await store.processAll()
+    }
+
+    /// An identify event giving `userId` the traits (a JSON object as text).
+    static func identify(_ userId: String, _ traits: String) throws -> JSONValue {
+        try identify(userId, JSONValue.parse(Data(traits.utf8)))
+    }
+
+    /// An identify event giving `userId` the traits.
+    static func identify(_ userId: String, _ traits: JSONValue) -> JSONValue {
+        .object([
+            "type": .string("identify"), "userId": .string(userId), "messageId": .string(UUID().uuidString),
+            "traits": traits, "timestamp": .string("2025-01-01T00:00:00.000Z"),
+        ])
+    }
+
+    /// A track event `name` of `userId`, `ago` milliseconds before ``now``.
+    static func track(_ userId: String, _ name: String, millisecondsAgo ago: Int64) -> JSONValue {
+        let time = Date(timeIntervalSince1970: Double(CustomerFacts.milliseconds(now) - ago) / 1000)
+        return .object([
+            "type": .string("track"), "userId": .string(userId), "event": .string(name),
+            "messageId": .string(UUID().uuidString), "timestamp": .string(SegmentTimestamp.format(time)),
+        ])
+    }
+
+    /// Saves a current score for each customer (under one model version).
+    func saveScores(_ scores: [(userId: String, probabilityAlive: Double, value: Double, decile: Int)]) async throws {
+        let version = try await store.saveModelVersion(
+            ModelVersion(
+                createdAt: Self.now,
+                purchaseModel: "bgnbd",
+                purchaseParameterNames: [],
+                purchaseParameters: [],
+                purchaseStandardErrors: nil,
+                spendParameters: nil,
+                spendStandardErrors: nil,
+                timeUnit: "days",
+                dataCutoffDay: 0,
+                monthlyDiscountRate: 0.01,
+                customers: scores.count,
+                metricsJSON: "{}",
+                valueCutPoints: []
+            ),
+            activate: true
+        )
+        var rows: [CustomerScore] = []
+        for score in scores {
+            rows.append(
+                CustomerScore(
+                    customerId: try await customer(score.userId),
+                    modelVersionId: version.id,
+                    scoredAt: Self.now,
+                    probabilityAlive: score.probabilityAlive,
+                    expectedPurchases90Days: score.value / 40,
+                    expectedPurchases365Days: score.value / 10,
+                    expectedSpend: 25,
+                    lifetimeValue1Year: score.value / 3,
+                    lifetimeValue3Years: score.value,
+                    valueDecile: score.decile,
+                    tier: score.decile == 10 ? "top" : score.decile >= 8 ? "high" : score.decile >= 5 ? "medium" : "low"
+                )
+            )
+        }
+        try await store.saveScores(rows, reason: "test")
+    }
+
+    /// The id of the customer with user id `userId`.
+    func customer(_ userId: String) async throws -> Int64 {
+        try #require(try await store.customerId(anyId: userId))
+    }
+
+    /// The customers satisfying `condition` at `time` by the SQL engine and by the in-memory engine.
+    func members(
+        _ condition: SegmentCondition,
+        at time: Date = now
+    ) async throws -> (sql: [Int64], memory: [Int64]) {
+        let sql = try await store.customers(satisfying: condition, at: time)
+        let facts = try await store.customerFacts(at: time, lookback: condition.eventLookbackMilliseconds)
+        return (sql, facts.filter { condition.isSatisfied(by: $0) }.map(\.customerId))
+    }
+}
