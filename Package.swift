@@ -60,6 +60,7 @@ let package = Package(
                 "PatronStorage",
                 "PatronInsights",
                 "PatronDelivery",
+                "PatronSegments",
                 "CustomerValue",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),

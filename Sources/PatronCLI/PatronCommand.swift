@@ -12,7 +12,8 @@ struct PatronCommand: AsyncParsableCommand {
             DemoCommand.self, FitCommand.self, PredictCommand.self, ServeCommand.self, KeysCommand.self,
             QuarantineCommand.self, ImportCommand.self,
             IdentityCommand.self, ReportCommand.self, SnapshotCommand.self, SegmentsCommand.self,
-            SimulateCommand.self, DestinationsCommand.self, DeliveriesCommand.self, ConsentCommand.self,
+            SimulateCommand.self, DestinationsCommand.self, DeliveriesCommand.self, TriggersCommand.self,
+            ConsentCommand.self,
             BenchmarkCommand.self,
         ]
     )

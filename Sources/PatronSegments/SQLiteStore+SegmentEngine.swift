@@ -121,6 +121,7 @@ extension SQLiteStore {
         at time: Date = Date()
     ) async throws(SegmentError) -> [String: SegmentMembershipChange] {
         let definitions = SegmentDefinition.dependencyOrder(try await segmentDefinitions())
+        guard !definitions.isEmpty, !customers.isEmpty else { return [:] }
         let lookback = SegmentCondition.all(definitions.map(\.condition)).eventLookbackMilliseconds
         var facts = try await customerFacts(at: time, customers: customers, lookback: lookback)
         var changes: [String: SegmentMembershipChange] = [:]

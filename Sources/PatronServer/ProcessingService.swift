@@ -1,13 +1,14 @@
 public import Logging
 public import PatronCore
 import PatronInsights
+import PatronSegments
 public import PatronStorage
 import Prometheus
 public import ServiceLifecycle
 
 /// Turns acknowledged events into customers in the background, from the store's durable cursor,
-/// until graceful shutdown, and re-scores the customers whose orders changed with the active model
-/// version. Idle polls are 25 ms apart, so a new event reaches its profile and score well within a
+/// until graceful shutdown, re-scores the customers whose orders changed with the active model
+/// version, and re-evaluates the segments of every customer the events touched (firing triggers). Idle polls are 25 ms apart, so a new event reaches its profile and score well within a
 /// second.
 public struct ProcessingService: Service {
     let store: SQLiteStore
@@ -54,6 +55,20 @@ public struct ProcessingService: Service {
                 } catch {
                     // Scores stay at their previous version; the next batch scoring run catches up.
                     logger.error("re-scoring \(outcome.customersWithOrderChanges.count) customers failed: \(error)")
+                }
+                do {
+                    // Segments in real time: the customers these events touched are re-evaluated in
+                    // memory; entries and exits fire their triggers in the same transaction.
+                    let started = ContinuousClock.now
+                    let changes = try await store.evaluateSegments(for: outcome.customersTouched)
+                    if !changes.isEmpty {
+                        metrics.segmentEvaluationDuration.record(ContinuousClock.now - started)
+                        let moves = changes.values.reduce(0) { $0 + $1.entered.count + $1.exited.count }
+                        metrics.segmentChanges.increment(by: Int64(moves))
+                    }
+                } catch {
+                    // Memberships stay as they were; `patron segments backfill` recomputes them.
+                    logger.error("segment evaluation of \(outcome.customersTouched.count) customers failed: \(error)")
                 }
                 if outcome.events == 0 {
                     try? await Task.sleep(for: .milliseconds(25))

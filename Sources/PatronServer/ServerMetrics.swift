@@ -15,6 +15,8 @@ public final class ServerMetrics: Sendable {
     let processed: Counter
     let rescored: Counter
     let rescoreDuration: DurationHistogram
+    let segmentChanges: Counter
+    let segmentEvaluationDuration: DurationHistogram
 
     /// Creates the metrics in a new registry.
     public init() {
@@ -48,12 +50,25 @@ public final class ServerMetrics: Sendable {
                 "seconds",
                 "Time to re-score the customers of one processing step (read summaries, score, write)."
             ),
-            buckets: [
-                .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
-                .milliseconds(10), .milliseconds(25), .milliseconds(100), .seconds(1),
-            ]
+            buckets: Self.stepBuckets
+        )
+        segmentChanges = registry.makeCounter(
+            descriptor: Self.name("segment_changes", "total", "Segment entries and exits found on processed events.")
+        )
+        segmentEvaluationDuration = registry.makeDurationHistogram(
+            descriptor: Self.name(
+                "segment_evaluation_duration",
+                "seconds",
+                "Time to re-evaluate every segment for the customers of one processing step (read facts, evaluate, record, fire triggers)."
+            ),
+            buckets: Self.stepBuckets
         )
     }
+
+    static let stepBuckets: [Duration] = [
+        .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(100), .seconds(1),
+    ]
 
     func record(_ outcome: IngestOutcome, rejected: [RejectedEvent]) {
         accepted.increment(by: Int64(outcome.stored))

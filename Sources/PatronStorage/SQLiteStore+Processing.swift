@@ -52,11 +52,13 @@ extension SQLiteStore {
             return ProcessingOutcome(events: 0, conflicts: [])
         }
         var ordering: Set<Int64> = []
+        var touched: Set<Int64> = []
         let graph = IdentityGraph(db: db, rules: rules)
         let recorder = CustomerRecorder(db: db)
         var conflicts: [String] = []
         for event in prepared {
             let resolved = try graph.resolve(event)
+            touched.insert(resolved.customerId)
             conflicts += resolved.conflicts
             if let customer = try recorder.record(event, customer: resolved.customerId) { ordering.insert(customer) }
         }
@@ -70,7 +72,8 @@ extension SQLiteStore {
         return ProcessingOutcome(
             events: prepared.count,
             conflicts: conflicts,
-            customersWithOrderChanges: ordering.union(graph.cache.gainedTransactions).sorted()
+            customersWithOrderChanges: ordering.union(graph.cache.gainedTransactions).sorted(),
+            customersTouched: touched.union(graph.cache.gainedTransactions).sorted()
         )
     }
 
@@ -119,6 +122,8 @@ public struct ProcessingOutcome: Sendable, Hashable {
     /// Customers whose transactions changed (a new order, a refund, or a merge that brought another
     /// customer's orders): their scores are stale.
     public var customersWithOrderChanges: [Int64] = []
+    /// Every customer an event was recorded for (segments are re-evaluated for them).
+    public var customersTouched: [Int64] = []
 }
 
 /// Where ingest and processing stand.

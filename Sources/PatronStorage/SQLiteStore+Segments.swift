@@ -141,6 +141,13 @@ extension SQLiteStore {
                 arguments: [segmentId, SQLDate(time), segmentId]
             )
             let members = try Int.fetchOne(db, sql: "SELECT count(*) FROM segmentMatch") ?? 0
+            try Self.fireSegmentTriggers(
+                db,
+                segmentId: segmentId,
+                entered: entered.sorted(),
+                exited: exited.sorted(),
+                at: time
+            )
             return SegmentMembershipChange(entered: entered.sorted(), exited: exited.sorted(), members: members)
         }
     }
@@ -186,6 +193,7 @@ extension SQLiteStore {
                     sql: "SELECT count(*) FROM segmentMembership WHERE segmentId = ? AND exitedAt IS NULL",
                     arguments: [segmentId]
                 ) ?? 0
+            try Self.fireSegmentTriggers(db, segmentId: segmentId, entered: entered, exited: exited, at: time)
             return SegmentMembershipChange(entered: entered, exited: exited, members: count)
         }
     }

@@ -100,6 +100,7 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v7: marketing spend", migrate: InsightsSchema.createMarketingSpend)
         migrator.registerMigration("v8: segments", migrate: SegmentSchema.create)
         migrator.registerMigration("v9: webhook destinations, deliveries and consent", migrate: DeliverySchema.create)
+        migrator.registerMigration("v10: triggers", migrate: TriggerSchema.create)
         return migrator
     }
 
