@@ -32,7 +32,7 @@ public struct WebhookDeliverer: Service {
         client: HTTPClient = .shared,
         schedule: RetrySchedule = .standard,
         timeout: Duration = .seconds(10),
-        pollInterval: Duration = .milliseconds(50),
+        pollInterval: Duration = .milliseconds(5),
         logger: Logger
     ) {
         self.store = store

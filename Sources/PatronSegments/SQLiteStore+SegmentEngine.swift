@@ -112,10 +112,11 @@ extension SQLiteStore {
     }
 
     /// Evaluates every segment in memory for some customers only and records who entered and who
-    /// exited: the path for customers whose data just changed (events processed, a new score).
-    /// Segments are evaluated in dependency order, each seeing the memberships just computed.
+    /// exited, all in one write transaction that also queues the triggers' webhooks: the path for
+    /// customers whose data just changed (events processed, a new score). Segments are evaluated in
+    /// dependency order, each seeing the memberships just computed.
     /// - Parameter customers: the customers to re-evaluate (merged-away or unknown ids leave every segment).
-    /// - Returns: the change of each segment, by name.
+    /// - Returns: the change of each segment that changed, by name.
     public func evaluateSegments(
         for customers: [Int64],
         at time: Date = Date()
@@ -124,7 +125,7 @@ extension SQLiteStore {
         guard !definitions.isEmpty, !customers.isEmpty else { return [:] }
         let lookback = SegmentCondition.all(definitions.map(\.condition)).eventLookbackMilliseconds
         var facts = try await customerFacts(at: time, customers: customers, lookback: lookback)
-        var changes: [String: SegmentMembershipChange] = [:]
+        var evaluations: [(segmentId: Int64, members: Set<Int64>)] = []
         for definition in definitions {
             var members: Set<Int64> = []
             for index in facts.indices {
@@ -134,17 +135,17 @@ extension SQLiteStore {
                     facts[index].segments.insert(definition.name)
                 }
             }
-            let selected = members
-            changes[definition.name] = try await segmentStore { () throws(StoreError) in
-                try await recordSegmentMembership(
-                    segmentId: definition.id,
-                    customers: customers,
-                    members: selected,
-                    at: time
-                )
-            }
+            evaluations.append((definition.id, members))
         }
-        return changes
+        let selected = evaluations
+        let changes = try await segmentStore { () throws(StoreError) in
+            try await recordSegmentEvaluations(customers: customers, evaluations: selected, at: time)
+        }
+        var named: [String: SegmentMembershipChange] = [:]
+        for definition in definitions {
+            if let change = changes[definition.id] { named[definition.name] = change }
+        }
+        return named
     }
 
     /// The current members of segment `name`, in id order.

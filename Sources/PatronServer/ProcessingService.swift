@@ -8,7 +8,8 @@ public import ServiceLifecycle
 
 /// Turns acknowledged events into customers in the background, from the store's durable cursor,
 /// until graceful shutdown, re-scores the customers whose orders changed with the active model
-/// version, and re-evaluates the segments of every customer the events touched (firing triggers). Idle polls are 25 ms apart, so a new event reaches its profile and score well within a
+/// version, and re-evaluates the segments of every customer the events touched (firing triggers).
+/// Idle polls are 5 ms apart, so a new event reaches its profile, score and segments well within a
 /// second.
 public struct ProcessingService: Service {
     let store: SQLiteStore
@@ -22,6 +23,10 @@ public struct ProcessingService: Service {
     /// times the pages of the ingest of the same events (customer, identity, acquisition rows all
     /// over the file), and every group commit behind it waits for it and fsyncs its pages.
     static let pauseToStepWhileIngestWaits = 4
+
+    /// The pause between polls when nothing is pending: a poll is one indexed read, and the pause
+    /// bounds how long a new event waits before it reaches its profile, segments and triggers.
+    static let idlePoll: Duration = .milliseconds(5)
 
     /// Creates the service.
     public init(store: SQLiteStore, metrics: ServerMetrics, logger: Logger, rules: IdentityRules = IdentityRules()) {
@@ -71,7 +76,7 @@ public struct ProcessingService: Service {
                     logger.error("segment evaluation of \(outcome.customersTouched.count) customers failed: \(error)")
                 }
                 if outcome.events == 0 {
-                    try? await Task.sleep(for: .milliseconds(25))
+                    try? await Task.sleep(for: Self.idlePoll)
                 } else if ingestBusy {
                     let step = ContinuousClock.now - stepStarted
                     try? await Task.sleep(for: max(.milliseconds(5), step * Self.pauseToStepWhileIngestWaits))

@@ -152,49 +152,61 @@ extension SQLiteStore {
         }
     }
 
-    /// Records the evaluation of segment `segmentId` for some customers only (the real-time path):
-    /// of `customers`, those in `members` become current members (entering at `time` unless they
-    /// already are) and the others stop being members (exiting at `time`); nobody else changes.
-    package func recordSegmentMembership(
-        segmentId: Int64,
+    /// Records the in-memory evaluation of several segments for some customers (the real-time path)
+    /// in one transaction: of `customers`, those in a segment's members become current members
+    /// (entering at `time` unless they already are) and the others stop being members (exiting at
+    /// `time`); nobody else changes. Segments whose members did not change are not written.
+    /// Memberships are derived data (a backfill recomputes them), so the commit skips the fsync.
+    /// - Returns: the change of each segment that changed, by segment id.
+    package func recordSegmentEvaluations(
         customers: [Int64],
-        members: Set<Int64>,
+        evaluations: [(segmentId: Int64, members: Set<Int64>)],
         at time: Date
-    ) async throws(StoreError) -> SegmentMembershipChange {
-        try await write("record segment \(segmentId) members") { db in
-            let current = Set(
-                try Int64.fetchAll(
-                    db,
+    ) async throws(StoreError) -> [Int64: SegmentMembershipChange] {
+        try await writeWithoutFsync("record segment members") { db in
+            var current: [Int64: Set<Int64>] = [:]
+            for row in try Row.fetchAll(
+                db.cachedStatement(
                     sql: """
-                        SELECT customerId FROM segmentMembership WHERE segmentId = ? AND exitedAt IS NULL
-                        AND customerId IN (SELECT value FROM json_each(?))
-                        """,
-                    arguments: [segmentId, "[" + customers.map(String.init).joined(separator: ",") + "]"]
-                )
-            )
-            let entered = members.subtracting(current).sorted()
-            let exited = current.subtracting(members).sorted()
-            for customer in exited {
-                try db.execute(
-                    sql:
-                        "UPDATE segmentMembership SET exitedAt = ? WHERE segmentId = ? AND customerId = ? AND exitedAt IS NULL",
-                    arguments: [SQLDate(time), segmentId, customer]
-                )
+                        SELECT segmentId, customerId FROM segmentMembership
+                        WHERE exitedAt IS NULL AND customerId IN (SELECT value FROM json_each(?))
+                        """
+                ),
+                arguments: ["[" + customers.map(String.init).joined(separator: ",") + "]"]
+            ) {
+                current[row[0], default: []].insert(row[1])
             }
-            for customer in entered {
-                try db.execute(
-                    sql: "INSERT INTO segmentMembership (segmentId, customerId, enteredAt) VALUES (?, ?, ?)",
-                    arguments: [segmentId, customer, SQLDate(time)]
-                )
+            var changes: [Int64: SegmentMembershipChange] = [:]
+            for (segmentId, members) in evaluations {
+                let before = current[segmentId] ?? []
+                let entered = members.subtracting(before).sorted()
+                let exited = before.subtracting(members).sorted()
+                guard !entered.isEmpty || !exited.isEmpty else { continue }
+                for customer in exited {
+                    try db.executeCached(
+                        sql: """
+                            UPDATE segmentMembership SET exitedAt = ? WHERE segmentId = ? AND customerId = ? AND exitedAt IS NULL
+                            """,
+                        arguments: [SQLDate(time), segmentId, customer]
+                    )
+                }
+                for customer in entered {
+                    try db.executeCached(
+                        sql: "INSERT INTO segmentMembership (segmentId, customerId, enteredAt) VALUES (?, ?, ?)",
+                        arguments: [segmentId, customer, SQLDate(time)]
+                    )
+                }
+                try Self.fireSegmentTriggers(db, segmentId: segmentId, entered: entered, exited: exited, at: time)
+                let count =
+                    try Int.fetchOne(
+                        db.cachedStatement(
+                            sql: "SELECT count(*) FROM segmentMembership WHERE segmentId = ? AND exitedAt IS NULL"
+                        ),
+                        arguments: [segmentId]
+                    ) ?? 0
+                changes[segmentId] = SegmentMembershipChange(entered: entered, exited: exited, members: count)
             }
-            let count =
-                try Int.fetchOne(
-                    db,
-                    sql: "SELECT count(*) FROM segmentMembership WHERE segmentId = ? AND exitedAt IS NULL",
-                    arguments: [segmentId]
-                ) ?? 0
-            try Self.fireSegmentTriggers(db, segmentId: segmentId, entered: entered, exited: exited, at: time)
-            return SegmentMembershipChange(entered: entered, exited: exited, members: count)
+            return changes
         }
     }
 
