@@ -47,7 +47,8 @@ public struct ProcessingService: Service {
                 // at full speed as soon as ingest is quiet. The lag is visible in /api/v1/ingest/status.
                 let ingestBusy = store.ingestRequestsInFlight > 0
                 let stepStarted = ContinuousClock.now
-                let outcome = try await store.processPending(limit: ingestBusy ? 50 : 500, rules: rules)
+                let limit = ingestBusy ? 50 : 500
+                let outcome = try await store.processPending(limit: limit, rules: rules)
                 metrics.processed.increment(by: Int64(outcome.events))
                 for conflict in outcome.conflicts { logger.warning("identity conflict, \(conflict)") }
                 do {
@@ -77,7 +78,8 @@ public struct ProcessingService: Service {
                 }
                 if outcome.events == 0 {
                     try? await Task.sleep(for: Self.idlePoll)
-                } else if ingestBusy {
+                } else if ingestBusy && outcome.events == limit {
+                    // Only a backlog gives way; a step that caught up goes straight on (latency).
                     let step = ContinuousClock.now - stepStarted
                     try? await Task.sleep(for: max(.milliseconds(5), step * Self.pauseToStepWhileIngestWaits))
                 }
