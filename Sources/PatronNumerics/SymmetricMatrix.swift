@@ -43,4 +43,16 @@ public enum SymmetricMatrix {
         }
         return lower
     }
+
+    /// Replaces each off-diagonal pair with its mean: a matrix estimated by finite differences made
+    /// exactly symmetric.
+    public static func symmetrize(_ matrix: inout [[Double]]) {
+        for i in matrix.indices {
+            for j in 0..<i {
+                let mean = 0.5 * (matrix[i][j] + matrix[j][i])
+                matrix[i][j] = mean
+                matrix[j][i] = mean
+            }
+        }
+    }
 }

@@ -236,24 +236,8 @@ public struct CovariateFit<Model: CovariateLinkedModel>: Sendable {
     /// (−∇²LL)⁻¹ at θ by central differences of the analytic gradient (step 1e-5), or `nil` when not
     /// positive definite.
     static func covariance(theta: [Double], groups: [CovariateGroup], count: Int) -> [[Double]]? {
-        let n = theta.count
-        let step = 1e-5
-        var negativeHessian = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
-        for j in 0..<n {
-            var plus = theta
-            var minus = theta
-            plus[j] += step
-            minus[j] -= step
-            let upper = logLikelihood(theta: plus, groups: groups, count: count).1
-            let lower = logLikelihood(theta: minus, groups: groups, count: count).1
-            for i in 0..<n { negativeHessian[i][j] = -(upper[i] - lower[i]) / (2 * step) }
-        }
-        for i in 0..<n {
-            for j in 0..<i {
-                let mean = 0.5 * (negativeHessian[i][j] + negativeHessian[j][i])
-                negativeHessian[i][j] = mean
-                negativeHessian[j][i] = mean
-            }
+        let negativeHessian = MaximumLikelihood.centralDifferenceNegativeHessian(at: theta, step: 1e-5) {
+            logLikelihood(theta: $0, groups: groups, count: count).1
         }
         return SymmetricMatrix.inversePositiveDefinite(negativeHessian)
     }

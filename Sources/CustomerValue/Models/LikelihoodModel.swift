@@ -250,13 +250,7 @@ enum MaximumLikelihood {
             guard objective(shifted, &gradient).isFinite else { return nil }
             for i in 0..<n { hessian[i][j] = (gradient[i] - center[i]) / step }
         }
-        for i in 0..<n {
-            for j in 0..<i {
-                let mean = 0.5 * (hessian[i][j] + hessian[j][i])
-                hessian[i][j] = mean
-                hessian[j][i] = mean
-            }
-        }
+        SymmetricMatrix.symmetrize(&hessian)
         return SymmetricMatrix.inversePositiveDefinite(hessian)
     }
 
@@ -328,25 +322,31 @@ enum MaximumLikelihood {
             guard let covariance = SymmetricMatrix.inversePositiveDefinite(negative) else { return nil }
             return (covariance, zip(natural, parameters).map { $0 * $1 })
         }
-        var negativeHessian = [[Double]](repeating: [Double](repeating: 0, count: dimension), count: dimension)
-        for j in 0..<dimension {
+        let negativeHessian = centralDifferenceNegativeHessian(at: center, step: step, gradient: logGradient)
+        guard let covariance = SymmetricMatrix.inversePositiveDefinite(negativeHessian) else { return nil }
+        return (covariance, logGradient(center))
+    }
+
+    /// −∇²f at `center` by central differences of the gradient of f (step `step` in each coordinate),
+    /// symmetrised.
+    static func centralDifferenceNegativeHessian(
+        at center: [Double],
+        step: Double,
+        gradient: ([Double]) -> [Double]
+    ) -> [[Double]] {
+        let n = center.count
+        var negativeHessian = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        for j in 0..<n {
             var plus = center
             var minus = center
             plus[j] += step
             minus[j] -= step
-            let upper = logGradient(plus)
-            let lower = logGradient(minus)
-            for i in 0..<dimension { negativeHessian[i][j] = -(upper[i] - lower[i]) / (2 * step) }
+            let upper = gradient(plus)
+            let lower = gradient(minus)
+            for i in 0..<n { negativeHessian[i][j] = -(upper[i] - lower[i]) / (2 * step) }
         }
-        for i in 0..<dimension {
-            for j in 0..<i {
-                let mean = 0.5 * (negativeHessian[i][j] + negativeHessian[j][i])
-                negativeHessian[i][j] = mean
-                negativeHessian[j][i] = mean
-            }
-        }
-        guard let covariance = SymmetricMatrix.inversePositiveDefinite(negativeHessian) else { return nil }
-        return (covariance, logGradient(center))
+        SymmetricMatrix.symmetrize(&negativeHessian)
+        return negativeHessian
     }
 
     static func seconds(_ duration: Duration) -> Double {
