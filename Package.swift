@@ -130,6 +130,7 @@ let package = Package(
             name: "PatronServerTests",
             dependencies: [
                 "PatronServer",
+                "PatronSegments",
                 "PatronStorage",
                 "PatronCore",
                 "PatronInsights",

@@ -32,6 +32,9 @@ public func buildApplication(
     if let interval = configuration.refitInterval {
         services.append(RefitService(store: store, interval: interval, logger: logger))
     }
+    if let interval = configuration.segmentRefreshInterval {
+        services.append(SegmentRefreshService(store: store, interval: interval, logger: logger))
+    }
     services.append(CheckpointService(store: store, logger: logger))
     return Application(
         router: router,

@@ -1,10 +1,12 @@
 public import Logging
 import PatronInsights
+import PatronSegments
 public import PatronStorage
 public import ServiceLifecycle
 
 /// Refits the value models on the store and re-scores every customer on a schedule (`patron serve
-/// --refit-every`), until graceful shutdown. The first refit runs one interval after start.
+/// --refit-every`), until graceful shutdown, then re-evaluates every segment (scores changed). The
+/// first refit runs one interval after start.
 public struct RefitService: Service {
     let store: SQLiteStore
     let interval: Duration
@@ -30,6 +32,8 @@ public struct RefitService: Service {
                 logger.info(
                     "scheduled refit: model version \(outcome.version.id) (\(outcome.version.purchaseModel)), \(outcome.customersScored) customers scored"
                 )
+                // Scores changed for everyone: segments on scores (and their triggers) follow.
+                _ = try await store.backfillSegments()
             } catch {
                 logger.error("scheduled refit failed, the active model version is kept: \(error)")
             }

@@ -11,6 +11,8 @@ public struct ServerConfiguration: Sendable {
     public var limits: IngestLimits
     /// How often the value models are refitted and every customer re-scored; `nil` = never.
     public var refitInterval: Duration?
+    /// How often every segment is re-evaluated over every customer; `nil` = never.
+    public var segmentRefreshInterval: Duration?
     /// When failed webhooks are retried.
     public var webhookRetrySchedule: RetrySchedule
     /// The longest wait for a webhook endpoint's answer.
@@ -23,6 +25,7 @@ public struct ServerConfiguration: Sendable {
         port: Int = 8080,
         limits: IngestLimits = IngestLimits(),
         refitInterval: Duration? = nil,
+        segmentRefreshInterval: Duration? = .seconds(60),
         webhookRetrySchedule: RetrySchedule = .standard,
         webhookTimeout: Duration = .seconds(10)
     ) {
@@ -30,6 +33,7 @@ public struct ServerConfiguration: Sendable {
         self.port = port
         self.limits = limits
         self.refitInterval = refitInterval
+        self.segmentRefreshInterval = segmentRefreshInterval
         self.webhookRetrySchedule = webhookRetrySchedule
         self.webhookTimeout = webhookTimeout
     }

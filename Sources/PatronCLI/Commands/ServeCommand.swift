@@ -65,6 +65,26 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var webhookRetryDelays: String?
 
+    @Option(
+        help:
+            "Re-evaluate every segment over every customer this often, so time windows take effect without new events (env PATRON_SEGMENT_REFRESH_EVERY; default 1m; 'never' turns it off)."
+    )
+    var segmentRefreshEvery: String?
+
+    var segmentRefreshInterval: Duration? {
+        get throws {
+            let text =
+                segmentRefreshEvery ?? ProcessInfo.processInfo.environment["PATRON_SEGMENT_REFRESH_EVERY"] ?? "1m"
+            if text == "never" { return nil }
+            guard let interval = DurationText.parse(text) else {
+                throw ValidationError(
+                    "--segment-refresh-every must be a positive duration like 30s, 1m or 1h, or never, got '\(text)'"
+                )
+            }
+            return interval
+        }
+    }
+
     @Option(help: "The longest wait for a webhook endpoint's answer, e.g. 10s.")
     var webhookTimeout = "10s"
 
@@ -108,6 +128,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let port = resolvedPort, !(0...65535).contains(port) { throw ValidationError("--port must be 0…65535") }
         _ = try refitInterval
         _ = try webhookSchedule
+        _ = try segmentRefreshInterval
         guard DurationText.parse(webhookTimeout) != nil else {
             throw ValidationError("--webhook-timeout must be a positive duration like 10s, got '\(webhookTimeout)'")
         }
@@ -148,6 +169,7 @@ struct ServeCommand: AsyncParsableCommand {
                 maximumBatchEvents: maximumBatchEvents
             ),
             refitInterval: try refitInterval,
+            segmentRefreshInterval: try segmentRefreshInterval,
             webhookRetrySchedule: try webhookSchedule,
             webhookTimeout: DurationText.parse(webhookTimeout) ?? .seconds(10)
         )

@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+import PatronCore
+import PatronSegments
+import PatronServer
+import PatronStorage
+import Testing
+
+/// The scheduled refresh re-evaluates segments without new events and fires their triggers.
+struct SegmentRefreshServiceTests {
+    @Test func aScheduledRefreshFindsNewMembersAndFiresTheirTriggers() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let store = try SQLiteStore(path: path.path)
+        let body = Data(
+            #"{"batch":[{"type":"identify","userId":"ann","messageId":"m1","traits":{"plan":"pro"},"timestamp":"2025-01-01T00:00:00Z"}]}"#
+                .utf8
+        )
+        let request = try SegmentRequest.parse(body: body, single: nil, receivedAt: Date())
+        _ = try await store.ingest(IngestBatch(source: "web", accepted: request.accepted, rejected: request.rejected))
+        try await store.processAll()
+        // Created after the customer was processed and without a backfill: only the refresh finds ann.
+        _ = try await store.createSegment(
+            name: "pro",
+            condition: try SegmentCondition.parse(#"{"trait": "plan", "op": "eq", "value": "pro"}"#)
+        )
+        #expect(try await store.segmentMembers(named: "pro").isEmpty)
+        _ = try await store.createDestination(name: "crm", url: "https://crm.example.org/hook")
+        _ = try await store.createTrigger(name: "welcome", event: .segmentEntered, segment: "pro", destination: "crm")
+        let service = SegmentRefreshService(store: store, interval: .milliseconds(20), logger: Logger(label: "test"))
+        let task = Task { try await service.run() }
+        defer { task.cancel() }
+        var members: [Int64] = []
+        for _ in 0..<500 where members.isEmpty {
+            try await Task.sleep(for: .milliseconds(10))
+            members = try await store.segmentMembers(named: "pro")
+        }
+        #expect(members.count == 1)
+        #expect(try await store.deliveries(destination: "crm").map(\.eventType) == ["segment.entered"])
+    }
+}
