@@ -38,7 +38,7 @@ struct WebhookDeliveryTests {
     /// each message; `/gone` answers 410; `/broken` answers 500.
     func receiver(_ received: Received) -> Router<BasicRequestContext> {
         let router = Router()
-        for path in ["ok", "flaky", "gone", "broken"] {
+        for path in ["ok", "flaky", "gone", "broken", "slow"] {
             router.post(RouterPath(path)) { request, _ -> Response in
                 let body = try await request.body.collect(upTo: 1 << 20)
                 let seen = received.add(
@@ -51,6 +51,9 @@ struct WebhookDeliveryTests {
                     )
                 )
                 switch path {
+                case "slow":
+                    try await Task.sleep(for: .seconds(1))
+                    return Response(status: .ok)
                 case "flaky" where seen <= 2:
                     return Response(status: .serviceUnavailable, headers: [.retryAfter: "0"])
                 case "gone": return Response(status: .gone)
@@ -183,6 +186,34 @@ struct WebhookDeliveryTests {
             try await store.enableDestination(named: "old")
             try await deliver(store) { try await store.deliveries(status: .pending).isEmpty }
             #expect(received.all("gone").count == 2)
+        }
+    }
+
+    /// A slow endpoint (1 s per answer, three messages queued) does not hold up another destination:
+    /// the fast destination's message is delivered while the slow one is still busy with its first.
+    @Test func aSlowEndpointDoesNotDelayTheOthers() async throws {
+        let received = Received()
+        let store = try store()
+        try await Application(router: receiver(received)).test(.live) { client in
+            let port = try #require(client.port)
+            _ = try await store.createDestination(name: "slow", url: "http://127.0.0.1:\(port)/slow")
+            _ = try await store.createDestination(name: "fast", url: "http://127.0.0.1:\(port)/ok")
+            for index in 0..<3 {
+                _ = try await store.enqueueDelivery(
+                    toDestination: "slow",
+                    eventType: "test",
+                    payload: #"{"n":\#(index)}"#
+                )
+            }
+            _ = try await store.enqueueDelivery(toDestination: "fast", eventType: "test", payload: "{}")
+            try await deliver(store) { try await store.deliveries(status: .delivered, destination: "fast").count == 1 }
+            // When the fast one arrived, the slow destination had not finished its first message.
+            #expect(try await store.deliveries(status: .delivered, destination: "slow").isEmpty)
+            try await deliver(store) { try await store.deliveries(status: .delivered).count == 4 }
+            // The first deliverer was stopped mid-request: that message is sent again with the same
+            // webhook-id (at least once), so the receiver sees 3 distinct ids in 3 or 4 requests.
+            #expect(Set(received.all("slow").map(\.id)).count == 3)
+            #expect((3...4).contains(received.all("slow").count))
         }
     }
 
