@@ -21,12 +21,7 @@ public struct RefitService: Service {
 
     /// Waits `interval`, refits, and repeats; a failed refit is logged and the active version kept.
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await Task.sleep(for: interval)
-            } catch {
-                return
-            }
+        await RepeatingSchedule.run(every: interval) {
             do {
                 let outcome = try await ValueModelFitter(store: store).fit(StoreFitOptions())
                 logger.info(

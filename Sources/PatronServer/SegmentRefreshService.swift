@@ -21,12 +21,7 @@ public struct SegmentRefreshService: Service {
 
     /// Waits `interval`, backfills every segment, and repeats; a failed refresh is logged.
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await Task.sleep(for: interval)
-            } catch {
-                return
-            }
+        await RepeatingSchedule.run(every: interval) {
             do {
                 let changes = try await store.backfillSegments()
                 let moves = changes.values.reduce(0) { $0 + $1.entered.count + $1.exited.count }

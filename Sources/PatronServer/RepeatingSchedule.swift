@@ -1,0 +1,16 @@
+import ServiceLifecycle
+
+/// Runs a piece of work every interval until graceful shutdown or cancellation: the loop of the
+/// scheduled services (refit, segment refresh). The first run comes one interval after start.
+enum RepeatingSchedule {
+    static func run(every interval: Duration, _ work: () async -> Void) async {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            await work()
+        }
+    }
+}
