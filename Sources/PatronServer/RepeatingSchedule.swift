@@ -6,7 +6,8 @@ enum RepeatingSchedule {
     static func run(every interval: Duration, _ work: () async -> Void) async {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                try await Task.sleep(for: interval)
+                // A graceful shutdown ends the wait at once (a sleep alone would hold the server up).
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             } catch {
                 return
             }
