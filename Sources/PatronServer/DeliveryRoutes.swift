@@ -61,7 +61,9 @@ struct DeliveryRoutes: Sendable {
             }
         }
         api.get("customers/:id/consent") { _, context in
-            await withCustomer(context) { id in ["consent": try await store.consents(customerId: id)] }
+            await AdminRoutes(store: store).withCustomer(context) { id in
+                ["consent": try await store.consents(customerId: id)]
+            }
         }
         api.post("customers/:id/consent") { request, context in
             let json: JSONValue
@@ -78,7 +80,7 @@ struct DeliveryRoutes: Sendable {
                     #"the body must be {"purpose": "email" (or "all"), "granted": true|false}"#
                 )
             }
-            return await withCustomer(context) { id in
+            return await AdminRoutes(store: store).withCustomer(context) { id in
                 try await store.setConsent(customerId: id, purpose: purpose, granted: granted, source: "api")
                 return ["consent": try await store.consents(customerId: id)]
             }
@@ -161,21 +163,6 @@ struct DeliveryRoutes: Sendable {
                 ],
                 status: 201
             )
-        } catch {
-            return Self.response(error)
-        }
-    }
-
-    /// Runs `body` for the customer with the path's id (any of its ids); 404 when unknown.
-    func withCustomer(_ context: BasicRequestContext, _ body: (Int64) async throws -> some Encodable) async -> Response
-    {
-        let raw = context.parameters.get("id") ?? ""
-        let anyId = raw.removingPercentEncoding ?? raw
-        do {
-            guard let id = try await store.customerId(anyId: anyId) else {
-                return JSONResponse.error(404, "no customer has the id '\(anyId)'")
-            }
-            return JSONResponse.encoded(try await body(id))
         } catch {
             return Self.response(error)
         }
