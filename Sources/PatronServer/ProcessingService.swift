@@ -8,7 +8,8 @@ public import ServiceLifecycle
 
 /// Turns acknowledged events into customers in the background, from the store's durable cursor,
 /// until graceful shutdown, re-scores the customers whose orders changed with the active model
-/// version, and re-evaluates the segments of every customer the events touched (firing triggers).
+/// version, re-evaluates the segments of every customer the events touched (firing triggers), and
+/// matches the processed events against the `event.matched` triggers.
 /// Idle polls are 5 ms apart, so a new event reaches its profile, score and segments well within a
 /// second.
 public struct ProcessingService: Service {
@@ -75,6 +76,15 @@ public struct ProcessingService: Service {
                 } catch {
                     // Memberships stay as they were; `patron segments backfill` recomputes them.
                     logger.error("segment evaluation of \(outcome.customersTouched.count) customers failed: \(error)")
+                }
+                do {
+                    // Event triggers follow processing on their own durable cursor.
+                    if outcome.events > 0 {
+                        metrics.eventTriggerWebhooks.increment(by: Int64(try await store.fireEventTriggers()))
+                    }
+                } catch {
+                    // The cursor did not move; the next step matches these events again.
+                    logger.error("matching events against event triggers failed: \(error)")
                 }
                 if outcome.events == 0 {
                     try? await Task.sleep(for: Self.idlePoll)

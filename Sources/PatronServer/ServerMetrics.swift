@@ -17,6 +17,7 @@ public final class ServerMetrics: Sendable {
     let rescoreDuration: DurationHistogram
     let segmentChanges: Counter
     let segmentEvaluationDuration: DurationHistogram
+    let eventTriggerWebhooks: Counter
 
     /// Creates the metrics in a new registry.
     public init() {
@@ -54,6 +55,13 @@ public final class ServerMetrics: Sendable {
         )
         segmentChanges = registry.makeCounter(
             descriptor: Self.name("segment_changes", "total", "Segment entries and exits found on processed events.")
+        )
+        eventTriggerWebhooks = registry.makeCounter(
+            descriptor: Self.name(
+                "event_trigger_webhooks",
+                "total",
+                "Webhooks queued by event.matched triggers (including those suppressed by consent or caps)."
+            )
         )
         segmentEvaluationDuration = registry.makeDurationHistogram(
             descriptor: Self.name(

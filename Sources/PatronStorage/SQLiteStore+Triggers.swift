@@ -2,37 +2,12 @@ public import Foundation
 import GRDB
 import PatronCore
 
-/// What sends a webhook: a customer entering or leaving a segment, to one destination.
-public struct Trigger: Sendable, Hashable, Codable {
-    /// What happened to the customer.
-    public enum Event: String, Sendable, Hashable, Codable, CaseIterable {
-        /// The customer became a member of the segment.
-        case segmentEntered = "segment.entered"
-        /// The customer stopped being a member of the segment.
-        case segmentExited = "segment.exited"
-    }
-
-    /// The id.
-    public var id: Int64
-    /// A unique name.
-    public var name: String
-    /// What fires it.
-    public var event: Event
-    /// The segment.
-    public var segment: String
-    /// The destination.
-    public var destination: String
-    /// Whether it fires.
-    public var enabled: Bool
-    /// When it was created.
-    public var createdAt: Date
-}
-
 extension SQLiteStore {
     /// Creates a trigger that sends a webhook to `destination` when a customer enters (or leaves)
     /// `segment`.
-    /// - Throws: ``StoreError``: `.notFound` for an unknown segment or destination, `.conflict` when
-    ///   the name is taken.
+    /// - Throws: ``StoreError``: `.invalidInput` for `event.matched` (see
+    ///   `createEventTrigger` of PatronSegments), `.notFound` for an unknown
+    ///   segment or destination, `.conflict` when the name is taken.
     public func createTrigger(
         name: String,
         event: Trigger.Event,
@@ -40,38 +15,73 @@ extension SQLiteStore {
         destination: String,
         at now: Date = Date()
     ) async throws(StoreError) -> Trigger {
-        guard !name.isEmpty else { throw StoreError(.invalidInput, "a trigger needs a name") }
-        return try await write("create trigger \(name)") { db in
-            guard
-                let segmentId = try Int64.fetchOne(
-                    db,
-                    sql: "SELECT id FROM segment WHERE name = ?",
-                    arguments: [segment]
-                )
-            else { throw StoreError(.notFound, "no segment named '\(segment)'") }
+        guard event.isSegmentEvent else {
+            throw StoreError(.invalidInput, "an \(event.rawValue) trigger needs an event name, not a segment")
+        }
+        return try await insertTrigger(
+            Trigger(id: 0, name: name, event: event, segment: segment, destination: destination, createdAt: now)
+        )
+    }
+
+    /// Creates a trigger that sends a webhook to `destination` for each `track` event named
+    /// `eventName` stored from now on that passes `filterJSON` (checked by the caller).
+    /// - Throws: ``StoreError``: `.notFound` for an unknown destination, `.conflict` when the name is taken.
+    package func createEventTrigger(
+        name: String,
+        eventName: String,
+        filterJSON filter: String?,
+        destination: String,
+        at now: Date = Date()
+    ) async throws(StoreError) -> Trigger {
+        guard !eventName.isEmpty else { throw StoreError(.invalidInput, "an event trigger needs an event name") }
+        return try await insertTrigger(
+            Trigger(
+                id: 0,
+                name: name,
+                event: .eventMatched,
+                eventName: eventName,
+                filter: filter,
+                destination: destination,
+                createdAt: now
+            )
+        )
+    }
+
+    private func insertTrigger(_ trigger: Trigger) async throws(StoreError) -> Trigger {
+        guard !trigger.name.isEmpty else { throw StoreError(.invalidInput, "a trigger needs a name") }
+        return try await write("create trigger \(trigger.name)") { db in
+            var segmentId: Int64?
+            if let segment = trigger.segment {
+                segmentId = try Int64.fetchOne(db, sql: "SELECT id FROM segment WHERE name = ?", arguments: [segment])
+                guard segmentId != nil else { throw StoreError(.notFound, "no segment named '\(segment)'") }
+            }
             guard
                 let destinationId = try Int64.fetchOne(
                     db,
                     sql: "SELECT id FROM destination WHERE name = ?",
-                    arguments: [destination]
+                    arguments: [trigger.destination]
                 )
-            else { throw StoreError(.notFound, "no destination named '\(destination)'") }
-            guard try Int64.fetchOne(db, sql: "SELECT id FROM trigger WHERE name = ?", arguments: [name]) == nil else {
-                throw StoreError(.conflict, "a trigger named '\(name)' exists already")
+            else { throw StoreError(.notFound, "no destination named '\(trigger.destination)'") }
+            guard
+                try Int64.fetchOne(db, sql: "SELECT id FROM trigger WHERE name = ?", arguments: [trigger.name]) == nil
+            else {
+                throw StoreError(.conflict, "a trigger named '\(trigger.name)' exists already")
             }
+            // An event trigger fires for events stored after this point only.
+            let afterEventId = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM event") ?? 0
             try db.execute(
-                sql: "INSERT INTO trigger (name, event, segmentId, destinationId, createdAt) VALUES (?, ?, ?, ?, ?)",
-                arguments: [name, event.rawValue, segmentId, destinationId, SQLDate(now)]
+                sql: """
+                    INSERT INTO trigger (name, event, segmentId, eventName, filter, afterEventId, destinationId, createdAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    trigger.name, trigger.event.rawValue, segmentId, trigger.eventName, trigger.filter,
+                    trigger.eventName == nil ? 0 : afterEventId, destinationId, SQLDate(trigger.createdAt),
+                ]
             )
-            return Trigger(
-                id: db.lastInsertedRowID,
-                name: name,
-                event: event,
-                segment: segment,
-                destination: destination,
-                enabled: true,
-                createdAt: now
-            )
+            var created = trigger
+            created.id = db.lastInsertedRowID
+            return created
         }
     }
 
@@ -81,8 +91,9 @@ extension SQLiteStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT t.id, t.name, t.event, s.name AS segment, d.name AS destination, t.enabled, t.createdAt
-                    FROM trigger t JOIN segment s ON s.id = t.segmentId JOIN destination d ON d.id = t.destinationId
+                    SELECT t.id, t.name, t.event, s.name AS segment, t.eventName, t.filter, d.name AS destination,
+                        t.enabled, t.createdAt
+                    FROM trigger t LEFT JOIN segment s ON s.id = t.segmentId JOIN destination d ON d.id = t.destinationId
                     ORDER BY t.name
                     """
             )
@@ -92,6 +103,8 @@ extension SQLiteStore {
                     name: row["name"],
                     event: Trigger.Event(rawValue: row["event"]) ?? .segmentEntered,
                     segment: row["segment"],
+                    eventName: row["eventName"],
+                    filter: row["filter"],
                     destination: row["destination"],
                     enabled: row["enabled"],
                     createdAt: (row["createdAt"] as SQLDate).date

@@ -9,7 +9,7 @@ import Synchronization
 public final class SQLiteStore: Sendable {
     let writer: DatabasePool
     /// The database file.
-    let path: String
+    public let path: String
     private let committer: GroupCommitter<IngestBatch, IngestOutcome, Database>
     /// Write keys already looked up, with their source: every tracking request names one, and keys
     /// are never removed, so a known key needs no database read (an unknown one is looked up each
@@ -101,6 +101,7 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v8: segments", migrate: SegmentSchema.create)
         migrator.registerMigration("v9: webhook destinations, deliveries and consent", migrate: DeliverySchema.create)
         migrator.registerMigration("v10: triggers", migrate: TriggerSchema.create)
+        migrator.registerMigration("v11: triggers on matching events", migrate: TriggerSchema.addEventTriggers)
         return migrator
     }
 
