@@ -110,17 +110,40 @@ extension SQLiteStore {
         }
     }
 
-    /// A customer's events, newest first.
+    /// A customer's events, newest first, with the `Segment Entered` and `Segment Exited` track events of
+    /// its segment stays (properties `segment_id`, `segment_name`; source library `patron`).
     public func events(customer: Int64, limit: Int) async throws(StoreError) -> [JSONValue] {
         try await read("read events") { db in
             try String.fetchAll(
                 db.cachedStatement(
-                    sql: "SELECT payload FROM event WHERE customerId = ? ORDER BY timestamp DESC, id DESC LIMIT ?"
+                    sql: """
+                        SELECT payload, timestamp AS at, 0 AS kind, id FROM event WHERE customerId = ?1
+                        UNION ALL
+                        SELECT \(Self.segmentEventJSON("Segment Entered", time: "m.enteredAt")), m.enteredAt, 1, m.id
+                        FROM segmentMembership m JOIN segment s ON s.id = m.segmentId WHERE m.customerId = ?1
+                        UNION ALL
+                        SELECT \(Self.segmentEventJSON("Segment Exited", time: "m.exitedAt")), m.exitedAt, 2, m.id
+                        FROM segmentMembership m JOIN segment s ON s.id = m.segmentId
+                        WHERE m.customerId = ?1 AND m.exitedAt IS NOT NULL
+                        ORDER BY at DESC, kind DESC, id DESC LIMIT ?2
+                        """
                 ),
                 arguments: [customer, limit]
             )
             .map { (try? JSONValue.parse(Data($0.utf8))) ?? .null }
         }
+    }
+
+    /// SQL for the `Segment Entered` / `Segment Exited` track event of membership row `m` (segment
+    /// `s`): derived from the membership table, which keeps every stay, rather than stored twice.
+    private static func segmentEventJSON(_ name: String, time column: String) -> String {
+        let kind = name == "Segment Entered" ? "entered" : "exited"
+        return """
+            json_object('type', 'track', 'event', '\(name)', 'messageId', 'segment-\(kind)-' || m.id,
+                'timestamp', strftime('%Y-%m-%dT%H:%M:%fZ', \(column)),
+                'properties', json_object('segment_id', s.id, 'segment_name', s.name),
+                'context', json_object('library', json_object('name', 'patron')))
+            """
     }
 
     /// A customer's transactions, oldest first.

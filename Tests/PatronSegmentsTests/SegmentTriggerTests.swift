@@ -58,3 +58,30 @@ struct SegmentTriggerTests {
         #expect(try await store.triggers().map(\.name) == ["lost-pro", "pro-mail", "welcome-pro"])
     }
 }
+
+/// Segment stays appear in the customer's event timeline as `Segment Entered` / `Segment Exited`.
+struct SegmentEventTimelineTests {
+    @Test func enteringAndLeavingShowAsEventsNewestFirst() async throws {
+        let test = try SegmentTestStore()
+        let store = test.store
+        _ = try await store.createSegment(
+            name: "pro",
+            condition: try SegmentCondition.parse(#"{"trait": "plan", "op": "eq", "value": "pro"}"#)
+        )
+        try await test.send([try SegmentTestStore.identify("ann", #"{"plan": "pro"}"#)])
+        let ann = try #require(try await store.customerId(anyId: "ann"))
+        _ = try await store.evaluateSegments(for: [ann], at: SegmentTestStore.now)
+        try await test.send([try SegmentTestStore.identify("ann", #"{"plan": "free"}"#)])
+        _ = try await store.evaluateSegments(for: [ann], at: SegmentTestStore.now.addingTimeInterval(3600))
+
+        let events = try await store.events(customer: ann, limit: 10)
+        let names = events.map { $0["event"]?.stringValue ?? $0["type"]?.stringValue ?? "?" }
+        #expect(names == ["Segment Exited", "Segment Entered", "identify", "identify"])
+        #expect(events[0]["properties"]?["segment_name"]?.stringValue == "pro")
+        #expect(events[0]["timestamp"]?.stringValue == "2025-06-01T01:00:00.000Z")
+        #expect(events[1]["timestamp"]?.stringValue == "2025-06-01T00:00:00.000Z")
+        #expect(events[0]["messageId"]?.stringValue != events[1]["messageId"]?.stringValue)
+        // The limit counts both kinds.
+        #expect(try await store.events(customer: ann, limit: 1).count == 1)
+    }
+}

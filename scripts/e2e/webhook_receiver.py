@@ -2,7 +2,8 @@
 
 Usage: webhook_receiver.py PORT SECRET LOG_FILE
 Answers 204 to a verified request and 400 to one whose signature does not verify; appends one JSON
-line per request to LOG_FILE: {"id": webhook-id, "verified": bool, "type": payload type}.
+line per request to LOG_FILE: {"id": webhook-id, "verified": bool, "type": payload type, "event": the
+payload's event (event.matched webhooks) or null}.
 """
 import json
 import sys
@@ -25,7 +26,8 @@ class Handler(BaseHTTPRequestHandler):
             payload, verified = {"error": str(error)}, False
         with open(log_path, "a") as log:
             log.write(json.dumps({"id": headers.get("webhook-id"), "verified": verified,
-                                  "type": payload.get("type") if isinstance(payload, dict) else None}) + "\n")
+                                  "type": payload.get("type") if isinstance(payload, dict) else None,
+                                  "event": payload.get("event") if isinstance(payload, dict) else None}) + "\n")
         self.send_response(204 if verified else 400)
         self.end_headers()
 
