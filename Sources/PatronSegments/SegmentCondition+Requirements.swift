@@ -10,6 +10,17 @@ extension SegmentCondition {
         }
     }
 
+    /// The score fields the condition reads (at any depth; not through referenced segments).
+    public var scoreFields: Set<ScoreField> {
+        switch self {
+        case .score(let field, _): [field]
+        case .all(let conditions), .any(let conditions):
+            conditions.reduce(into: []) { $0.formUnion($1.scoreFields) }
+        case .not(let condition): condition.scoreFields
+        case .trait, .segment, .eventCount, .eventSequence: []
+        }
+    }
+
     /// How far back, in milliseconds before now, the in-memory evaluator needs a customer's event
     /// times: the largest window over all event conditions; `nil`
     /// when some condition needs every event, `0` when the condition reads no events.

@@ -4,7 +4,8 @@ import PatronCore
 
 extension SQLiteStore {
     /// Creates a trigger that sends a webhook to `destination` when a customer enters (or leaves)
-    /// `segment`.
+    /// `segment` (`score.changed`: enters the segment that holds its score condition, see
+    /// `createScoreTrigger` of PatronSegments).
     /// - Throws: ``StoreError``: `.invalidInput` for `event.matched` (see
     ///   `createEventTrigger` of PatronSegments), `.notFound` for an unknown
     ///   segment or destination, `.conflict` when the name is taken.
@@ -135,7 +136,7 @@ extension SQLiteStore {
         )
         for trigger in triggers {
             let event: String = trigger["event"]
-            let customers = event == Trigger.Event.segmentEntered.rawValue ? entered : exited
+            let customers = event == Trigger.Event.segmentExited.rawValue ? exited : entered
             for customer in customers {
                 let payload = JSONValue.object([
                     "type": .string(event),

@@ -11,6 +11,9 @@ public struct Trigger: Sendable, Hashable, Codable {
         case segmentExited = "segment.exited"
         /// A `track` event of the trigger's name passed its filter.
         case eventMatched = "event.matched"
+        /// A new score (real-time re-score or refit) made the trigger's score condition hold; the
+        /// condition is kept as segment `score:<trigger name>`, and the trigger fires on entering it.
+        case scoreChanged = "score.changed"
 
         /// Whether the trigger names a segment (otherwise an event name).
         public var isSegmentEvent: Bool { self != .eventMatched }
@@ -22,7 +25,7 @@ public struct Trigger: Sendable, Hashable, Codable {
     public var name: String
     /// What fires it.
     public var event: Event
-    /// The segment, for `segment.entered` and `segment.exited`.
+    /// The segment, for `segment.entered`, `segment.exited` and `score.changed`.
     public var segment: String?
     /// The `track` event name, for `event.matched`.
     public var eventName: String?

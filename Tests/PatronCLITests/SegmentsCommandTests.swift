@@ -125,3 +125,115 @@ struct SegmentsCommandTests {
         #expect(try run("list", "--help").standardOutput.contains("--format"))
     }
 }
+
+/// `patron triggers create|list` for the three kinds, and its refusals.
+struct TriggersCommandTests {
+    @Test func eachKindIsCreatedAndListedAndMisuseIsExplained() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("patron-triggers-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let database = directory.appendingPathComponent("patron.sqlite").path
+        func patron(_ arguments: String...) throws -> EndToEndTests.Output {
+            try EndToEndTests.run(arguments + ["--database", database])
+        }
+        #expect(try patron("destinations", "create", "--name", "crm", "--url", "https://crm.example.org/h").status == 0)
+        #expect(try patron("segments", "create", "--name", "pro", "--definition", #"{"segment": "pro"}"#).status != 0)
+        #expect(
+            try patron(
+                "segments",
+                "create",
+                "--name",
+                "pro",
+                "--definition",
+                #"{"trait":"plan","op":"eq","value":"pro"}"#
+            )
+            .status == 0
+        )
+        let segment = try patron(
+            "triggers",
+            "create",
+            "--name",
+            "welcome",
+            "--on",
+            "segment.entered",
+            "--segment",
+            "pro",
+            "--destination",
+            "crm"
+        )
+        #expect(segment.status == 0, "\(segment.standardError)")
+        let event = try patron(
+            "triggers",
+            "create",
+            "--name",
+            "cart",
+            "--on",
+            "event.matched",
+            "--event",
+            "Cart Abandoned",
+            "--filter",
+            #"{"properties": [{"property": "value", "op": "gt", "value": 50}]}"#,
+            "--destination",
+            "crm"
+        )
+        #expect(event.status == 0, "\(event.standardError)")
+        let score = try patron(
+            "triggers",
+            "create",
+            "--name",
+            "risk",
+            "--on",
+            "score.changed",
+            "--condition",
+            #"{"score": "probabilityAlive", "op": "lt", "value": 0.5}"#,
+            "--destination",
+            "crm"
+        )
+        #expect(score.status == 0, "\(score.standardError)")
+        let list = try patron("triggers", "list", "--format", "csv")
+        #expect(list.standardOutput.contains("cart,event.matched,Cart Abandoned"))
+        #expect(list.standardOutput.contains("risk,score.changed,score:risk"))
+        #expect(list.standardOutput.contains("welcome,segment.entered,pro"))
+
+        let mixed = try patron(
+            "triggers",
+            "create",
+            "--name",
+            "x",
+            "--on",
+            "event.matched",
+            "--segment",
+            "pro",
+            "--destination",
+            "crm"
+        )
+        #expect(mixed.status != 0 && mixed.standardError.contains("--segment does not go with --on event.matched"))
+        let badFilter = try patron(
+            "triggers",
+            "create",
+            "--name",
+            "x",
+            "--on",
+            "event.matched",
+            "--event",
+            "E",
+            "--filter",
+            #"{"properties": [{"property": "v", "op": "between", "value": 1}]}"#,
+            "--destination",
+            "crm"
+        )
+        #expect(badFilter.status != 0 && badFilter.standardError.contains("properties[0].value"))
+        let noScore = try patron(
+            "triggers",
+            "create",
+            "--name",
+            "x",
+            "--on",
+            "score.changed",
+            "--condition",
+            #"{"trait": "plan", "op": "exists"}"#,
+            "--destination",
+            "crm"
+        )
+        #expect(noScore.status != 0 && noScore.standardError.contains("must read a score field"))
+    }
+}

@@ -22,10 +22,15 @@ struct TriggersCommand: AsyncParsableCommand {
                 webhook is queued, with a durable cursor, for each `track` event of the name stored after the \
                 trigger was created that passes the filter: comparisons on the event's properties (all must hold) \
                 and a segment condition on the customer at that moment. Webhooks carry the customer's ids, traits, \
-                score and segments (and the event); the destination's consent purpose and frequency cap apply.
+                score and segments (and the event); the destination's consent purpose and frequency cap apply. A \
+                score trigger fires when a new score (real-time re-score, refit, scheduled refresh) makes its \
+                condition start to hold; the condition is kept as segment `score:NAME`.
 
                 Examples:
                   patron triggers create --name winback --on segment.entered --segment at-risk --destination email-tool
+                  patron triggers create --name churn-risk --on score.changed --destination crm \\
+                    --condition '{"all": [{"score": "valueDecile", "op": "ge", "value": 8}, \\
+                                          {"score": "probabilityAlive", "op": "lt", "value": 0.5}]}'
                   patron triggers create --name big-cart --on event.matched --event "Cart Abandoned" \\
                     --filter '{"properties": [{"property": "value", "op": "gt", "value": 50}], \\
                                "customer": {"score": "valueDecile", "op": "ge", "value": 8}}' --destination push
@@ -33,34 +38,40 @@ struct TriggersCommand: AsyncParsableCommand {
         )
         @OptionGroup var store: DatabaseOptions
         @Option(help: "A unique name.") var name: String
-        @Option(help: "segment.entered, segment.exited or event.matched.") var on: String
+        @Option(help: "segment.entered, segment.exited, event.matched or score.changed.") var on: String
         @Option(help: "The segment (segment.entered and segment.exited).") var segment: String?
         @Option(help: "The track event name (event.matched).") var event: String?
         @Option(help: "The event filter as JSON: {\"properties\": [...], \"customer\": condition} (event.matched).")
         var filter: String?
+        @Option(help: "The segment condition (JSON) that must start to hold, reading a score field (score.changed).")
+        var condition: String?
         @Option(help: "The destination.") var destination: String
 
         func validate() throws {
             guard let kind = Trigger.Event(rawValue: on) else {
-                throw ValidationError("--on must be segment.entered, segment.exited or event.matched, got '\(on)'")
+                throw ValidationError(
+                    "--on must be segment.entered, segment.exited, event.matched or score.changed, got '\(on)'"
+                )
             }
-            if kind.isSegmentEvent {
-                guard segment != nil else { throw ValidationError("--on \(on) needs --segment") }
-                guard event == nil, filter == nil else {
-                    throw ValidationError("--event and --filter go with --on event.matched, not \(on)")
+            let given = [("--segment", segment), ("--event", event), ("--filter", filter), ("--condition", condition)]
+                .filter { $0.1 != nil }.map(\.0)
+            let expected: [String] =
+                switch kind {
+                case .segmentEntered, .segmentExited: ["--segment"]
+                case .eventMatched: ["--event", "--filter"]
+                case .scoreChanged: ["--condition"]
                 }
-            } else {
-                guard let event, !event.isEmpty else { throw ValidationError("--on event.matched needs --event NAME") }
-                guard segment == nil else {
-                    throw ValidationError("--segment goes with segment.entered or segment.exited")
-                }
-                if let filter {
-                    do {
-                        _ = try EventTriggerFilter.parse(filter)
-                    } catch {
-                        throw ValidationError("--filter: \(error)")
-                    }
-                }
+            if let wrong = given.first(where: { !expected.contains($0) }) {
+                throw ValidationError(
+                    "\(wrong) does not go with --on \(on); use \(expected.joined(separator: " and "))"
+                )
+            }
+            guard given.contains(expected[0]) else { throw ValidationError("--on \(on) needs \(expected[0])") }
+            do {
+                _ = try filter.map { text throws(SegmentError) in try EventTriggerFilter.parse(text) }
+                _ = try condition.map { text throws(SegmentError) in try SegmentCondition.parse(text) }
+            } catch {
+                throw ValidationError("\(filter != nil ? "--filter" : "--condition"): \(error)")
             }
         }
 
@@ -72,6 +83,12 @@ struct TriggersCommand: AsyncParsableCommand {
                     name: name,
                     event: Trigger.Event(rawValue: on) ?? .segmentEntered,
                     segment: segment,
+                    destination: destination
+                )
+            } else if let condition {
+                trigger = try await patron.createScoreTrigger(
+                    name: name,
+                    condition: try SegmentCondition.parse(condition),
                     destination: destination
                 )
             } else {
