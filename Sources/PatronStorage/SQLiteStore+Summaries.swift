@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 extension SQLiteStore {
@@ -47,14 +48,87 @@ extension SQLiteStore {
     /// Every customer's purchase summary as of `asOfDay` (inclusive), with purchases up to
     /// `holdoutEndDay` (inclusive; default `asOfDay`) counted as holdout. Computed in SQL.
     /// - Parameter customers: only these customers (for re-scoring); `nil` for all.
+    ///
+    /// Without `customers`, the customer-id range is cut into one slice per processor, summarised
+    /// concurrently on separate read connections (each an index range scan) and concatenated: the
+    /// same summaries in the same (customer id) order, about as many times faster as there are
+    /// cores. Each customer's summary comes from one consistent read; slices may see commits made
+    /// between their starts.
     public func purchaseSummaries(
         asOfDay: Int,
         holdoutEndDay: Int? = nil,
         customers: [Int64]? = nil
     ) async throws(StoreError) -> [PurchaseSummary] {
-        try await read("summarise purchases") { db in
+        let slices = ProcessInfo.processInfo.activeProcessorCount
+        if customers == nil, slices > 1, let span = try await customerIdSpan()?.ids {
+            return try await purchaseSummaries(
+                asOfDay: asOfDay,
+                holdoutEndDay: holdoutEndDay,
+                concurrentRanges: Self.slices(of: span, count: slices)
+            )
+        }
+        return try await read("summarise purchases") { db in
             try Self.fetchSummaries(db, asOfDay: asOfDay, holdoutEndDay: holdoutEndDay, customers: customers)
         }
+    }
+
+    /// `span` cut into at most `count` contiguous ranges of about equal width, in order.
+    static func slices(of span: ClosedRange<Int64>, count: Int) -> [ClosedRange<Int64>] {
+        let width = Swift.max(1, (span.upperBound - span.lowerBound) / Int64(count) + 1)
+        return stride(from: span.lowerBound, through: span.upperBound, by: Int(width)).map {
+            $0...Swift.min(span.upperBound, $0 + width - 1)
+        }
+    }
+
+    /// The summaries of the customers in each range, read concurrently (one read connection per
+    /// range), in range order.
+    private func purchaseSummaries(
+        asOfDay: Int,
+        holdoutEndDay: Int?,
+        concurrentRanges ranges: [ClosedRange<Int64>]
+    ) async throws(StoreError) -> [PurchaseSummary] {
+        do {
+            return try await withThrowingTaskGroup(of: (Int, [PurchaseSummary]).self) { group in
+                for (index, range) in ranges.enumerated() {
+                    group.addTask {
+                        let summaries = try await self.read("summarise purchases") { db in
+                            try Self.fetchSummaries(
+                                db,
+                                asOfDay: asOfDay,
+                                holdoutEndDay: holdoutEndDay ?? asOfDay,
+                                range: range
+                            )
+                        }
+                        return (index, summaries)
+                    }
+                }
+                var parts = [[PurchaseSummary]](repeating: [], count: ranges.count)
+                for try await (index, summaries) in group { parts[index] = summaries }
+                return parts.flatMap { $0 }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "could not summarise purchases: \(error)", underlying: error)
+        }
+    }
+
+    static func fetchSummaries(
+        _ db: Database,
+        asOfDay: Int,
+        holdoutEndDay: Int,
+        range: ClosedRange<Int64>
+    ) throws -> [PurchaseSummary] {
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: Self.summarySQL(customerRange: true)),
+            arguments: [
+                "asOfDay": asOfDay, "holdoutEndDay": holdoutEndDay, "lowestCustomer": range.lowerBound,
+                "highestCustomer": range.upperBound,
+            ]
+        )
+        var summaries: [PurchaseSummary] = []
+        while let row = try rows.next() { summaries.append(summary(row)) }
+        return summaries
     }
 
     /// The purchase summaries as of `asOfDay` of the customers with ids in `customerRanges` (each
@@ -64,19 +138,9 @@ extension SQLiteStore {
         customerRanges: [ClosedRange<Int64>]
     ) async throws(StoreError) -> [PurchaseSummary] {
         try await read("summarise a sample of purchases") { db in
-            let statement = try db.cachedStatement(sql: Self.summarySQL(customerRange: true))
-            var summaries: [PurchaseSummary] = []
-            for range in customerRanges {
-                let rows = try Row.fetchCursor(
-                    statement,
-                    arguments: [
-                        "asOfDay": asOfDay, "holdoutEndDay": asOfDay, "lowestCustomer": range.lowerBound,
-                        "highestCustomer": range.upperBound,
-                    ]
-                )
-                while let row = try rows.next() { summaries.append(Self.summary(row)) }
+            try customerRanges.flatMap { range in
+                try Self.fetchSummaries(db, asOfDay: asOfDay, holdoutEndDay: asOfDay, range: range)
             }
-            return summaries
         }
     }
 

@@ -47,6 +47,15 @@ struct PurchaseSummaryTests {
         let groups = try await test.store.purchaseHistoryGroups(asOfDay: calibrationEnd.dayNumber)
         #expect(groups.count == 1016)  // REFERENCE.md: 1,016 unique (x, t_x, T) triples
         #expect(groups.reduce(0) { $0 + $1.customers } == 2357)
+        // All customers are summarised in concurrent id slices (one per core); the same summaries,
+        // in the same order, as one read of the listed customers.
+        let listed = try await test.store.purchaseSummaries(
+            asOfDay: calibrationEnd.dayNumber,
+            holdoutEndDay: observationEnd.dayNumber,
+            customers: summaries.map(\.customerId)
+        )
+        #expect(listed == summaries)
+        #expect(summaries.map(\.customerId) == summaries.map(\.customerId).sorted())
     }
 
     @Test func refundsAndSameDayOrders() async throws {
