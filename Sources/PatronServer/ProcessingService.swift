@@ -68,8 +68,10 @@ public struct ProcessingService: Service {
                     // memory; entries and exits fire their triggers in the same transaction.
                     let started = ContinuousClock.now
                     let changes = try await store.evaluateSegments(for: outcome.customersTouched)
-                    if !changes.isEmpty {
+                    if !outcome.customersTouched.isEmpty {
                         metrics.segmentEvaluationDuration.record(ContinuousClock.now - started)
+                    }
+                    if !changes.isEmpty {
                         let moves = changes.values.reduce(0) { $0 + $1.entered.count + $1.exited.count }
                         metrics.segmentChanges.increment(by: Int64(moves))
                     }
