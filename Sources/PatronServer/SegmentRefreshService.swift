@@ -3,29 +3,46 @@ import PatronSegments
 public import PatronStorage
 public import ServiceLifecycle
 
-/// Re-evaluates every segment over every customer on a schedule (`patron serve
+/// Re-evaluates segments over every customer on a schedule (`patron serve
 /// --segment-refresh-every`), so that time-relative conditions take effect without a new event:
 /// customers leave "ordered in the last 30 days" when the window passes, and "added to cart and
 /// not ordered within 1 h" is entered an hour after the cart. Entries and exits fire their triggers.
+///
+/// A refresh backfills only the segments that time alone can change (and those that refer to
+/// them): new events and scores already re-evaluate their customers in real time. Every
+/// `fullRefreshEvery`-th refresh backfills every segment, which also catches changes made
+/// outside the server (a CSV import of customers, a fit run from the command line).
 public struct SegmentRefreshService: Service {
     let store: SQLiteStore
     let interval: Duration
     let logger: Logger
 
+    let fullRefreshEvery: Int
+
     /// Creates the service.
-    public init(store: SQLiteStore, interval: Duration, logger: Logger) {
+    /// - Parameter fullRefreshEvery: one refresh in this many backfills every segment (default 60:
+    ///   hourly at the default 1-minute interval).
+    public init(store: SQLiteStore, interval: Duration, fullRefreshEvery: Int = 60, logger: Logger) {
         self.store = store
         self.interval = interval
+        self.fullRefreshEvery = max(1, fullRefreshEvery)
         self.logger = logger
     }
 
-    /// Waits `interval`, backfills every segment, and repeats; a failed refresh is logged.
+    /// Waits `interval`, backfills the segments due, and repeats; a failed refresh is logged.
     public func run() async throws {
+        var refreshes = 0
         await RepeatingSchedule.run(every: interval) {
+            refreshes += 1
+            let full = refreshes % fullRefreshEvery == 0
             do {
-                let changes = try await store.backfillSegments()
+                let changes = try await store.backfillSegments(timeDependentOnly: !full)
                 let moves = changes.values.reduce(0) { $0 + $1.entered.count + $1.exited.count }
-                if moves > 0 { logger.info("segment refresh: \(moves) entries and exits in \(changes.count) segments") }
+                if moves > 0 {
+                    logger.info(
+                        "segment refresh\(full ? " (all segments)" : ""): \(moves) entries and exits in \(changes.count) segments"
+                    )
+                }
             } catch {
                 logger.error("segment refresh failed, memberships kept: \(error)")
             }

@@ -73,6 +73,35 @@ struct SegmentStoreTests {
         #expect(facts.map(\.segments) == [["Not pro"]])
     }
 
+    @Test func aTimeOnlyRefreshBackfillsWhatTimeCanChangeAndWhatReadsIt() async throws {
+        let test = try await makeStore()
+        let window = try SegmentCondition.parse(#"{"event": "Viewed", "inLast": "1d"}"#)
+        _ = try await test.store.createSegment(name: "Pro", condition: Self.pro)
+        _ = try await test.store.createSegment(name: "Recent", condition: window)
+        _ = try await test.store.createSegment(
+            name: "Recent pro",
+            condition: .all([.segment("Recent"), .segment("Pro")])
+        )
+        _ = try await test.store.createSegment(
+            name: "Young",
+            condition: try SegmentCondition.parse(#"{"trait": "signedUp", "op": "gt", "value": "now-30d"}"#)
+        )
+        let changes = try await test.store.backfillSegments(at: SegmentTestStore.now, timeDependentOnly: true)
+        #expect(changes.keys.sorted() == ["Recent", "Recent pro", "Young"])
+        #expect(try await test.store.backfillSegments(at: SegmentTestStore.now).count == 4)
+        // What time alone can change, condition by condition.
+        let cases: [(String, Bool)] = [
+            (#"{"event": "A"}"#, false), (#"{"event": "A", "op": "ge", "count": 2, "inLast": "90d"}"#, true),
+            (#"{"event": "A", "followedBy": "B", "within": "1h"}"#, false),
+            (#"{"event": "A", "notFollowedBy": "B", "within": "1h"}"#, true),
+            (#"{"not": {"score": "probabilityAlive", "op": "lt", "value": 0.5}}"#, false),
+            (#"{"any": [{"segment": "Pro"}, {"trait": "t", "op": "between", "value": ["now-2d", "now"]}]}"#, true),
+        ]
+        for (text, expected) in cases {
+            #expect(try SegmentCondition.parse(text).dependsOnTime == expected, "\(text)")
+        }
+    }
+
     @Test func errorsSayWhatIsWrong() async throws {
         let test = try await makeStore()
         _ = try await test.store.createSegment(name: "Pro", condition: Self.pro)

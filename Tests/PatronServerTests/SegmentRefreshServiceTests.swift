@@ -26,7 +26,13 @@ struct SegmentRefreshServiceTests {
         #expect(try await store.segmentMembers(named: "pro").isEmpty)
         _ = try await store.createDestination(name: "crm", url: "https://crm.example.org/hook")
         _ = try await store.createTrigger(name: "welcome", event: .segmentEntered, segment: "pro", destination: "crm")
-        let service = SegmentRefreshService(store: store, interval: .milliseconds(20), logger: Logger(label: "test"))
+        // A trait segment only changes on a full refresh (here every second one).
+        let service = SegmentRefreshService(
+            store: store,
+            interval: .milliseconds(20),
+            fullRefreshEvery: 2,
+            logger: Logger(label: "test")
+        )
         let task = Task { try await service.run() }
         defer { task.cancel() }
         var members: [Int64] = []
