@@ -126,17 +126,27 @@ extension SQLiteStore {
     /// Evaluates every segment in memory for some customers only and records who entered and who
     /// exited, all in one write transaction that also queues the triggers' webhooks: the path for
     /// customers whose data just changed (events processed, a new score). Segments are evaluated in
-    /// dependency order, each seeing the memberships just computed.
-    /// - Parameter customers: the customers to re-evaluate (merged-away or unknown ids leave every segment).
+    /// dependency order, each seeing the memberships just computed. When no membership changes
+    /// (most steps), nothing is written and the single writer is not waited for.
+    /// - Parameters:
+    ///   - customers: the customers to re-evaluate (merged-away or unknown ids leave every segment).
+    ///   - cache: parsed definitions kept between calls (the server keeps one); `nil` reads them.
     /// - Returns: the change of each segment that changed, by name.
     public func evaluateSegments(
         for customers: [Int64],
-        at time: Date = Date()
+        at time: Date = Date(),
+        cache: SegmentDefinitionCache? = nil
     ) async throws(SegmentError) -> [String: SegmentMembershipChange] {
-        let definitions = SegmentDefinition.dependencyOrder(try await segmentDefinitions())
+        let definitions: [SegmentDefinition]
+        if let cache {
+            definitions = try await cache.definitions(of: self)
+        } else {
+            definitions = SegmentDefinition.dependencyOrder(try await segmentDefinitions())
+        }
         guard !definitions.isEmpty, !customers.isEmpty else { return [:] }
         let lookback = SegmentCondition.all(definitions.map(\.condition)).eventLookbackMilliseconds
         var facts = try await customerFacts(at: time, customers: customers, lookback: lookback)
+        let before = facts.map(\.segments)
         var evaluations: [(segmentId: Int64, members: Set<Int64>)] = []
         for definition in definitions {
             var members: Set<Int64> = []
@@ -149,6 +159,9 @@ extension SQLiteStore {
             }
             evaluations.append((definition.id, members))
         }
+        // Every customer is current and keeps exactly its segments: nothing to record. (A merged-away
+        // customer has no facts and may still hold memberships to end, so it always goes on.)
+        if facts.count == Set(customers).count, facts.map(\.segments) == before { return [:] }
         let selected = evaluations
         let changes = try await segmentStore { () throws(StoreError) in
             try await recordSegmentEvaluations(customers: customers, evaluations: selected, at: time)

@@ -18,6 +18,7 @@ public struct ProcessingService: Service {
     let logger: Logger
     let rules: IdentityRules
     let rescorer: Rescorer
+    let segmentDefinitions = SegmentDefinitionCache()
 
     /// While tracking requests wait, the pause after a processing step, in multiples of the step's
     /// own duration: processing then takes at most 1 / (1 + this) of the time. A step writes several
@@ -67,7 +68,10 @@ public struct ProcessingService: Service {
                     // Segments in real time: the customers these events touched are re-evaluated in
                     // memory; entries and exits fire their triggers in the same transaction.
                     let started = ContinuousClock.now
-                    let changes = try await store.evaluateSegments(for: outcome.customersTouched)
+                    let changes = try await store.evaluateSegments(
+                        for: outcome.customersTouched,
+                        cache: segmentDefinitions
+                    )
                     if !outcome.customersTouched.isEmpty {
                         metrics.segmentEvaluationDuration.record(ContinuousClock.now - started)
                     }

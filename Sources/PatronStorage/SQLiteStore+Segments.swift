@@ -43,6 +43,19 @@ extension SQLiteStore {
         }
     }
 
+    /// A text that changes whenever a segment is created or its definition replaced (segments are
+    /// never deleted): what a cache of parsed definitions is checked against.
+    public func segmentTableSignature() async throws(StoreError) -> String {
+        try await read("read the segment table signature") { db in
+            try String.fetchOne(
+                db.cachedStatement(
+                    sql:
+                        "SELECT count(*) || '/' || coalesce(max(id), 0) || '/' || coalesce(max(updatedAt), '') FROM segment"
+                )
+            ) ?? ""
+        }
+    }
+
     /// The segment called `name`, or `nil`.
     public func segment(named name: String) async throws(StoreError) -> StoredSegment? {
         try await read("read segment '\(name)'") { db in try Self.segment(named: name, db: db) }

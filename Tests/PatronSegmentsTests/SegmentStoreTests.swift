@@ -102,6 +102,27 @@ struct SegmentStoreTests {
         }
     }
 
+    @Test func theRealTimePathWithACacheSeesNewAndChangedSegments() async throws {
+        let test = try await makeStore()
+        let ann = try await test.customer("ann")
+        let bob = try await test.customer("bob")
+        let cache = SegmentDefinitionCache()
+        _ = try await test.store.createSegment(name: "Pro", condition: Self.pro)
+        let first = try await test.store.evaluateSegments(for: [ann, bob], at: SegmentTestStore.now, cache: cache)
+        #expect(first["Pro"]?.entered == [ann])
+        // Unchanged: nothing to record.
+        #expect(try await test.store.evaluateSegments(for: [ann, bob], at: SegmentTestStore.now, cache: cache).isEmpty)
+        // A new segment and a replaced condition are seen through the same cache.
+        _ = try await test.store.createSegment(name: "Free", condition: .not(.segment("Pro")))
+        _ = try await test.store.updateSegment(
+            name: "Pro",
+            condition: .trait(key: "plan", Comparison(.eq, [.string("free")]))
+        )
+        let second = try await test.store.evaluateSegments(for: [ann, bob], at: SegmentTestStore.now, cache: cache)
+        #expect(second["Pro"] == SegmentMembershipChange(entered: [bob], exited: [ann], members: 1))
+        #expect(second["Free"]?.entered == [ann])
+    }
+
     @Test func errorsSayWhatIsWrong() async throws {
         let test = try await makeStore()
         _ = try await test.store.createSegment(name: "Pro", condition: Self.pro)

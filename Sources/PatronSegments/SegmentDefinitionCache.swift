@@ -1,0 +1,24 @@
+public import PatronStorage
+import Synchronization
+
+/// The parsed segment definitions in dependency order, read again only when the segment table
+/// changed (checked with one small query): the real-time path evaluates every segment on every
+/// processing step, and parsing a hundred definitions each time cost more than evaluating them.
+/// Changes by another process (`patron segments create` while `serve` runs) are seen at the next
+/// step.
+public final class SegmentDefinitionCache: Sendable {
+    private let cached = Mutex<(signature: String, definitions: [SegmentDefinition])?>(nil)
+
+    /// Creates an empty cache.
+    public init() {}
+
+    /// The current definitions of `store`, in dependency order.
+    func definitions(of store: SQLiteStore) async throws(SegmentError) -> [SegmentDefinition] {
+        let signature = try await store.segmentStore { () throws(StoreError) in try await store.segmentTableSignature()
+        }
+        if let cached = cached.withLock({ $0 }), cached.signature == signature { return cached.definitions }
+        let definitions = SegmentDefinition.dependencyOrder(try await store.segmentDefinitions())
+        cached.withLock { $0 = (signature, definitions) }
+        return definitions
+    }
+}
