@@ -55,12 +55,12 @@ struct SegmentRoutes: Sendable {
             let body = try await request.jsonObject(upTo: Self.maximumBody)
             return await answer { ["count": try await store.previewCount(of: try SegmentCondition(json: body))] }
         }
-        api.get("segments/:name") { _, context in
-            await answer {
-                try await shown(try await store.segmentDefinition(named: Self.name(context)), backfill: false)
-            }
-        }
-        api.put("segments/:name") { request, context in try await replace(request, context) }
+        api.get("segments/:name") { _, context in await show(Self.name(context)) }
+        api.put("segments/:name") { request, context in try await replace(request, name: Self.name(context)) }
+        // The router matches the constant path of the preview endpoint before `:name`, so a segment
+        // called "preview" is read and replaced through these.
+        api.get("segments/preview") { _, _ in await show("preview") }
+        api.put("segments/preview") { request, _ in try await replace(request, name: "preview") }
         api.post("segments/:name/backfill") { _, context in
             await answer {
                 let name = Self.name(context)
@@ -109,16 +109,21 @@ struct SegmentRoutes: Sendable {
 
     /// `PUT /api/v1/segments/{name}` with `{"condition"}`: the segment with its new condition,
     /// backfilled unless `?backfill=false`.
-    func replace(_ request: Request, _ context: BasicRequestContext) async throws(HTTPError) -> Response {
+    func replace(_ request: Request, name: String) async throws(HTTPError) -> Response {
         let body = try await request.jsonObject(upTo: Self.maximumBody)
         let backfill = try Self.backfill(request)
         return await answer {
             let definition = try await store.updateSegment(
-                name: Self.name(context),
+                name: name,
                 condition: try Self.condition(in: body)
             )
             return try await shown(definition, backfill: backfill)
         }
+    }
+
+    /// `GET /api/v1/segments/{name}`: the segment with its member count.
+    func show(_ name: String) async -> Response {
+        await answer { try await shown(try await store.segmentDefinition(named: name), backfill: false) }
     }
 
     /// The segment with its member count, after recomputing its members when `backfill` is set.

@@ -30,17 +30,22 @@ struct TriggerRoutes: Sendable {
             let known = Trigger.Event.allCases.map(\.rawValue).joined(separator: ", ")
             return JSONResponse.error(400, "event must be one of \(known), got '\(eventName)'")
         }
-        guard let segment = body["segment"]?.stringValue, let destination = body["destination"]?.stringValue else {
-            return JSONResponse.error(400, "a \(eventName) trigger needs the strings segment and destination")
-        }
         do {
-            let trigger = try await store.createTrigger(
-                name: name,
-                event: event,
-                segment: segment,
-                destination: destination
-            )
-            return JSONResponse.encoded(trigger, status: 201)
+            // One case per kind of event, each reading the fields it needs: a new kind is a new case.
+            switch event {
+            case .segmentEntered, .segmentExited:
+                guard let segment = body["segment"]?.stringValue, let destination = body["destination"]?.stringValue
+                else {
+                    return JSONResponse.error(400, "a \(eventName) trigger needs the strings segment and destination")
+                }
+                let trigger = try await store.createTrigger(
+                    name: name,
+                    event: event,
+                    segment: segment,
+                    destination: destination
+                )
+                return JSONResponse.encoded(trigger, status: 201)
+            }
         } catch {
             return DeliveryRoutes.response(error)
         }

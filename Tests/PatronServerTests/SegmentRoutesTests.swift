@@ -167,6 +167,17 @@ struct SegmentRoutesTests {
             let (cycle, _) = try await call(client, .put, "/api/v1/segments/a", #"{"condition":{"segment":"a"}}"#)
             #expect(cycle == .badRequest)
 
+            // A segment may be called like the preview endpoint and still be read.
+            #expect(
+                try await call(client, .post, "/api/v1/segments", #"{"name":"preview","condition":\#(condition)}"#).0
+                    == .created
+            )
+            let (previewSegment, shown) = try await call(client, .get, "/api/v1/segments/preview")
+            #expect(previewSegment == .ok)
+            #expect(shown["name"]?.stringValue == "preview")
+            #expect(try await call(client, .put, "/api/v1/segments/preview", #"{"condition":\#(condition)}"#).0 == .ok)
+            #expect(try await call(client, .post, "/api/v1/segments/preview/backfill").0 == .ok)
+
             #expect(try await call(client, .get, "/api/v1/segments/nowhere").0 == .notFound)
             #expect(
                 try await call(client, .put, "/api/v1/segments/nowhere", #"{"condition":\#(condition)}"#).0 == .notFound
