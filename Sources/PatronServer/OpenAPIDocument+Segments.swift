@@ -86,13 +86,14 @@ extension OpenAPIDocument {
                   "401": {"description": "Missing or invalid admin token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}},
               "post": {
                 "summary": "Create a trigger: a webhook to a destination when its event happens to a customer", "tags": ["segments"], "security": [{"adminToken": []}],
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name", "event"],
-                  "description": "name, event, and the fields of that event (segment.entered and segment.exited: segment, destination)",
-                  "properties": {"name": {"type": "string"}, "event": {"type": "string", "enum": ["segment.entered", "segment.exited"]},
-                    "segment": {"type": "string"}, "destination": {"type": "string"}}}}}},
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name", "event", "destination"],
+                  "description": "name, event, destination and the fields of that event: segment (segment.entered, segment.exited), eventName and an optional filter (event.matched), condition reading a score field (score.changed)",
+                  "properties": {"name": {"type": "string"}, "event": {"type": "string", "enum": ["segment.entered", "segment.exited", "event.matched", "score.changed"]},
+                    "destination": {"type": "string"}, "segment": {"type": "string"}, "eventName": {"type": "string", "description": "the name of a track event"},
+                    "filter": {"$ref": "#/components/schemas/EventTriggerFilter"}, "condition": {"$ref": "#/components/schemas/SegmentCondition"}}}}}},
                 "responses": {
                   "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Trigger"}}}},
-                  "400": {"description": "Invalid JSON, a missing field or an unknown event", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                  "400": {"description": "Invalid JSON, a missing field, an unknown event, an invalid filter or condition (the message names the JSON path)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                   "401": {"description": "Missing or invalid admin token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                   "404": {"description": "No such segment or destination", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                   "409": {"description": "The name is taken", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}}
@@ -107,9 +108,16 @@ extension OpenAPIDocument {
             "SegmentStay": {"type": "object", "properties": {
               "segment": {"type": "string"}, "enteredAt": {"type": "string", "format": "date-time"},
               "exitedAt": {"type": "string", "format": "date-time", "description": "absent while a member"}}},
-            "Trigger": {"type": "object", "description": "An event and the fields it needs; segment.entered and segment.exited have segment and destination", "properties": {
-              "id": {"type": "integer"}, "name": {"type": "string"}, "event": {"type": "string"},
-              "segment": {"type": "string"}, "destination": {"type": "string"}, "enabled": {"type": "boolean"},
+            "EventTriggerFilter": {"type": "object", "description": "Comparisons on the event's properties (all must hold) and a condition on the customer at that moment", "properties": {
+              "properties": {"type": "array", "items": {"type": "object", "required": ["property", "op"], "properties": {
+                "property": {"type": "string"}, "op": {"type": "string"}, "value": {}}}},
+              "customer": {"$ref": "#/components/schemas/SegmentCondition"}}},
+            "Trigger": {"type": "object", "description": "An event and the fields it needs", "properties": {
+              "id": {"type": "integer"}, "name": {"type": "string"},
+              "event": {"type": "string", "enum": ["segment.entered", "segment.exited", "event.matched", "score.changed"]},
+              "segment": {"type": "string", "description": "segment.entered, segment.exited; score.changed: score:NAME, the segment holding its condition"},
+              "eventName": {"type": "string", "description": "event.matched"}, "filter": {"$ref": "#/components/schemas/EventTriggerFilter"},
+              "destination": {"type": "string"}, "enabled": {"type": "boolean"},
               "createdAt": {"type": "string", "format": "date-time"}}}
           }
         }

@@ -153,17 +153,30 @@ struct SegmentRoutes: Sendable {
     /// The condition under the key `condition` of a request body, with the path of any problem
     /// given from the body (`condition.all[1].op`).
     static func condition(in body: JSONValue) throws(SegmentError) -> SegmentCondition {
-        guard let json = body["condition"] else {
-            throw SegmentError(.invalidDefinition, path: "condition", "required: the segment's condition object")
-        }
-        do {
-            return try SegmentCondition(json: json)
-        } catch {
-            throw SegmentError(
-                error.code,
-                path: error.path.isEmpty ? "condition" : "condition.\(error.path)",
-                error.message
+        guard
+            let condition = try member(
+                "condition",
+                of: body,
+                { json throws(SegmentError) in try SegmentCondition(json: json) }
             )
+        else {
+            throw SegmentError(.invalidDefinition, path: "condition", "required: a condition object")
+        }
+        return condition
+    }
+
+    /// The member `key` of a request body read by `read`, or `nil` when absent, with the path of
+    /// any problem given from the body (`filter.properties[0].op`).
+    static func member<Value>(
+        _ key: String,
+        of body: JSONValue,
+        _ read: (JSONValue) throws(SegmentError) -> Value
+    ) throws(SegmentError) -> Value? {
+        guard let json = body[key] else { return nil }
+        do {
+            return try read(json)
+        } catch {
+            throw SegmentError(error.code, path: error.path.isEmpty ? key : "\(key).\(error.path)", error.message)
         }
     }
 

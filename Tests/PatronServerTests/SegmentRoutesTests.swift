@@ -223,10 +223,47 @@ struct SegmentRoutesTests {
             #expect(answer["segment"]?.stringValue == "pro")
             #expect(try await call(client, .post, "/api/v1/triggers", trigger).0 == .conflict)
 
+            let (matched, eventTrigger) = try await call(
+                client,
+                .post,
+                "/api/v1/triggers",
+                #"{"name":"big-cart","event":"event.matched","eventName":"Cart Abandoned","destination":"crm","filter":{"properties":[{"property":"value","op":"gt","value":50}]}}"#
+            )
+            #expect(matched == .created)
+            #expect(eventTrigger["eventName"]?.stringValue == "Cart Abandoned")
+            #expect(eventTrigger["filter"]?["properties"]?.arrayValue?.count == 1)  // an object, not JSON text
+            let (badFilter, filterError) = try await call(
+                client,
+                .post,
+                "/api/v1/triggers",
+                #"{"name":"f","event":"event.matched","eventName":"x","destination":"crm","filter":{"properties":[{"property":"value","op":"near","value":1}]}}"#
+            )
+            #expect(badFilter == .badRequest)
+            #expect(filterError["error"]?.stringValue?.hasPrefix("filter.properties[0].op") == true)
+
+            let (scored, scoreTrigger) = try await call(
+                client,
+                .post,
+                "/api/v1/triggers",
+                #"{"name":"churn","event":"score.changed","destination":"crm","condition":{"score":"probabilityAlive","op":"lt","value":0.5}}"#
+            )
+            #expect(scored == .created)
+            #expect(scoreTrigger["segment"]?.stringValue == "score:churn")
+            #expect(
+                try await call(
+                    client,
+                    .post,
+                    "/api/v1/triggers",
+                    #"{"name":"c","event":"score.changed","destination":"crm","condition":{"trait":"plan","op":"exists"}}"#
+                ).0 == .badRequest
+            )
+
             let (listed, list) = try await call(client, .get, "/api/v1/triggers")
             #expect(listed == .ok)
-            #expect(list["triggers"]?.arrayValue?.map { $0["name"]?.stringValue } == ["welcome"])
-            #expect(list["triggers"]?.arrayValue?.first?["destination"]?.stringValue == "crm")
+            let triggers = list["triggers"]?.arrayValue ?? []
+            #expect(triggers.map { $0["name"]?.stringValue } == ["big-cart", "churn", "welcome"])
+            #expect(triggers.map { $0["event"]?.stringValue } == ["event.matched", "score.changed", "segment.entered"])
+            #expect(triggers.last?["destination"]?.stringValue == "crm")
 
             let (unknownEvent, message) = try await call(
                 client,
@@ -235,7 +272,7 @@ struct SegmentRoutesTests {
                 #"{"name":"t","event":"segment.left","segment":"pro","destination":"crm"}"#
             )
             #expect(unknownEvent == .badRequest)
-            #expect(message["error"]?.stringValue?.contains("segment.exited") == true)
+            #expect(message["error"]?.stringValue?.contains("event.matched") == true)
             #expect(
                 try await call(
                     client,
@@ -244,10 +281,14 @@ struct SegmentRoutesTests {
                     #"{"name":"t","event":"segment.exited","segment":"nowhere","destination":"crm"}"#
                 ).0 == .notFound
             )
-            #expect(
-                try await call(client, .post, "/api/v1/triggers", #"{"name":"t","event":"segment.exited"}"#).0
-                    == .badRequest
-            )
+            for incomplete in [
+                #"{"name":"t","event":"segment.exited","segment":"pro"}"#,
+                #"{"name":"t","event":"segment.exited","destination":"crm"}"#,
+                #"{"name":"t","event":"event.matched","destination":"crm"}"#,
+                #"{"name":"t","event":"score.changed","destination":"crm"}"#,
+            ] {
+                #expect(try await call(client, .post, "/api/v1/triggers", incomplete).0 == .badRequest, "\(incomplete)")
+            }
             #expect(try await call(client, .get, "/api/v1/triggers", token: "wrong").0 == .unauthorized)
         }
     }
