@@ -131,6 +131,7 @@ struct SegmentRoutesTests {
             let (malformed, notJSON) = try await call(client, .post, "/api/v1/segments", #"{"name":"a","#)
             #expect(malformed == .badRequest)
             #expect(notJSON["error"]?.stringValue?.contains("not valid JSON") == true)
+            #expect(notJSON["error"]?.stringValue?.contains("at byte") == true)  // where the JSON breaks
 
             let (invalid, badCondition) = try await call(
                 client,
