@@ -180,6 +180,16 @@ extension SQLiteStore {
         return try await segmentStore { () throws(StoreError) in try await segmentMembers(segmentId: definition.id) }
     }
 
+    /// A page of the current members of segment `name`: at most `limit` customer ids greater than
+    /// `after`, in id order.
+    /// - Throws: ``SegmentError`` with code `.notFound` when there is no such segment.
+    public func segmentMembers(named name: String, after: Int64?, limit: Int) async throws(SegmentError) -> [Int64] {
+        let definition = try await segmentDefinition(named: name)
+        return try await segmentStore { () throws(StoreError) in
+            try await segmentMembers(segmentId: definition.id, after: after, limit: limit)
+        }
+    }
+
     /// Rejects conditions on unknown segments, and conditions that would make segment `name`
     /// depend on itself (directly or through other segments).
     private func checkReferences(of condition: SegmentCondition, in name: String) async throws(SegmentError) {

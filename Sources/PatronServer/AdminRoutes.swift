@@ -6,14 +6,16 @@ import PatronStorage
 
 /// The admin API under `/api/v1`, behind `Authorization: Bearer <admin token>`: customers by any of
 /// their ids, customer lists filtered by trait, a customer's events, transactions and identity
-/// history, the quarantine, the ingest status, and the insights (scores, model versions, value report).
+/// history, the quarantine, the ingest status, and the insights (scores, model versions, value report);
+/// webhooks, segments and triggers are registered by ``DeliveryRoutes``, ``SegmentRoutes`` and
+/// ``TriggerRoutes``.
 struct AdminRoutes: Sendable {
     let store: SQLiteStore
 
     func register(on router: Router<BasicRequestContext>) {
         let api = router.group("api/v1").add(middleware: AdminAuthentication(store: store))
         api.get("ingest/status") { _, _ in await answer { try await store.ingestStatus() } }
-        api.get("customers") { request, _ in await listCustomers(request) }
+        api.get("customers") { request, _ in try await listCustomers(request) }
         api.get("customers/:id") { _, context in
             await withCustomer(context) { id in try await store.customer(id: id) }
         }
@@ -59,6 +61,8 @@ struct AdminRoutes: Sendable {
         api.get("reports/drivers") { request, _ in await drivers(request) }
         api.post("spend") { request, _ in await importSpend(request) }
         DeliveryRoutes(store: store).register(on: api)
+        SegmentRoutes(store: store).register(on: api)
+        TriggerRoutes(store: store).register(on: api)
         api.get("quarantine") { request, _ in
             let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
             guard (1...1000).contains(limit) else { return JSONResponse.error(400, "limit must be 1…1000") }
@@ -117,17 +121,9 @@ struct AdminRoutes: Sendable {
         }
     }
 
-    func listCustomers(_ request: Request) async -> Response {
+    func listCustomers(_ request: Request) async throws(HTTPError) -> Response {
         let query = request.uri.queryParameters
-        let limit = query.get("limit", as: Int.self) ?? 50
-        guard (1...500).contains(limit) else { return JSONResponse.error(400, "limit must be 1…500") }
-        var after: Int64?
-        if let cursor = query.get("cursor") {
-            guard let value = Int64(cursor), value >= 0 else {
-                return JSONResponse.error(400, "cursor '\(cursor)' is not valid")
-            }
-            after = value
-        }
+        let page = try KeysetPage(request, defaultLimit: 50, maximumLimit: 500)
         var trait: (key: String, value: String?)?
         if let filter = query.get("trait") {
             let parts = filter.split(separator: ":", maxSplits: 1).map(String.init)
@@ -137,11 +133,8 @@ struct AdminRoutes: Sendable {
             trait = (key, parts.count == 2 ? parts[1] : nil)
         }
         return await answer {
-            let customers = try await store.customers(trait: trait, limit: limit, after: after)
-            return CustomerPage(
-                customers: customers,
-                nextCursor: customers.count == limit ? customers.last.map { String($0.id) } : nil
-            )
+            let customers = try await store.customers(trait: trait, limit: page.limit, after: page.after)
+            return CustomerPage(customers: customers, nextCursor: page.nextCursor(after: customers.map(\.id)))
         }
     }
 

@@ -42,7 +42,7 @@ struct DeliveryRoutes: Sendable {
         api.get("destinations") { _, _ in
             await answer { ["destinations": try await store.destinations().map(Listed.init)] }
         }
-        api.post("destinations") { request, _ in await create(request) }
+        api.post("destinations") { request, _ in try await create(request) }
         api.post("destinations/:name/rotate-secret") { _, context in
             await answer {
                 let destination = try await store.rotateSecret(ofDestination: context.parameters.get("name") ?? "")
@@ -66,12 +66,7 @@ struct DeliveryRoutes: Sendable {
             }
         }
         api.post("customers/:id/consent") { request, context in
-            let json: JSONValue
-            do {
-                json = try JSONValue.parse(Data(try await request.body.collect(upTo: 16 * 1024).readableBytesView))
-            } catch {
-                return JSONResponse.error(400, "the body must be a JSON object: \(error)")
-            }
+            let json = try await request.jsonObject(upTo: 16 * 1024)
             guard let purpose = json["purpose"]?.stringValue, !purpose.isEmpty,
                 case .bool(let granted)? = json["granted"]
             else {
@@ -118,13 +113,8 @@ struct DeliveryRoutes: Sendable {
     }
 
     /// `POST /api/v1/destinations` with `{"name", "url", "headers"?, "secret"?}`: 201 with the secret.
-    func create(_ request: Request) async -> Response {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(Data(try await request.body.collect(upTo: 64 * 1024).readableBytesView))
-        } catch {
-            return JSONResponse.error(400, "the body must be a JSON object of at most 64 KiB: \(error)")
-        }
+    func create(_ request: Request) async throws(HTTPError) -> Response {
+        let json = try await request.jsonObject(upTo: 64 * 1024)
         guard let name = json["name"]?.stringValue, let url = json["url"]?.stringValue else {
             return JSONResponse.error(400, "name and url are required strings")
         }

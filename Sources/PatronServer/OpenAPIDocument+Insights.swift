@@ -161,13 +161,13 @@ extension OpenAPIDocument {
         }
         """#
 
-    /// The served document: ``json`` with the insight paths and schemas merged in.
+    /// The served document: ``json`` with the insight, webhook and segment paths and schemas merged in.
     static let document: String = {
         guard case .object(var base)? = try? JSONValue.parse(Data(json.utf8)),
             case .object(var paths)? = base["paths"], case .object(var components)? = base["components"],
             case .object(var schemas)? = components["schemas"]
         else { return json }
-        for fragment in [insights, webhooks] {
+        for fragment in [insights, webhooks, segments] {
             guard case .object(let extra)? = try? JSONValue.parse(Data(fragment.utf8)) else { continue }
             if case .object(let newPaths)? = extra["paths"] { paths.merge(newPaths) { old, _ in old } }
             if case .object(let newSchemas)? = extra["schemas"] { schemas.merge(newSchemas) { old, _ in old } }

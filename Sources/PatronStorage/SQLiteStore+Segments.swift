@@ -73,6 +73,21 @@ extension SQLiteStore {
         }
     }
 
+    /// A page of the current members of segment `id`: at most `limit` customer ids greater than
+    /// `after`, in id order (keyset pagination: pass the last id of a page as the next `after`).
+    public func segmentMembers(segmentId id: Int64, after: Int64?, limit: Int) async throws(StoreError) -> [Int64] {
+        try await read("read a page of segment members") { db in
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT customerId FROM segmentMembership WHERE segmentId = ? AND exitedAt IS NULL AND customerId > ?
+                    ORDER BY customerId LIMIT ?
+                    """,
+                arguments: [id, after ?? Int64.min, limit]
+            )
+        }
+    }
+
     /// The number of current members of each segment that has any, by segment id.
     public func segmentMemberCounts() async throws(StoreError) -> [Int64: Int] {
         try await read("count segment members") { db in

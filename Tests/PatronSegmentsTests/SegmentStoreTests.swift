@@ -61,6 +61,24 @@ struct SegmentStoreTests {
         #expect(history.first?.exitedAt == later)
     }
 
+    @Test func membersArePagedByCustomerId() async throws {
+        let test = try await makeStore()
+        _ = try await test.store.createSegment(
+            name: "Everyone",
+            condition: .trait(key: "plan", Comparison(.exists, []))
+        )
+        _ = try await test.store.backfillSegment(named: "Everyone", at: SegmentTestStore.now)
+        let all = try await test.store.segmentMembers(named: "Everyone")
+        #expect(all.count == 3)
+        let first = try await test.store.segmentMembers(named: "Everyone", after: nil, limit: 2)
+        #expect(first == Array(all.prefix(2)))
+        #expect(try await test.store.segmentMembers(named: "Everyone", after: first.last, limit: 2) == [all[2]])
+        #expect(try await test.store.segmentMembers(named: "Everyone", after: all[2], limit: 2).isEmpty)
+        await #expect(throws: SegmentError.self) {
+            try await test.store.segmentMembers(named: "Missing", after: nil, limit: 2)
+        }
+    }
+
     @Test func segmentsOfSegmentsBackfillAfterTheSegmentsTheyReadFrom() async throws {
         let test = try await makeStore()
         let bob = try await test.customer("bob")
