@@ -1,4 +1,4 @@
-public import PatronStorage
+import PatronStorage
 import Synchronization
 
 /// The parsed segment definitions in dependency order, read again only when the segment table
