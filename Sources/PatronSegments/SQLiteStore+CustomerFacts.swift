@@ -30,45 +30,48 @@ extension SQLiteStore {
         selection: String?,
         lookback: Int64?
     ) throws -> [CustomerFacts] {
-        // `?1` is a JSON array of customer ids, or NULL for all customers.
+        // `?1` is a JSON array of customer ids when some are chosen. Separate SQL for "all" and
+        // "these" (not `?1 IS NULL OR …`, which SQLite can only answer by scanning whole tables).
         func chosen(_ column: String = "customerId") -> String {
-            "(?1 IS NULL OR \(column) IN (SELECT value FROM json_each(?1)))"
+            selection == nil ? "1" : "\(column) IN (SELECT value FROM json_each(?1))"
         }
+        let first: StatementArguments = selection.map { [$0] } ?? []
         var facts: [Int64: CustomerFacts] = [:]
         for id in try Int64.fetchAll(
-            db,
-            sql: "SELECT id FROM customer WHERE mergedInto IS NULL AND \(chosen("id"))",
-            arguments: [selection]
+            db.cachedStatement(sql: "SELECT id FROM customer WHERE mergedInto IS NULL AND \(chosen("id"))"),
+            arguments: first
         ) {
             facts[id] = CustomerFacts(customerId: id, now: now)
         }
         let traits = try Row.fetchCursor(
-            db,
-            sql: "SELECT customerId, key, value FROM trait WHERE \(chosen())",
-            arguments: [selection]
+            db.cachedStatement(sql: "SELECT customerId, key, value FROM trait WHERE \(chosen())"),
+            arguments: first
         )
         while let row = try traits.next() {
             guard let text = row[2] as String?, let value = try? JSONValue.parse(Data(text.utf8)) else { continue }
             facts[row[0]]?.traits[row[1]] = value
         }
-        let start = lookback.map { SegmentSQLFunctions.storedText(milliseconds: now - $0) }
+        var window: StatementArguments = [SegmentSQLFunctions.storedText(milliseconds: now)]
+        if let lookback {
+            _ = window.append(contentsOf: [SegmentSQLFunctions.storedText(milliseconds: now - lookback)])
+        }
         let events = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT customerId, name, timestamp FROM event
-                WHERE type = 'track' AND customerId IS NOT NULL AND name IS NOT NULL AND \(chosen())
-                AND timestamp <= ?2 AND (?3 IS NULL OR timestamp >= ?3) ORDER BY timestamp, id
-                """,
-            arguments: [selection, SegmentSQLFunctions.storedText(milliseconds: now), start]
+            db.cachedStatement(
+                sql: """
+                    SELECT customerId, name, timestamp FROM event
+                    WHERE \(chosen()) AND type = 'track' AND customerId IS NOT NULL AND name IS NOT NULL
+                    AND timestamp <= ? \(lookback == nil ? "" : "AND timestamp >= ?") ORDER BY timestamp, id
+                    """
+            ),
+            arguments: selection.map { [$0] + window } ?? window
         )
         while let row = try events.next() {
             guard let time = SegmentSQLFunctions.milliseconds(ofTime: row[2]) else { continue }
             facts[row[0]]?.events[row[1], default: []].append(time)
         }
         let scores = try Row.fetchCursor(
-            db,
-            sql: "SELECT * FROM customerScore WHERE \(chosen())",
-            arguments: [selection]
+            db.cachedStatement(sql: "SELECT * FROM customerScore WHERE \(chosen())"),
+            arguments: first
         )
         while let row = try scores.next() {
             for field in ScoreField.allCases {
@@ -77,12 +80,13 @@ extension SQLiteStore {
             }
         }
         let memberships = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT customerId, segment.name FROM segmentMembership JOIN segment ON segment.id = segmentId
-                WHERE exitedAt IS NULL AND \(chosen())
-                """,
-            arguments: [selection]
+            db.cachedStatement(
+                sql: """
+                    SELECT customerId, segment.name FROM segmentMembership JOIN segment ON segment.id = segmentId
+                    WHERE exitedAt IS NULL AND \(chosen())
+                    """
+            ),
+            arguments: first
         )
         while let row = try memberships.next() {
             facts[row[0]]?.segments.insert(row[1])
