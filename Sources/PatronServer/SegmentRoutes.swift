@@ -12,23 +12,6 @@ struct SegmentRoutes: Sendable {
     /// The largest request body: a segment with its condition.
     static let maximumBody = 64 * 1024
 
-    /// A segment as the API shows it: its condition in JSON form and its current member count.
-    struct Shown: Encodable {
-        var name: String
-        var condition: JSONValue
-        var createdAt: Date
-        var updatedAt: Date
-        var members: Int
-
-        init(_ definition: SegmentDefinition, members: Int) {
-            name = definition.name
-            condition = definition.condition.json
-            createdAt = definition.createdAt
-            updatedAt = definition.updatedAt
-            self.members = members
-        }
-    }
-
     /// What a backfill changed: how many customers entered and exited, and how many are members now.
     struct Backfilled: Encodable {
         var name: String
@@ -47,7 +30,11 @@ struct SegmentRoutes: Sendable {
         api.get("segments") { _, _ in
             await answer {
                 let counts = try await store.segmentMemberCounts()
-                return ["segments": try await store.segmentDefinitions().map { Shown($0, members: counts[$0.id] ?? 0) }]
+                return [
+                    "segments": try await store.segmentDefinitions().map {
+                        SegmentOverview($0, members: counts[$0.id] ?? 0)
+                    }
+                ]
             }
         }
         api.post("segments") { request, _ in try await create(request) }
@@ -127,12 +114,12 @@ struct SegmentRoutes: Sendable {
     }
 
     /// The segment with its member count, after recomputing its members when `backfill` is set.
-    func shown(_ definition: SegmentDefinition, backfill: Bool) async throws -> Shown {
+    func shown(_ definition: SegmentDefinition, backfill: Bool) async throws -> SegmentOverview {
         let members =
             backfill
             ? try await store.backfillSegment(named: definition.name).members
             : try await store.segmentMemberCounts()[definition.id] ?? 0
-        return Shown(definition, members: members)
+        return SegmentOverview(definition, members: members)
     }
 
     /// The segment name of the path, percent-decoded.

@@ -60,7 +60,7 @@ struct SegmentsCommandTests {
             try JSONSerialization.jsonObject(with: Data(show.standardOutput.utf8)) as? [[String: Any]]
         )
         #expect(json.first?["members"] as? Int == 1)
-        #expect((json.first?["definition"] as? [String: Any])?["all"] != nil)
+        #expect((json.first?["condition"] as? [String: Any])?["all"] != nil)
     }
 
     @Test func previewCountsAndBackfillReportsChanges() throws {

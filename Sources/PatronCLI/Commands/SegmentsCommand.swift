@@ -92,7 +92,7 @@ struct SegmentsCommand: AsyncParsableCommand {
             let database = try store.open()
             let counts = try await database.segmentMemberCounts()
             let summaries = try await database.segmentDefinitions().map {
-                SegmentSummary($0, members: counts[$0.id] ?? 0)
+                SegmentOverview($0, members: counts[$0.id] ?? 0)
             }
             try SegmentsCommand.print(summaries, format: format)
         }
@@ -114,15 +114,15 @@ struct SegmentsCommand: AsyncParsableCommand {
             let database = try store.open()
             let definition = try await database.segmentDefinition(named: name)
             let members = try await database.segmentMemberCounts()[definition.id] ?? 0
-            let summary = SegmentSummary(definition, members: members)
+            let summary = SegmentOverview(definition, members: members)
             guard format == .table else { return try SegmentsCommand.print([summary], format: format) }
             Swift.print(
                 """
-                segment     \(summary.name) (id \(summary.id))
+                segment     \(summary.name) (id \(definition.id))
                 members     \(TableText.count(Double(members)))
                 created     \(SegmentTimestamp.format(summary.createdAt))
                 updated     \(SegmentTimestamp.format(summary.updatedAt))
-                condition   \(summary.definition.jsonText)
+                condition   \(summary.condition.jsonText)
                 """
             )
         }
@@ -235,10 +235,10 @@ struct SegmentsCommand: AsyncParsableCommand {
         }
     }
 
-    static func print(_ summaries: [SegmentSummary], format: OutputFormat) throws {
+    static func print(_ summaries: [SegmentOverview], format: OutputFormat) throws {
         let headers = ["name", "members", "updated", "condition"]
         let rows = summaries.map {
-            [$0.name, String($0.members), SegmentTimestamp.format($0.updatedAt), $0.definition.jsonText]
+            [$0.name, String($0.members), SegmentTimestamp.format($0.updatedAt), $0.condition.jsonText]
         }
         switch format {
         case .json: Swift.print(try EncodedJSON.text(summaries))
@@ -260,24 +260,5 @@ struct SegmentsCommand: AsyncParsableCommand {
         case .table:
             Swift.print(rows.isEmpty ? "saved; members not computed" : TableText.render(headers: headers, rows: rows))
         }
-    }
-}
-
-/// A segment as the commands print it.
-struct SegmentSummary: Encodable {
-    var id: Int64
-    var name: String
-    var members: Int
-    var createdAt: Date
-    var updatedAt: Date
-    var definition: JSONValue
-
-    init(_ definition: SegmentDefinition, members: Int) {
-        id = definition.id
-        name = definition.name
-        self.members = members
-        createdAt = definition.createdAt
-        updatedAt = definition.updatedAt
-        self.definition = definition.condition.json
     }
 }
