@@ -59,7 +59,8 @@ public struct WebhookDeliverer: Service {
                 } catch {
                     logger.error("webhook deliverer: could not read the outbox: \(error)")
                 }
-                do { try await Task.sleep(for: pollInterval) } catch { break }
+                // A webhook queued by this process (a segment entry, a trigger) ends the wait at once.
+                await store.changes.wait(upTo: pollInterval)
             }
             group.cancelAll()
         }

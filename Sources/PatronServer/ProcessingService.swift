@@ -10,8 +10,8 @@ public import ServiceLifecycle
 /// until graceful shutdown, re-scores the customers whose orders changed with the active model
 /// version, re-evaluates the segments of every customer the events touched (firing triggers), and
 /// matches the processed events against the `event.matched` triggers.
-/// Idle polls are 5 ms apart, so a new event reaches its profile, score and segments well within a
-/// second.
+/// An event ingested by this server wakes it at once (idle polls, 5 ms apart, catch events stored by
+/// other processes), so a new event reaches its profile, score and segments within milliseconds.
 public struct ProcessingService: Service {
     let store: SQLiteStore
     let metrics: ServerMetrics
@@ -26,8 +26,8 @@ public struct ProcessingService: Service {
     /// over the file), and every group commit behind it waits for it and fsyncs its pages.
     static let pauseToStepWhileIngestWaits = 4
 
-    /// The pause between polls when nothing is pending: a poll is one indexed read, and the pause
-    /// bounds how long a new event waits before it reaches its profile, segments and triggers.
+    /// The longest pause between polls when nothing is pending: events ingested by this server end
+    /// it at once (``SQLiteStore/changes``); the poll catches events stored by another process.
     static let idlePoll: Duration = .milliseconds(5)
 
     /// Creates the service.
@@ -93,7 +93,8 @@ public struct ProcessingService: Service {
                     logger.error("matching events against event triggers failed: \(error)")
                 }
                 if outcome.events == 0 {
-                    try? await Task.sleep(for: Self.idlePoll)
+                    // Events ingested by this server end the wait at once.
+                    await store.changes.wait(upTo: Self.idlePoll)
                 } else if ingestBusy && outcome.events == limit {
                     // Only a backlog gives way; a step that caught up goes straight on (latency).
                     let step = ContinuousClock.now - stepStarted

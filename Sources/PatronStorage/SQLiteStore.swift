@@ -105,6 +105,10 @@ public final class SQLiteStore: Sendable {
         return migrator
     }
 
+    /// Signalled after each commit of this store object (events ingested, webhooks queued, any
+    /// write): the background loops of the server wait on it between polls.
+    public let changes = ChangeSignal()
+
     /// Tracking requests waiting for their commit right now; background work (event processing)
     /// uses it to give way to ingest.
     public var ingestRequestsInFlight: Int { committer.inFlight }
@@ -114,7 +118,9 @@ public final class SQLiteStore: Sendable {
     /// for the source are counted as duplicates and not stored again.
     public func ingest(_ batch: IngestBatch) async throws(StoreError) -> IngestOutcome {
         do {
-            return try await committer.submit(batch)
+            let outcome = try await committer.submit(batch)
+            changes.signal()
+            return outcome
         } catch {
             throw StoreError(.unavailable, "could not commit the events: \(error)", underlying: error)
         }
@@ -224,7 +230,9 @@ public final class SQLiteStore: Sendable {
         _ body: @Sendable @escaping (Database) throws -> T
     ) async throws(StoreError) -> T {
         do {
-            return try await writer.write(body)
+            let value = try await writer.write(body)
+            changes.signal()
+            return value
         } catch let error as StoreError {
             throw error
         } catch {
@@ -238,7 +246,9 @@ public final class SQLiteStore: Sendable {
         _ body: @Sendable @escaping (Database) throws -> T
     ) async throws(StoreError) -> T {
         do {
-            return try await writer.writeWithoutTransaction { db in try Self.commitWithoutFsync(db, body) }
+            let value = try await writer.writeWithoutTransaction { db in try Self.commitWithoutFsync(db, body) }
+            changes.signal()
+            return value
         } catch let error as StoreError {
             throw error
         } catch {

@@ -1,0 +1,58 @@
+import Foundation
+import PatronStorage
+import Synchronization
+import Testing
+
+/// The wake-up of the background loops: a wait ends on a signal or on cancellation, long before
+/// its (here ten-minute) timeout, and a store signals its commits.
+struct ChangeSignalTests {
+    /// Set once a waiter has woken.
+    final class Flag: Sendable {
+        private let value = Atomic<Bool>(false)
+        var isSet: Bool { value.load(ordering: .sequentiallyConsistent) }
+        func set() { value.store(true, ordering: .sequentiallyConsistent) }
+    }
+
+    @Test func aSignalEndsTheWait() async {
+        let signal = ChangeSignal()
+        let ended = Flag()
+        let waiter = Task {
+            await signal.wait(upTo: .seconds(600))
+            ended.set()
+        }
+        // A signal sent before the wait began is not kept: signal until the waiter has woken.
+        while !ended.isSet {
+            signal.signal()
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        await waiter.value
+        #expect(ended.isSet)
+    }
+
+    @Test func cancellationEndsTheWait() async {
+        let signal = ChangeSignal()
+        let waiter = Task { await signal.wait(upTo: .seconds(600)) }
+        try? await Task.sleep(for: .milliseconds(20))
+        waiter.cancel()
+        await waiter.value
+        #expect(waiter.isCancelled)
+    }
+
+    @Test func aStoreSignalsItsCommits() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let store = try SQLiteStore(path: path.path)
+        let ended = Flag()
+        let waiter = Task {
+            await store.changes.wait(upTo: .seconds(600))
+            ended.set()
+        }
+        var keys = 0
+        while !ended.isSet {
+            keys += 1
+            try await store.addWriteKey("key-\(keys)", source: "web")
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        await waiter.value
+        #expect(keys >= 1)
+    }
+}
