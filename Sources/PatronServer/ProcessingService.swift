@@ -42,6 +42,9 @@ public struct ProcessingService: Service {
     /// Processes until shutdown; a failing step is logged and retried after a pause (events stay
     /// pending, nothing is lost).
     public func run() async throws {
+        // Until a first successful match, the event-trigger cursor may lag processing (a crash between
+        // the two), so it is matched even without new events.
+        var eventTriggersCaughtUp = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 // Acknowledging events comes first: while tracking requests wait for the (single)
@@ -85,8 +88,9 @@ public struct ProcessingService: Service {
                 }
                 do {
                     // Event triggers follow processing on their own durable cursor.
-                    if outcome.events > 0 {
+                    if outcome.events > 0 || !eventTriggersCaughtUp {
                         metrics.eventTriggerWebhooks.increment(by: Int64(try await store.fireEventTriggers()))
+                        eventTriggersCaughtUp = true
                     }
                 } catch {
                     // The cursor did not move; the next step matches these events again.
