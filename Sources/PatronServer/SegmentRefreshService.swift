@@ -9,9 +9,10 @@ public import ServiceLifecycle
 /// not ordered within 1 h" is entered an hour after the cart. Entries and exits fire their triggers.
 ///
 /// A refresh backfills only the segments that time alone can change (and those that refer to
-/// them): new events and scores already re-evaluate their customers in real time. Every
-/// `fullRefreshEvery`-th refresh backfills every segment, which also catches changes made
-/// outside the server (a CSV import of customers, a fit run from the command line).
+/// them): new events and scores already re-evaluate their customers in real time. The first
+/// refresh after a start and then every `fullRefreshEvery`-th backfill every segment, which also
+/// catches changes made outside the server (a CSV import of customers, a fit run from the command
+/// line) and customers whose real-time evaluation a crash interrupted.
 public struct SegmentRefreshService: Service {
     let store: SQLiteStore
     let interval: Duration
@@ -34,7 +35,8 @@ public struct SegmentRefreshService: Service {
         var refreshes = 0
         await RepeatingSchedule.run(every: interval) {
             refreshes += 1
-            let full = refreshes % fullRefreshEvery == 0
+            // The first refresh after a start is a full one: it also repairs what a crash left unevaluated.
+            let full = (refreshes - 1) % fullRefreshEvery == 0
             do {
                 let changes = try await store.backfillSegments(timeDependentOnly: !full)
                 let moves = changes.values.reduce(0) { $0 + $1.entered.count + $1.exited.count }

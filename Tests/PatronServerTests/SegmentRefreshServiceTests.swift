@@ -26,11 +26,11 @@ struct SegmentRefreshServiceTests {
         #expect(try await store.segmentMembers(named: "pro").isEmpty)
         _ = try await store.createDestination(name: "crm", url: "https://crm.example.org/hook")
         _ = try await store.createTrigger(name: "welcome", event: .segmentEntered, segment: "pro", destination: "crm")
-        // A trait segment only changes on a full refresh (here every second one).
+        // A trait segment only changes on a full refresh: the first after a start (then every 1000th here).
         let service = SegmentRefreshService(
             store: store,
             interval: .milliseconds(20),
-            fullRefreshEvery: 2,
+            fullRefreshEvery: 1000,
             logger: Logger(label: "test")
         )
         let task = Task { try await service.run() }

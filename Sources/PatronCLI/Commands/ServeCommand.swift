@@ -67,7 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help:
-            "Re-evaluate the segments that time alone can change (event windows, relative dates) over every customer this often, and every segment at every 60th refresh (env PATRON_SEGMENT_REFRESH_EVERY; default 1m; 'never' turns it off)."
+            "Re-evaluate the segments that time alone can change (event windows, relative dates) over every customer this often, and every segment at the first and every 60th refresh (env PATRON_SEGMENT_REFRESH_EVERY; default 1m; 'never' turns it off)."
     )
     var segmentRefreshEvery: String?
 
