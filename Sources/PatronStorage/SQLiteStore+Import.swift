@@ -99,9 +99,15 @@ extension SQLiteStore {
     /// Customers are found by id (created when unknown); each customer's `firstSeen`/`lastSeen` is
     /// widened to the dates of its imported rows. Consecutive calls remember the customers they
     /// resolved (see ``ImportMemory``), so a large file split into batches looks each one up once.
+    ///
+    /// - Parameter deferringSeenRanges: `true` for the batches of a large import: the widened
+    ///   ranges are journaled (see ``ImportSeenJournal``) and reach the customers at
+    ///   ``foldImportedSeenRanges()`` (or, if the import dies first, at the next open of the store)
+    ///   instead of rewriting customer rows at every batch.
     public func importTransactions(
         _ rows: [ImportedTransaction],
-        source: String = "import"
+        source: String = "import",
+        deferringSeenRanges: Bool = false
     ) async throws(StoreError)
         -> ImportOutcome
     {
@@ -109,12 +115,18 @@ extension SQLiteStore {
             try self.importMemory.withLock { memory in
                 let generation = try memory.begin(db)
                 let outcome = try Self.importTransactions(rows, source: source, memory: &memory, db: db)
+                if !deferringSeenRanges { try ImportSeenJournal.fold(db) }
                 try memory.end(db)
                 return (outcome, generation)
             }
         }
         importMemory.withLock { $0.committed(generation) }
         return outcome
+    }
+
+    /// Widens the seen ranges of the customers that imports with `deferringSeenRanges` journaled.
+    public func foldImportedSeenRanges() async throws(StoreError) {
+        try await write("widen the seen ranges of imported customers") { db in try ImportSeenJournal.fold(db) }
     }
 
     /// Drops the per-customer transaction index (`transactionByCustomer`) before a large import:
@@ -264,23 +276,16 @@ extension SQLiteStore {
                 importedLast[slot] = max(importedLast[slot], row.timestamp)
             }
         }
-        // Seen ranges: only customers whose imported rows lie outside what is known to be stored.
-        let widen = try BoundStatement(
-            db,
-            sql: """
-                UPDATE customer
-                SET firstSeen = min(coalesce(firstSeen, ?1), ?1), lastSeen = max(coalesce(lastSeen, ?2), ?2)
-                WHERE id = ?3
-                """
-        )
-        let widened = ids.indices.filter { slot in
-            importedFirst[slot] < known[slot].first || importedLast[slot] > known[slot].last
-        }
-        for slot in widened.sorted(by: { known[$0].customer < known[$1].customer }) {
-            widen.bind(importedFirst[slot], at: 1)
-            widen.bind(importedLast[slot], at: 2)
-            widen.bind(known[slot].customer, at: 3)
-            try widen.execute()
+        // Seen ranges: journaled for the customers whose imported rows lie outside what is known to
+        // be stored or journaled.
+        let journal = try ImportSeenJournal.appending(db)
+        for slot in ids.indices where importedFirst[slot] < known[slot].first || importedLast[slot] > known[slot].last {
+            try ImportSeenJournal.append(
+                journal,
+                customer: known[slot].customer,
+                first: importedFirst[slot],
+                last: importedLast[slot]
+            )
         }
         for slot in ids.indices {
             var entry = known[slot]

@@ -41,6 +41,10 @@ public final class SQLiteStore: Sendable {
             }) {
                 try pool.write { db in try Self.createTransactionIndex(db) }
             }
+            // Likewise the seen ranges it journaled: the customers are widened with them now.
+            if try pool.read({ db in try ImportSeenJournal.isEmpty(db) }) == false {
+                try pool.write { db in try ImportSeenJournal.fold(db) }
+            }
         } catch {
             throw StoreError(.unavailable, "cannot open the database at \(path): \(error)", underlying: error)
         }
@@ -101,6 +105,7 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v8: segments", migrate: SegmentSchema.create)
         migrator.registerMigration("v9: webhook destinations, deliveries and consent", migrate: DeliverySchema.create)
         migrator.registerMigration("v10: triggers", migrate: TriggerSchema.create)
+        migrator.registerMigration("v11: import seen-range journal", migrate: ImportSeenJournal.create)
         return migrator
     }
 

@@ -72,6 +72,7 @@ struct ImportCommand: AsyncParsableCommand {
             do {
                 try await load(rows: &rows, store: store, columns: columns, dates: dates, rebuild: rebuild)
             } catch {
+                try? await store.foldImportedSeenRanges()
                 if rebuild { try? await store.restoreTransactionIndex() }
                 throw error
             }
@@ -115,7 +116,7 @@ struct ImportCommand: AsyncParsableCommand {
                     summary.outcome.add(try await writing.value)
                     progress.update(rows.bytesRead, note: "\(summary.rows) rows")
                 }
-                writing = Task { try await store.importTransactions(parsed) }
+                writing = Task { try await store.importTransactions(parsed, deferringSeenRanges: true) }
             }
             while let record = rows.next() {
                 summary.rows += 1
@@ -139,6 +140,8 @@ struct ImportCommand: AsyncParsableCommand {
             }
             try await write(batch)
             if let writing { summary.outcome.add(try await writing.value) }
+            progress.update(rows.bytesRead, note: "\(summary.rows) rows, widening seen ranges")
+            try await store.foldImportedSeenRanges()
             if rebuild {
                 progress.update(rows.bytesRead, note: "\(summary.rows) rows, indexing")
                 try await store.restoreTransactionIndex()
