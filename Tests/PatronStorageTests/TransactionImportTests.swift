@@ -223,7 +223,7 @@ struct TransactionImportTests {
     /// An import that dies before its fold leaves the journal: the next open folds it, with the
     /// same dates as an immediate widening (milliseconds included).
     @Test func aJournalLeftByADeadImportIsFoldedAtTheNextOpen() async throws {
-        let precise = Date(timeIntervalSince1970: 1_750_000_000.987_6)
+        let precise = Self.day(10).addingTimeInterval(3_723.987_6)
         _ = try await store.importTransactions([Self.row("c1", "o1", day: 5)], deferringSeenRanges: true)
         var late = Self.row("c1", "o2", day: 0)
         late.timestamp = precise

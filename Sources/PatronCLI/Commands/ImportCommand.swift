@@ -105,13 +105,12 @@ struct ImportCommand: AsyncParsableCommand {
             let orderIndex = columns.optional(orderColumn)
             let currencyIndex = columns.optional(currencyColumn)
             var summary = ImportSummary(file: file)
-            var batch: [ImportedTransaction] = []
-            batch.reserveCapacity(batchSize)
+            var batch = ImportedTransactionBatch(capacity: batchSize)
             var progress = ProgressBar(label: "importing", total: Self.fileSize(file))
             // Two stages on two cores: while the store writes one batch, the next one is parsed.
             // At most two batches are in memory; a failed write stops the import at the next batch.
             var writing: Task<ImportOutcome, any Error>?
-            func write(_ parsed: [ImportedTransaction]) async throws {
+            func write(_ parsed: ImportedTransactionBatch) async throws {
                 if let writing {
                     summary.outcome.add(try await writing.value)
                     progress.update(rows.bytesRead, note: "\(summary.rows) rows")
@@ -134,8 +133,7 @@ struct ImportCommand: AsyncParsableCommand {
                 }
                 if batch.count >= batchSize {
                     try await write(batch)
-                    batch = []
-                    batch.reserveCapacity(batchSize)
+                    batch = ImportedTransactionBatch(capacity: batchSize)
                 }
             }
             try await write(batch)
