@@ -127,7 +127,7 @@ extension SQLiteStore {
     ) async throws(StoreError)
         -> ImportOutcome
     {
-        let (outcome, generation) = try await write("import transactions") { db in
+        let (outcome, generation) = try await writeWithoutForeignKeyChecks("import transactions") { db in
             try self.importMemory.withLock { memory in
                 let generation = try memory.begin(db)
                 let outcome = try Self.importTransactions(batch, source: source, memory: &memory, db: db)

@@ -250,6 +250,38 @@ public final class SQLiteStore: Sendable {
         }
     }
 
+    /// Like ``write(_:_:)`` for bulk inserts whose references are known to exist (a transaction
+    /// import binds only customer ids it found or created in the same transaction): SQLite's
+    /// foreign-key checks, a parent lookup per inserted row, are off during the transaction and
+    /// back on (and checked) before the writer serves anything else.
+    func writeWithoutForeignKeyChecks<T: Sendable>(
+        _ what: String,
+        _ body: @Sendable @escaping (Database) throws -> T
+    ) async throws(StoreError) -> T {
+        do {
+            return try await writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                var value: T?
+                let result = Result {
+                    try db.inTransaction {
+                        value = try body(db)
+                        return .commit
+                    }
+                }
+                try db.execute(sql: "PRAGMA foreign_keys = ON")
+                guard try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") == true else {
+                    throw StoreError(.unavailable, "could not turn foreign-key checks back on")
+                }
+                try result.get()
+                return value!
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "could not \(what): \(error)", underlying: error)
+        }
+    }
+
     /// The hex SHA-256 of a secret; only hashes of keys and tokens are stored.
     static func hash(_ secret: String) -> String {
         SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()

@@ -260,4 +260,31 @@ struct TransactionImportTests {
         #expect(customer.firstSeen == Self.day(1))
         #expect(customer.lastSeen == Self.day(40))
     }
+
+    /// Imports insert without foreign-key checks; the writer has them back afterwards, also after a
+    /// batch that failed.
+    @Test func foreignKeyChecksAreBackOnAfterAnImport() async throws {
+        _ = try await store.importTransactions([Self.row("c1", "o1", day: 1)])
+        try await store.writer.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER failImport BEFORE INSERT ON customerTransaction WHEN NEW.orderId = 'boom'
+                    BEGIN SELECT RAISE(ABORT, 'boom'); END
+                    """
+            )
+        }
+        await #expect(throws: StoreError.self) {
+            try await store.importTransactions([Self.row("c1", "boom", day: 2)])
+        }
+        await #expect(throws: DatabaseError.self) {
+            try await store.writer.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO customerTransaction (orderId, customerId, source, timestamp, revenue, currency)
+                        VALUES ('dangling', 999999, 'test', '2026-01-01 00:00:00.000', 1, 'EUR')
+                        """
+                )
+            }
+        }
+    }
 }
