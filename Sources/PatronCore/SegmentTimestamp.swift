@@ -66,7 +66,17 @@ public enum SegmentTimestamp {
     /// Formats a date as `yyyy-MM-dd<separator>HH:mm:ss.SSS` in UTC, followed by `Z` when `zone`
     /// (digits written straight into a 24-byte buffer: this runs for every stored event).
     public static func format(_ date: Date, dateTimeSeparator: UInt8, zone: Bool) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        format(milliseconds: milliseconds(date), dateTimeSeparator: dateTimeSeparator, zone: zone)
+    }
+
+    /// A date in whole milliseconds since 1970, truncated as the formatted text truncates it.
+    public static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    }
+
+    /// Formats a time given in ``milliseconds(_:)`` exactly as ``format(_:dateTimeSeparator:zone:)``
+    /// formats the date.
+    public static func format(milliseconds: Int64, dateTimeSeparator: UInt8, zone: Bool) -> String {
         let days = Int(floorDivide(milliseconds, 86_400_000))
         let remainder = Int(milliseconds - Int64(days) * 86_400_000)
         let (year, month, day) = CalendarDate(dayNumber: days).components

@@ -4,9 +4,10 @@ import PatronCore
 
 /// What ``SQLiteStore/importTransactions(_:source:)`` remembers from one batch to the next: for
 /// each customer id it resolved, the customer's row id and a range of dates its stored
-/// `firstSeen`…`lastSeen` is known to cover. A file of ten million rows in batches of a hundred
-/// thousand then looks up each of its million customers once instead of once per batch, and
-/// widens a customer's seen range only when a row falls outside it.
+/// `firstSeen`…`lastSeen` (widened by what ``ImportSeenJournal`` holds for it) is known to cover.
+/// A file of ten million rows in batches of a hundred thousand then looks up each of its million
+/// customers once instead of once per batch, and widens a customer's seen range only when a row
+/// falls outside it.
 ///
 /// The memory is only trusted while nothing else has written to the database since the last
 /// batch committed: the writer connection's total change count and SQLite's `data_version` (which

@@ -20,6 +20,11 @@ struct SQLDate: DatabaseValueConvertible {
         SegmentTimestamp.format(date, dateTimeSeparator: UInt8(ascii: " "), zone: false)
     }
 
+    /// The stored text of a time given in milliseconds since 1970 (as ``ImportSeenJournal`` keeps it).
+    static func text(milliseconds: Int64) -> String {
+        SegmentTimestamp.format(milliseconds: milliseconds, dateTimeSeparator: UInt8(ascii: " "), zone: false)
+    }
+
     static func fromDatabaseValue(_ dbValue: DatabaseValue) -> SQLDate? {
         Date.fromDatabaseValue(dbValue).map(SQLDate.init)
     }

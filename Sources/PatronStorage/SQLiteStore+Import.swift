@@ -99,22 +99,50 @@ extension SQLiteStore {
     /// Customers are found by id (created when unknown); each customer's `firstSeen`/`lastSeen` is
     /// widened to the dates of its imported rows. Consecutive calls remember the customers they
     /// resolved (see ``ImportMemory``), so a large file split into batches looks each one up once.
+    ///
+    /// - Parameter deferringSeenRanges: `true` for the batches of a large import: the widened
+    ///   ranges are journaled (see ``ImportSeenJournal``) and reach the customers at
+    ///   ``foldImportedSeenRanges()`` (or, if the import dies first, at the next open of the store)
+    ///   instead of rewriting customer rows at every batch.
     public func importTransactions(
         _ rows: [ImportedTransaction],
-        source: String = "import"
+        source: String = "import",
+        deferringSeenRanges: Bool = false
     ) async throws(StoreError)
         -> ImportOutcome
     {
-        let (outcome, generation) = try await write("import transactions") { db in
+        try await importTransactions(
+            ImportedTransactionBatch(rows),
+            source: source,
+            deferringSeenRanges: deferringSeenRanges
+        )
+    }
+
+    /// Imports the rows of a batch as the overload taking an array of rows does; a large import
+    /// builds the next ``ImportedTransactionBatch`` while this one is written.
+    public func importTransactions(
+        _ batch: ImportedTransactionBatch,
+        source: String = "import",
+        deferringSeenRanges: Bool = false
+    ) async throws(StoreError)
+        -> ImportOutcome
+    {
+        let (outcome, generation) = try await writeWithoutForeignKeyChecks("import transactions") { db in
             try self.importMemory.withLock { memory in
                 let generation = try memory.begin(db)
-                let outcome = try Self.importTransactions(rows, source: source, memory: &memory, db: db)
+                let outcome = try Self.importTransactions(batch, source: source, memory: &memory, db: db)
+                if !deferringSeenRanges { try ImportSeenJournal.fold(db) }
                 try memory.end(db)
                 return (outcome, generation)
             }
         }
         importMemory.withLock { $0.committed(generation) }
         return outcome
+    }
+
+    /// Widens the seen ranges of the customers that imports with `deferringSeenRanges` journaled.
+    public func foldImportedSeenRanges() async throws(StoreError) {
+        try await write("widen the seen ranges of imported customers") { db in try ImportSeenJournal.fold(db) }
     }
 
     /// Drops the per-customer transaction index (`transactionByCustomer`) before a large import:
@@ -162,7 +190,7 @@ extension SQLiteStore {
     }
 
     static func importTransactions(
-        _ rows: [ImportedTransaction],
+        _ batch: ImportedTransactionBatch,
         source: String,
         memory: inout ImportMemory,
         db: Database
@@ -170,25 +198,9 @@ extension SQLiteStore {
         // A large page cache keeps the index pages a big batch touches in memory until the commit.
         try db.execute(sql: "PRAGMA cache_size = -262144")
         var outcome = ImportOutcome()
-        // The batch's distinct customer ids ("slots"), each with its earliest row.
-        var slotOfId: [Identifier: Int] = [:]
-        var ids: [Identifier] = []
-        var earliest: [Date] = []
-        var slotOfRow = [Int](repeating: 0, count: rows.count)
-        for (index, row) in rows.enumerated() {
-            let timestamp = row.timestamp
-            if let slot = slotOfId[row.customer] {
-                slotOfRow[index] = slot
-                earliest[slot] = min(earliest[slot], timestamp)
-            } else {
-                slotOfRow[index] = ids.count
-                slotOfId[row.customer] = ids.count
-                ids.append(row.customer)
-                earliest.append(timestamp)
-            }
-        }
+        let ids = batch.customers
+        let rows = batch.rows
         // Customers: remembered ones first; the others looked up, or created, in id order.
-        let now = Date()
         var known = [ImportMemory.Known](repeating: ImportMemory.Known(customer: 0), count: ids.count)
         var unresolved: [Int] = []
         for slot in ids.indices {
@@ -196,47 +208,21 @@ extension SQLiteStore {
         }
         if !unresolved.isEmpty {
             unresolved.sort { (ids[$0].value, ids[$0].kind) < (ids[$1].value, ids[$1].kind) }
-            let lookup = try BoundStatement(db, sql: "SELECT customerId FROM identity WHERE kind = ?1 AND value = ?2")
-            let createCustomer = try BoundStatement(
-                db,
-                sql: "INSERT INTO customer (createdAt, firstSeen, lastSeen, eventCount) VALUES (?1, ?2, ?2, 0)"
-            )
-            let createIdentity = try BoundStatement(
-                db,
-                sql: "INSERT INTO identity (kind, value, customerId, createdAt) VALUES (?1, ?2, ?3, ?4)"
-            )
-            for slot in unresolved {
-                let id = ids[slot]
-                lookup.bind(id.kind, at: 1)
-                lookup.bind(id.value, at: 2)
-                if try lookup.step() {
-                    // Stored already: its seen range is unknown here, so the first imported row widens it.
-                    known[slot] = ImportMemory.Known(customer: lookup.int64(at: 0))
-                    lookup.reset()
-                    continue
-                }
-                lookup.reset()
-                createCustomer.bind(now, at: 1)
-                createCustomer.bind(earliest[slot], at: 2)
-                try createCustomer.execute()
-                let customer = db.lastInsertedRowID
-                createIdentity.bind(id.kind, at: 1)
-                createIdentity.bind(id.value, at: 2)
-                createIdentity.bind(customer, at: 3)
-                createIdentity.bind(now, at: 4)
-                try createIdentity.execute()
-                outcome.customersCreated += 1
-                known[slot] = ImportMemory.Known(customer: customer, first: earliest[slot], last: earliest[slot])
-            }
+            outcome.customersCreated = try resolve(unresolved, of: batch, into: &known, db: db)
+            for slot in unresolved { memory.known[ids[slot]] = known[slot] }
         }
-        // The rows in (customer, date) order: the per-customer index pages a batch touches are then
-        // visited in order instead of at random.
-        let order = rows.indices.sorted { left, right in
-            let a = known[slotOfRow[left]].customer
-            let b = known[slotOfRow[right]].customer
-            if a != b { return a < b }
-            if rows[left].timestamp != rows[right].timestamp { return rows[left].timestamp < rows[right].timestamp }
-            return left < right
+        // With the per-customer index in place, the rows in (customer, date) order: the index pages
+        // a batch touches are then visited in order instead of at random. Without it (a large
+        // import), the table and the order-id index are written in the same places in any order.
+        var order = Array(rows.indices)
+        if try db.indexes(on: "customerTransaction").contains(where: { $0.name == Self.transactionIndex }) {
+            order.sort { left, right in
+                let a = known[rows[left].slot].customer
+                let b = known[rows[right].slot].customer
+                if a != b { return a < b }
+                if rows[left].timestamp != rows[right].timestamp { return rows[left].timestamp < rows[right].timestamp }
+                return left < right
+            }
         }
         let insert = try BoundStatement(
             db,
@@ -249,46 +235,83 @@ extension SQLiteStore {
         var importedLast = [Date](repeating: ImportMemory.nothing.last, count: ids.count)
         for index in order {
             let row = rows[index]
-            let slot = slotOfRow[index]
             insert.bind(row.orderId, at: 1)
-            insert.bind(known[slot].customer, at: 2)
+            insert.bind(known[row.slot].customer, at: 2)
             insert.bind(source, at: 3)
-            insert.bind(row.timestamp, at: 4)
+            insert.bind(row.storedTimestamp, at: 4)
             insert.bind(row.amount, at: 5)
             insert.bind(row.currency, at: 6)
             if try insert.execute() == 0 {
                 outcome.alreadyPresent += 1
             } else {
                 outcome.imported += 1
-                importedFirst[slot] = min(importedFirst[slot], row.timestamp)
-                importedLast[slot] = max(importedLast[slot], row.timestamp)
+                importedFirst[row.slot] = min(importedFirst[row.slot], row.timestamp)
+                importedLast[row.slot] = max(importedLast[row.slot], row.timestamp)
             }
         }
-        // Seen ranges: only customers whose imported rows lie outside what is known to be stored.
-        let widen = try BoundStatement(
-            db,
-            sql: """
-                UPDATE customer
-                SET firstSeen = min(coalesce(firstSeen, ?1), ?1), lastSeen = max(coalesce(lastSeen, ?2), ?2)
-                WHERE id = ?3
-                """
-        )
-        let widened = ids.indices.filter { slot in
-            importedFirst[slot] < known[slot].first || importedLast[slot] > known[slot].last
-        }
-        for slot in widened.sorted(by: { known[$0].customer < known[$1].customer }) {
-            widen.bind(importedFirst[slot], at: 1)
-            widen.bind(importedLast[slot], at: 2)
-            widen.bind(known[slot].customer, at: 3)
-            try widen.execute()
-        }
-        for slot in ids.indices {
-            var entry = known[slot]
-            entry.first = min(entry.first, importedFirst[slot])
-            entry.last = max(entry.last, importedLast[slot])
-            memory.known[ids[slot]] = entry
+        // Seen ranges: journaled for the customers whose imported rows lie outside what is known to
+        // be stored or journaled, and remembered as known.
+        let journal = try ImportSeenJournal.appending(db)
+        for slot in ids.indices where importedFirst[slot] < known[slot].first || importedLast[slot] > known[slot].last {
+            try ImportSeenJournal.append(
+                journal,
+                customer: known[slot].customer,
+                first: importedFirst[slot],
+                last: importedLast[slot]
+            )
+            known[slot].first = min(known[slot].first, importedFirst[slot])
+            known[slot].last = max(known[slot].last, importedLast[slot])
+            memory.known[ids[slot]] = known[slot]
         }
         return outcome
+    }
+
+    /// Finds the customers of `slots` (the batch's ids not remembered) by id, creating those that
+    /// are unknown, in the order of `slots`; returns the number created.
+    private static func resolve(
+        _ slots: [Int],
+        of batch: ImportedTransactionBatch,
+        into known: inout [ImportMemory.Known],
+        db: Database
+    ) throws -> Int {
+        let now = SQLDate.text(Date())
+        let lookup = try BoundStatement(db, sql: "SELECT customerId FROM identity WHERE kind = ?1 AND value = ?2")
+        let createCustomer = try BoundStatement(
+            db,
+            sql: "INSERT INTO customer (createdAt, firstSeen, lastSeen, eventCount) VALUES (?1, ?2, ?3, 0)"
+        )
+        let createIdentity = try BoundStatement(
+            db,
+            sql: "INSERT INTO identity (kind, value, customerId, createdAt) VALUES (?1, ?2, ?3, ?4)"
+        )
+        var created = 0
+        for slot in slots {
+            let id = batch.customers[slot]
+            lookup.bind(id.kind, at: 1)
+            lookup.bind(id.value, at: 2)
+            if try lookup.step() {
+                // Stored already: its seen range is unknown here, so the first imported row widens it.
+                known[slot] = ImportMemory.Known(customer: lookup.int64(at: 0))
+                lookup.reset()
+                continue
+            }
+            lookup.reset()
+            // Seen from its batch's first row to its last: no journal line needed for this batch.
+            let (earliest, latest) = (batch.earliest[slot], batch.latest[slot])
+            createCustomer.bind(now, at: 1)
+            createCustomer.bind(earliest, at: 2)
+            createCustomer.bind(latest, at: 3)
+            try createCustomer.execute()
+            let customer = db.lastInsertedRowID
+            createIdentity.bind(id.kind, at: 1)
+            createIdentity.bind(id.value, at: 2)
+            createIdentity.bind(customer, at: 3)
+            createIdentity.bind(now, at: 4)
+            try createIdentity.execute()
+            created += 1
+            known[slot] = ImportMemory.Known(customer: customer, first: earliest, last: latest)
+        }
+        return created
     }
 
     /// Imports CRM customers in one transaction: finds each by its first id (creating it when

@@ -41,6 +41,10 @@ public final class SQLiteStore: Sendable {
             }) {
                 try pool.write { db in try Self.createTransactionIndex(db) }
             }
+            // Likewise the seen ranges it journaled: the customers are widened with them now.
+            if try pool.read({ db in try ImportSeenJournal.isEmpty(db) }) == false {
+                try pool.write { db in try ImportSeenJournal.fold(db) }
+            }
         } catch {
             throw StoreError(.unavailable, "cannot open the database at \(path): \(error)", underlying: error)
         }
@@ -102,6 +106,7 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v9: webhook destinations, deliveries and consent", migrate: DeliverySchema.create)
         migrator.registerMigration("v10: triggers", migrate: TriggerSchema.create)
         migrator.registerMigration("v11: triggers on matching events", migrate: TriggerSchema.addEventTriggers)
+        migrator.registerMigration("v12: import seen-range journal", migrate: ImportSeenJournal.create)
         return migrator
     }
 
@@ -249,6 +254,38 @@ public final class SQLiteStore: Sendable {
             let value = try await writer.writeWithoutTransaction { db in try Self.commitWithoutFsync(db, body) }
             changes.signal()
             return value
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "could not \(what): \(error)", underlying: error)
+        }
+    }
+
+    /// Like ``write(_:_:)`` for bulk inserts whose references are known to exist (a transaction
+    /// import binds only customer ids it found or created in the same transaction): SQLite's
+    /// foreign-key checks, a parent lookup per inserted row, are off during the transaction and
+    /// back on (and checked) before the writer serves anything else.
+    func writeWithoutForeignKeyChecks<T: Sendable>(
+        _ what: String,
+        _ body: @Sendable @escaping (Database) throws -> T
+    ) async throws(StoreError) -> T {
+        do {
+            return try await writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                var value: T?
+                let result = Result {
+                    try db.inTransaction {
+                        value = try body(db)
+                        return .commit
+                    }
+                }
+                try db.execute(sql: "PRAGMA foreign_keys = ON")
+                guard try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") == true else {
+                    throw StoreError(.unavailable, "could not turn foreign-key checks back on")
+                }
+                try result.get()
+                return value!
+            }
         } catch let error as StoreError {
             throw error
         } catch {

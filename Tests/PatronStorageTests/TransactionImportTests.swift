@@ -187,4 +187,104 @@ struct TransactionImportTests {
         let u1 = try #require(try await reopened.customerId(anyId: "u1"))
         #expect(try await reopened.transactions(customer: u1).map(\.orderId) == ["o1", "o2"])
     }
+
+    func journalLines(_ store: SQLiteStore) async throws -> Int {
+        try await store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM importSeenJournal") ?? -1 }
+    }
+
+    /// A large import journals seen ranges: the customers get them at the fold, the journal is
+    /// emptied, and a re-import journals nothing.
+    @Test func deferredSeenRangesReachTheCustomersAtTheFold() async throws {
+        _ = try await store.importTransactions(
+            [Self.row("c1", "o1", day: 5), Self.row("c1", "o2", day: 6)],
+            deferringSeenRanges: true
+        )
+        _ = try await store.importTransactions(
+            [Self.row("c1", "o3", day: 2), Self.row("c1", "o4", day: 9)],
+            deferringSeenRanges: true
+        )
+        let id = try #require(try await store.customerId(anyId: "c1"))
+        #expect(try await journalLines(store) > 0)
+        #expect(try await store.customer(id: id)?.lastSeen != Self.day(9), "not folded yet")
+        try await store.foldImportedSeenRanges()
+        let customer = try #require(try await store.customer(id: id))
+        #expect(customer.firstSeen == Self.day(2))
+        #expect(customer.lastSeen == Self.day(9))
+        #expect(try await journalLines(store) == 0)
+        let again = try SQLiteStore(path: path)
+        let outcome = try await again.importTransactions(
+            [Self.row("c1", "o1", day: 5), Self.row("c1", "o4", day: 9)],
+            deferringSeenRanges: true
+        )
+        #expect(outcome.alreadyPresent == 2)
+        #expect(try await journalLines(again) == 0)
+    }
+
+    /// An import that dies before its fold leaves the journal: the next open folds it, with the
+    /// same dates as an immediate widening (milliseconds included).
+    @Test func aJournalLeftByADeadImportIsFoldedAtTheNextOpen() async throws {
+        let precise = Self.day(10).addingTimeInterval(3_723.987_6)
+        _ = try await store.importTransactions([Self.row("c1", "o1", day: 5)], deferringSeenRanges: true)
+        var late = Self.row("c1", "o2", day: 0)
+        late.timestamp = precise
+        _ = try await store.importTransactions([late, Self.row("c1", "o3", day: 1)], deferringSeenRanges: true)
+        #expect(try await journalLines(store) == 1)
+        // The process dies here; the next one opens the store.
+        let reopened = try SQLiteStore(path: path)
+        #expect(try await journalLines(reopened) == 0)
+        let id = try #require(try await reopened.customerId(anyId: "c1"))
+        let customer = try #require(try await reopened.customer(id: id))
+        #expect(customer.firstSeen == Self.day(1))
+        #expect(customer.lastSeen.map(SQLDate.text) == SQLDate.text(precise))
+    }
+
+    /// A merge between a journaled batch and the fold: the winner gets the merged customer's range.
+    @Test func theFoldWidensTheCustomerAJournaledOneWasMergedInto() async throws {
+        let anonymous = Identifier.anonymousIdKind
+        _ = try await store.importTransactions(
+            [Self.row("a1", "o1", day: 20, kind: anonymous), Self.row("a2", "o2", day: 20, kind: anonymous)]
+        )
+        _ = try await store.importTransactions(
+            [Self.row("a2", "o3", day: 1, kind: anonymous), Self.row("a2", "o4", day: 40, kind: anonymous)],
+            deferringSeenRanges: true
+        )
+        try await Self.send(
+            store,
+            #"{"type":"identify","anonymousId":"a1","messageId":"1","traits":{"email":"x@y.z"},"timestamp":"2026-01-21T00:00:00Z"}"#,
+            #"{"type":"identify","anonymousId":"a2","messageId":"2","traits":{"email":"x@y.z"},"timestamp":"2026-01-21T00:00:00Z"}"#
+        )
+        let winner = try #require(try await store.customerId(anyId: "a1"))
+        #expect(try await store.customerId(anyId: "a2") == winner, "the events merged a1 and a2")
+        try await store.foldImportedSeenRanges()
+        let customer = try #require(try await store.customer(id: winner))
+        #expect(customer.firstSeen == Self.day(1))
+        #expect(customer.lastSeen == Self.day(40))
+    }
+
+    /// Imports insert without foreign-key checks; the writer has them back afterwards, also after a
+    /// batch that failed.
+    @Test func foreignKeyChecksAreBackOnAfterAnImport() async throws {
+        _ = try await store.importTransactions([Self.row("c1", "o1", day: 1)])
+        try await store.writer.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER failImport BEFORE INSERT ON customerTransaction WHEN NEW.orderId = 'boom'
+                    BEGIN SELECT RAISE(ABORT, 'boom'); END
+                    """
+            )
+        }
+        await #expect(throws: StoreError.self) {
+            try await store.importTransactions([Self.row("c1", "boom", day: 2)])
+        }
+        await #expect(throws: DatabaseError.self) {
+            try await store.writer.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO customerTransaction (orderId, customerId, source, timestamp, revenue, currency)
+                        VALUES ('dangling', 999999, 'test', '2026-01-01 00:00:00.000', 1, 'EUR')
+                        """
+                )
+            }
+        }
+    }
 }

@@ -72,6 +72,7 @@ struct ImportCommand: AsyncParsableCommand {
             do {
                 try await load(rows: &rows, store: store, columns: columns, dates: dates, rebuild: rebuild)
             } catch {
+                try? await store.foldImportedSeenRanges()
                 if rebuild { try? await store.restoreTransactionIndex() }
                 throw error
             }
@@ -104,18 +105,17 @@ struct ImportCommand: AsyncParsableCommand {
             let orderIndex = columns.optional(orderColumn)
             let currencyIndex = columns.optional(currencyColumn)
             var summary = ImportSummary(file: file)
-            var batch: [ImportedTransaction] = []
-            batch.reserveCapacity(batchSize)
+            var batch = ImportedTransactionBatch(capacity: batchSize)
             var progress = ProgressBar(label: "importing", total: Self.fileSize(file))
             // Two stages on two cores: while the store writes one batch, the next one is parsed.
             // At most two batches are in memory; a failed write stops the import at the next batch.
             var writing: Task<ImportOutcome, any Error>?
-            func write(_ parsed: [ImportedTransaction]) async throws {
+            func write(_ parsed: ImportedTransactionBatch) async throws {
                 if let writing {
                     summary.outcome.add(try await writing.value)
                     progress.update(rows.bytesRead, note: "\(summary.rows) rows")
                 }
-                writing = Task { try await store.importTransactions(parsed) }
+                writing = Task { try await store.importTransactions(parsed, deferringSeenRanges: true) }
             }
             while let record = rows.next() {
                 summary.rows += 1
@@ -133,12 +133,13 @@ struct ImportCommand: AsyncParsableCommand {
                 }
                 if batch.count >= batchSize {
                     try await write(batch)
-                    batch = []
-                    batch.reserveCapacity(batchSize)
+                    batch = ImportedTransactionBatch(capacity: batchSize)
                 }
             }
             try await write(batch)
             if let writing { summary.outcome.add(try await writing.value) }
+            progress.update(rows.bytesRead, note: "\(summary.rows) rows, widening seen ranges")
+            try await store.foldImportedSeenRanges()
             if rebuild {
                 progress.update(rows.bytesRead, note: "\(summary.rows) rows, indexing")
                 try await store.restoreTransactionIndex()
