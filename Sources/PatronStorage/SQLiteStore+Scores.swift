@@ -61,10 +61,12 @@ extension SQLiteStore {
     /// history with `reason`, in one transaction. Scores are derived from transactions and a model
     /// version, so the commit skips the fsync (see ``commitWithoutFsync(_:_:)``).
     public func saveScores(_ scores: [CustomerScore], reason: String) async throws(StoreError) {
-        try await writeWithoutFsync("save scores") { db in
-            // A batch run rewrites most scores: the value index is built once afterwards instead of
-            // taking a million random inserts (same transaction, so readers never see it missing).
-            let rebuildsValueIndex = scores.count >= 100_000
+        // A batch run rewrites most scores: the value index is built once afterwards instead of
+        // taking a million random inserts (same transaction, so readers never see it missing), and
+        // the rows skip SQLite's two parent lookups each (their customers were just summarised from
+        // the store, where customers are never deleted, and their version was just saved).
+        let rebuildsValueIndex = scores.count >= 100_000
+        try await writeWithoutFsync("save scores", foreignKeyChecks: !rebuildsValueIndex) { db in
             if rebuildsValueIndex { try db.execute(sql: "DROP INDEX IF EXISTS scoreByValue") }
             // Bound through the C API: a million scores are written in one run.
             let current = try BoundStatement(

@@ -212,8 +212,13 @@ public final class SQLiteStore: Sendable {
     /// from events, scores) that is rebuilt from the event log after a crash: synchronous=NORMAL
     /// still writes the WAL, and the next ingest commit's fsync makes it durable. The writer is
     /// restored to synchronous=FULL (and checked) before it serves ingest again.
-    static func commitWithoutFsync<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+    static func commitWithoutFsync<T>(
+        _ db: Database,
+        foreignKeyChecks: Bool = true,
+        _ body: (Database) throws -> T
+    ) throws -> T {
         try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        if !foreignKeyChecks { try db.execute(sql: "PRAGMA foreign_keys = OFF") }
         var value: T?
         let result = Result {
             try db.inTransaction {
@@ -224,6 +229,12 @@ public final class SQLiteStore: Sendable {
         try db.execute(sql: "PRAGMA synchronous = FULL")
         guard try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2 else {
             throw StoreError(.unavailable, "could not restore synchronous=FULL on the writer")
+        }
+        if !foreignKeyChecks {
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            guard try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") == true else {
+                throw StoreError(.unavailable, "could not turn foreign-key checks back on")
+            }
         }
         try result.get()
         return value!
@@ -246,12 +257,17 @@ public final class SQLiteStore: Sendable {
     }
 
     /// Like ``write(_:_:)`` for derived data: the transaction commits without fsync.
+    /// - Parameter foreignKeyChecks: `false` for bulk writes whose references are known to exist
+    ///   (SQLite's per-row parent lookups are off during the transaction, back on and checked after).
     func writeWithoutFsync<T: Sendable>(
         _ what: String,
+        foreignKeyChecks: Bool = true,
         _ body: @Sendable @escaping (Database) throws -> T
     ) async throws(StoreError) -> T {
         do {
-            let value = try await writer.writeWithoutTransaction { db in try Self.commitWithoutFsync(db, body) }
+            let value = try await writer.writeWithoutTransaction { db in
+                try Self.commitWithoutFsync(db, foreignKeyChecks: foreignKeyChecks, body)
+            }
             changes.signal()
             return value
         } catch let error as StoreError {

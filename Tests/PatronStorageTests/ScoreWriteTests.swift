@@ -87,5 +87,17 @@ struct ScoreWriteTests {
             )
         }
         #expect(mismatched == 0)
+        // The batch ran without foreign-key checks; they are back on for every later write, and
+        // every score row refers to a stored customer.
+        let checks = try await store.read("foreign keys") { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") }
+        #expect(checks == true)
+        let orphans = try await store.read("orphans") { db in
+            try Row.fetchAll(db, sql: "PRAGMA foreign_key_check(customerScore)").count
+        }
+        #expect(orphans == 0)
+        let written = try await store.write("foreign keys on the writer") { db in
+            try Bool.fetchOne(db, sql: "PRAGMA foreign_keys")
+        }
+        #expect(written == true)
     }
 }
