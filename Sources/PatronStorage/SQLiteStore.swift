@@ -212,12 +212,22 @@ public final class SQLiteStore: Sendable {
     /// from events, scores) that is rebuilt from the event log after a crash: synchronous=NORMAL
     /// still writes the WAL, and the next ingest commit's fsync makes it durable. The writer is
     /// restored to synchronous=FULL (and checked) before it serves ingest again.
-    static func commitWithoutFsync<T>(
+    static func commitWithoutFsync<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+        try commit(db, fsync: false, foreignKeyChecks: true, body)
+    }
+
+    /// Runs `body` in a transaction on the writer's connection, optionally committing without fsync
+    /// (see ``commitWithoutFsync(_:_:)``) and with SQLite's foreign-key checks (a parent lookup per
+    /// inserted row) off, for bulk writes whose references are known to exist. Whatever happens,
+    /// the connection is back at synchronous=FULL with foreign-key checks on, both verified, before
+    /// it serves anything else.
+    static func commit<T>(
         _ db: Database,
-        foreignKeyChecks: Bool = true,
+        fsync: Bool,
+        foreignKeyChecks: Bool,
         _ body: (Database) throws -> T
     ) throws -> T {
-        try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        if !fsync { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         if !foreignKeyChecks { try db.execute(sql: "PRAGMA foreign_keys = OFF") }
         var value: T?
         let result = Result {
@@ -226,9 +236,11 @@ public final class SQLiteStore: Sendable {
                 return .commit
             }
         }
-        try db.execute(sql: "PRAGMA synchronous = FULL")
-        guard try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2 else {
-            throw StoreError(.unavailable, "could not restore synchronous=FULL on the writer")
+        if !fsync {
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            guard try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2 else {
+                throw StoreError(.unavailable, "could not restore synchronous=FULL on the writer")
+            }
         }
         if !foreignKeyChecks {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
@@ -264,17 +276,7 @@ public final class SQLiteStore: Sendable {
         foreignKeyChecks: Bool = true,
         _ body: @Sendable @escaping (Database) throws -> T
     ) async throws(StoreError) -> T {
-        do {
-            let value = try await writer.writeWithoutTransaction { db in
-                try Self.commitWithoutFsync(db, foreignKeyChecks: foreignKeyChecks, body)
-            }
-            changes.signal()
-            return value
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.unavailable, "could not \(what): \(error)", underlying: error)
-        }
+        try await write(what, fsync: false, foreignKeyChecks: foreignKeyChecks, body)
     }
 
     /// Like ``write(_:_:)`` for bulk inserts whose references are known to exist (a transaction
@@ -285,23 +287,21 @@ public final class SQLiteStore: Sendable {
         _ what: String,
         _ body: @Sendable @escaping (Database) throws -> T
     ) async throws(StoreError) -> T {
+        try await write(what, fsync: true, foreignKeyChecks: false, body)
+    }
+
+    private func write<T: Sendable>(
+        _ what: String,
+        fsync: Bool,
+        foreignKeyChecks: Bool,
+        _ body: @Sendable @escaping (Database) throws -> T
+    ) async throws(StoreError) -> T {
         do {
-            return try await writer.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA foreign_keys = OFF")
-                var value: T?
-                let result = Result {
-                    try db.inTransaction {
-                        value = try body(db)
-                        return .commit
-                    }
-                }
-                try db.execute(sql: "PRAGMA foreign_keys = ON")
-                guard try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") == true else {
-                    throw StoreError(.unavailable, "could not turn foreign-key checks back on")
-                }
-                try result.get()
-                return value!
+            let value = try await writer.writeWithoutTransaction { db in
+                try Self.commit(db, fsync: fsync, foreignKeyChecks: foreignKeyChecks, body)
             }
+            changes.signal()
+            return value
         } catch let error as StoreError {
             throw error
         } catch {
