@@ -93,10 +93,8 @@ struct TransactionImportTests {
         #expect(try await store.customer(id: winner)?.lastSeen == Self.day(3), "the winner's seen range was widened")
     }
 
-    /// A batch that fails rolls back the customers it created; the next batch must create them again
-    /// rather than reuse ids that no longer exist.
-    @Test func aFailedBatchIsForgotten() async throws {
-        _ = try await store.importTransactions([Self.row("c1", "o1", day: 1)])
+    /// Makes every insert of order id `boom` fail (a trigger), to fail an import batch midway.
+    func makeOrderBoomFail() async throws {
         try await store.writer.write { db in
             try db.execute(
                 sql: """
@@ -105,6 +103,13 @@ struct TransactionImportTests {
                     """
             )
         }
+    }
+
+    /// A batch that fails rolls back the customers it created; the next batch must create them again
+    /// rather than reuse ids that no longer exist.
+    @Test func aFailedBatchIsForgotten() async throws {
+        _ = try await store.importTransactions([Self.row("c1", "o1", day: 1)])
+        try await makeOrderBoomFail()
         await #expect(throws: StoreError.self) {
             try await store.importTransactions([Self.row("c2", "o2", day: 1), Self.row("c2", "boom", day: 2)])
         }
@@ -265,14 +270,7 @@ struct TransactionImportTests {
     /// batch that failed.
     @Test func foreignKeyChecksAreBackOnAfterAnImport() async throws {
         _ = try await store.importTransactions([Self.row("c1", "o1", day: 1)])
-        try await store.writer.write { db in
-            try db.execute(
-                sql: """
-                    CREATE TRIGGER failImport BEFORE INSERT ON customerTransaction WHEN NEW.orderId = 'boom'
-                    BEGIN SELECT RAISE(ABORT, 'boom'); END
-                    """
-            )
-        }
+        try await makeOrderBoomFail()
         await #expect(throws: StoreError.self) {
             try await store.importTransactions([Self.row("c1", "boom", day: 2)])
         }
