@@ -73,13 +73,7 @@ public struct EventTriggerFilter: Sendable, Hashable {
     /// Reads a filter from JSON text.
     /// - Throws: ``SegmentError`` with code `.invalidDefinition`.
     public static func parse(_ text: String) throws(SegmentError) -> EventTriggerFilter {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(Data(text.utf8))
-        } catch {
-            throw SegmentError(.invalidDefinition, "the event filter is not valid JSON: \(error)")
-        }
-        return try EventTriggerFilter(json: json)
+        try EventTriggerFilter(json: ConditionReader.json(text, what: "the event filter"))
     }
 
     /// The JSON form (what ``init(json:)`` reads).

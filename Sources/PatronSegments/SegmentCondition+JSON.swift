@@ -22,13 +22,7 @@ extension SegmentCondition {
     /// Reads a condition from JSON text.
     /// - Throws: ``SegmentError`` with code `.invalidDefinition`.
     public static func parse(_ text: String) throws(SegmentError) -> SegmentCondition {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(Data(text.utf8))
-        } catch {
-            throw SegmentError(.invalidDefinition, "the definition is not valid JSON: \(error)")
-        }
-        return try SegmentCondition(json: json)
+        try SegmentCondition(json: ConditionReader.json(text, what: "the definition"))
     }
 
     /// The JSON form (what ``init(json:)`` reads).
@@ -78,6 +72,15 @@ extension Comparison {
 
 /// Reads the JSON form of conditions, naming the JSON path of every problem.
 enum ConditionReader {
+    /// `text` read as JSON; `what` names it in the error.
+    static func json(_ text: String, what: String) throws(SegmentError) -> JSONValue {
+        do {
+            return try JSONValue.parse(Data(text.utf8))
+        } catch {
+            throw SegmentError(.invalidDefinition, "\(what) is not valid JSON: \(error)")
+        }
+    }
+
     static let kinds = ["all", "any", "not", "trait", "score", "event", "segment"]
 
     static func condition(_ json: JSONValue, at path: String) throws(SegmentError) -> SegmentCondition {
