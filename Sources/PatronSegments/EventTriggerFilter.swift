@@ -1,4 +1,3 @@
-import Foundation
 public import PatronCore
 
 /// What an `event.matched` trigger asks of an event beyond its name: comparisons on the event's
