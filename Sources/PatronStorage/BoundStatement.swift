@@ -49,6 +49,17 @@ struct BoundStatement {
 
     func bind(_ value: Int64, at index: Int32) { sqlite3_bind_int64(handle, index, value) }
 
+    /// Binds a blob (copied by SQLite).
+    func bind(_ bytes: UnsafeRawBufferPointer, at index: Int32) {
+        sqlite3_bind_blob(
+            handle,
+            index,
+            bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+            Int32(bytes.count),
+            transient
+        )
+    }
+
     func bind(_ value: Double, at index: Int32) { sqlite3_bind_double(handle, index, value) }
 
     /// Binds a date the way ``SQLDate`` stores it (`yyyy-MM-dd HH:mm:ss.SSS`, UTC).
@@ -80,6 +91,13 @@ struct BoundStatement {
 
     /// An integer column of the current row.
     func int64(at column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    /// Reads a blob column of the current row (the bytes are valid only during `body`).
+    func withBlob<T>(at column: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        let base = sqlite3_column_blob(handle, column)
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return try body(UnsafeRawBufferPointer(start: base, count: base == nil ? 0 : count))
+    }
 }
 
 /// `SQLITE_TRANSIENT`: SQLite copies the bound bytes (the Swift buffer is only valid during the call).

@@ -106,7 +106,11 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v9: webhook destinations, deliveries and consent", migrate: DeliverySchema.create)
         migrator.registerMigration("v10: triggers", migrate: TriggerSchema.create)
         migrator.registerMigration("v11: triggers on matching events", migrate: TriggerSchema.addEventTriggers)
-        migrator.registerMigration("v12: import seen-range journal", migrate: ImportSeenJournal.create)
+        migrator.registerMigration("v12: import seen-range journal", migrate: ImportSeenJournal.createLines)
+        migrator.registerMigration(
+            "v13: import seen ranges journaled per batch",
+            migrate: ImportSeenJournal.createBatches
+        )
         return migrator
     }
 

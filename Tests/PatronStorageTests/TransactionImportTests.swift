@@ -194,7 +194,7 @@ struct TransactionImportTests {
     }
 
     func journalLines(_ store: SQLiteStore) async throws -> Int {
-        try await store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM importSeenJournal") ?? -1 }
+        try await store.writer.read { db in try ImportSeenJournal.rangeCount(db) }
     }
 
     /// A large import journals seen ranges: the customers get them at the fold, the journal is
@@ -241,6 +241,38 @@ struct TransactionImportTests {
         let customer = try #require(try await reopened.customer(id: id))
         #expect(customer.firstSeen == Self.day(1))
         #expect(customer.lastSeen.map(SQLDate.text) == SQLDate.text(precise))
+    }
+
+    /// A store left by an import that died under migration v12 (one journal line per customer and
+    /// batch): migration v13 folds those lines before it replaces the table.
+    @Test func migrationV13FoldsTheLinesOfTheFormerJournal() throws {
+        let oldPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "patron-\(UUID().uuidString).sqlite"
+        )
+        .path
+        let queue = try DatabaseQueue(path: oldPath)
+        try SQLiteStore.migrator.migrate(queue, upTo: "v12: import seen-range journal")
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO customer (id, createdAt, firstSeen, lastSeen) VALUES (7, '2026-01-01 00:00:00.000',
+                        '2026-01-05 00:00:00.000', '2026-01-06 00:00:00.000');
+                    INSERT INTO importSeenJournal (customerId, firstSeen, lastSeen) VALUES
+                        (7, \(ImportSeenJournal.milliseconds(Self.day(2))), \(ImportSeenJournal.milliseconds(Self.day(3)))),
+                        (7, \(ImportSeenJournal.milliseconds(Self.day(4))), \(ImportSeenJournal.milliseconds(Self.day(40))));
+                    """
+            )
+        }
+        try queue.close()
+        let migrated = try SQLiteStore(path: oldPath)
+        let (first, last, journals) = try migrated.writer.read { db in
+            let row = try #require(try Row.fetchOne(db, sql: "SELECT firstSeen, lastSeen FROM customer WHERE id = 7"))
+            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE name LIKE 'importSeen%'")
+            return (row["firstSeen"] as Date?, row["lastSeen"] as Date?, tables)
+        }
+        #expect(first == Self.day(2))
+        #expect(last == Self.day(40))
+        #expect(journals == ["importSeenRanges"])
     }
 
     /// A merge between a journaled batch and the fold: the winner gets the merged customer's range.

@@ -69,13 +69,20 @@ struct ImportCommand: AsyncParsableCommand {
             for name in [customerColumn, dateColumn, amountColumn] { _ = try columns.require(name) }
             let rebuild = try await rebuildsIndex(store: store, fileSize: Self.fileSize(file))
             if rebuild { try await store.suspendTransactionIndex() }
+            // The write-ahead log is copied into the database file on a connection (and core) of its
+            // own, not by the writer at its commits (BENCHMARKS.md §3); without it, the writer does it.
+            let checkpoints = Task { try? await store.runCheckpoints() }
             do {
                 try await load(rows: &rows, store: store, columns: columns, dates: dates, rebuild: rebuild)
             } catch {
                 try? await store.foldImportedSeenRanges()
                 if rebuild { try? await store.restoreTransactionIndex() }
+                checkpoints.cancel()
+                await checkpoints.value
                 throw error
             }
+            checkpoints.cancel()
+            await checkpoints.value
         }
 
         /// Whether to drop the per-customer index for this import: worth it when the file adds at
@@ -138,11 +145,14 @@ struct ImportCommand: AsyncParsableCommand {
             }
             try await write(batch)
             if let writing { summary.outcome.add(try await writing.value) }
+            summary.finishPhase("rows")
             progress.update(rows.bytesRead, note: "\(summary.rows) rows, widening seen ranges")
             try await store.foldImportedSeenRanges()
+            summary.finishPhase("seenRanges")
             if rebuild {
                 progress.update(rows.bytesRead, note: "\(summary.rows) rows, indexing")
                 try await store.restoreTransactionIndex()
+                summary.finishPhase("index")
             }
             progress.finish(note: "\(summary.rows) rows")
             try summary.print(format: format)
@@ -409,6 +419,7 @@ struct ImportCommand: AsyncParsableCommand {
             }
             summary.outcome.add(try await store.importCustomers(batch, asOf: asOf))
             progress.finish(note: "\(summary.rows) rows")
+            summary.finishPhase("rows")
             try summary.print(format: format)
         }
     }
@@ -469,6 +480,22 @@ struct ImportSummary: Encodable {
     var rows = 0
     var rejected = 0
     var outcome = ImportOutcome()
+    /// Wall-clock seconds of each phase of the import (`rows`, then for transactions `seenRanges`
+    /// and, when the per-customer index was rebuilt, `index`).
+    var seconds: [String: Double] = [:]
+    private var phaseStart = ContinuousClock.now
+
+    private enum CodingKeys: String, CodingKey { case file, rows, rejected, outcome, seconds }
+
+    init(file: String) { self.file = file }
+
+    /// Records the time since the previous phase ended (or the import started) as `phase`.
+    mutating func finishPhase(_ phase: String) {
+        let now = ContinuousClock.now
+        let elapsed = (now - phaseStart).components
+        seconds[phase] = ((Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18) * 1000).rounded() / 1000
+        phaseStart = now
+    }
 
     mutating func reject(line: Int, _ reason: InputError) {
         rejected += 1
@@ -494,5 +521,9 @@ struct ImportSummary: Encodable {
                 ]
             )
         )
+        let phases = ["rows", "seenRanges", "index"].compactMap { phase in
+            seconds[phase].map { "\(phase) \(String(format: "%.1f", $0)) s" }
+        }
+        Swift.print("time: " + phases.joined(separator: ", "))
     }
 }
