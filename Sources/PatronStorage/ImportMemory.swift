@@ -4,7 +4,8 @@ import PatronCore
 
 /// What ``SQLiteStore/importTransactions(_:source:)`` remembers from one batch to the next: for
 /// each customer id it resolved, the customer's row id and a range of dates its stored
-/// `firstSeen`…`lastSeen` (widened by what ``ImportSeenJournal`` holds for it) is known to cover.
+/// `firstSeen`…`lastSeen` (widened by what ``ImportSeenJournal`` holds for it) is known to cover,
+/// found by the id's number (``ImportCustomerNumbers``).
 /// A file of ten million rows in batches of a hundred thousand then looks up each of its million
 /// customers once instead of once per batch, and widens a customer's seen range only when a row
 /// falls outside it.
@@ -14,7 +15,7 @@ import PatronCore
 /// changes when another connection, e.g. a running server, commits) must be as the last batch left
 /// them, and that batch must have committed. Otherwise (a merge or split may have moved ids; a
 /// failed batch rolled back the customers it created) everything is forgotten and looked up again.
-/// It is also forgotten past ``capacity`` ids, so memory stays bounded whatever the file.
+/// It is also forgotten when the ids are numbered in a new session, so memory stays bounded.
 struct ImportMemory {
     struct Known {
         var customer: Int64
@@ -32,15 +33,15 @@ struct ImportMemory {
     static let nothing = (
         first: Date(timeIntervalSinceReferenceDate: .infinity), last: Date(timeIntervalSinceReferenceDate: -.infinity)
     )
-    /// The most ids remembered.
-    static let capacity = 2_000_000
-
     private struct Stamp: Equatable {
         var dataVersion: Int64
         var totalChanges: Int
     }
 
-    var known: [Identifier: Known] = [:]
+    /// Indexed by the ids' numbers; a `customer` of 0 for an id not resolved yet.
+    private var known: [Known] = []
+    /// The numbering session of ``known``'s indexes.
+    private var session = 0
     /// Incremented by every batch, so that a batch only marks its own commit.
     private var generation = 0
     /// The stamp the running batch ended with, trusted once it has committed.
@@ -49,16 +50,31 @@ struct ImportMemory {
     private var committed: Stamp?
 
     /// Starts a batch inside its write transaction: forgets everything unless the database is
-    /// exactly as the last committed batch left it. Returns the batch's generation.
-    mutating func begin(_ db: Database) throws -> Int {
+    /// exactly as the last committed batch left it and the batch's ids are numbered in the same
+    /// session. Returns the batch's generation.
+    mutating func begin(_ db: Database, session: Int) throws -> Int {
         let stamp = try Self.stamp(db)
-        if stamp != committed || known.count >= Self.capacity {
+        if stamp != committed || session != self.session {
             known.removeAll()
+            self.session = session
         }
         committed = nil
         pending = nil
         generation += 1
         return generation
+    }
+
+    /// What is remembered about the id numbered `number`, if anything.
+    func recall(_ number: Int) -> Known? {
+        number < known.count && known[number].customer != 0 ? known[number] : nil
+    }
+
+    /// Remembers `what` about the id numbered `number`.
+    mutating func remember(_ number: Int, _ what: Known) {
+        if number >= known.count {
+            known.append(contentsOf: repeatElement(Known(customer: 0), count: number + 1 - known.count))
+        }
+        known[number] = what
     }
 
     /// Ends a batch, still inside its write transaction.

@@ -25,6 +25,8 @@ public struct ImportedTransactionBatch: Sendable {
     private(set) var latest: [Date] = []
     private(set) var rows: [Row] = []
     private var slotOfCustomer: [Identifier: Int] = [:]
+    /// The numbers of ``customers`` and their session (``ImportCustomerNumbers``), once numbered.
+    var numbering: (session: Int, numbers: [Int])?
 
     /// An empty batch with room for `capacity` rows.
     public init(capacity: Int = 0) {
@@ -45,6 +47,7 @@ public struct ImportedTransactionBatch: Sendable {
 
     /// Adds a row.
     public mutating func append(_ row: ImportedTransaction) {
+        numbering = nil
         let slot: Int
         if let known = slotOfCustomer[row.customer] {
             slot = known

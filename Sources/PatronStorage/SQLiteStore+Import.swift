@@ -119,7 +119,8 @@ extension SQLiteStore {
     }
 
     /// Imports the rows of a batch as the overload taking an array of rows does; a large import
-    /// builds the next ``ImportedTransactionBatch`` while this one is written.
+    /// builds the next ``ImportedTransactionBatch`` while this one is written, and numbers its
+    /// customers there too (``numberCustomers(of:)``); a batch not numbered yet is numbered here.
     public func importTransactions(
         _ batch: ImportedTransactionBatch,
         source: String = "import",
@@ -127,10 +128,17 @@ extension SQLiteStore {
     ) async throws(StoreError)
         -> ImportOutcome
     {
+        let numbering = batch.numbering ?? importNumbers.withLock { $0.number(batch.customers) }
         let (outcome, generation) = try await writeWithoutForeignKeyChecks("import transactions") { db in
             try self.importMemory.withLock { memory in
-                let generation = try memory.begin(db)
-                let outcome = try Self.importTransactions(batch, source: source, memory: &memory, db: db)
+                let generation = try memory.begin(db, session: numbering.session)
+                let outcome = try Self.importTransactions(
+                    batch,
+                    numbers: numbering.numbers,
+                    source: source,
+                    memory: &memory,
+                    db: db
+                )
                 if !deferringSeenRanges { try ImportSeenJournal.fold(db) }
                 try memory.end(db)
                 return (outcome, generation)
@@ -138,6 +146,14 @@ extension SQLiteStore {
         }
         importMemory.withLock { $0.committed(generation) }
         return outcome
+    }
+
+    /// Gives the batch's customer ids the numbers by which the writer finds what it remembers about
+    /// them. Call it on the thread that builds the batches, before handing one to
+    /// ``importTransactions(_:source:deferringSeenRanges:)``, so that the writer does not.
+    public func numberCustomers(of batch: inout ImportedTransactionBatch) {
+        let customers = batch.customers
+        batch.numbering = importNumbers.withLock { $0.number(customers) }
     }
 
     /// Widens the seen ranges of the customers that imports with `deferringSeenRanges` journaled.
@@ -199,6 +215,7 @@ extension SQLiteStore {
 
     static func importTransactions(
         _ batch: ImportedTransactionBatch,
+        numbers: [Int],
         source: String,
         memory: inout ImportMemory,
         db: Database
@@ -212,12 +229,16 @@ extension SQLiteStore {
         var known = [ImportMemory.Known](repeating: ImportMemory.Known(customer: 0), count: ids.count)
         var unresolved: [Int] = []
         for slot in ids.indices {
-            if let remembered = memory.known[ids[slot]] { known[slot] = remembered } else { unresolved.append(slot) }
+            if let remembered = memory.recall(numbers[slot]) {
+                known[slot] = remembered
+            } else {
+                unresolved.append(slot)
+            }
         }
         if !unresolved.isEmpty {
             unresolved.sort { (ids[$0].value, ids[$0].kind) < (ids[$1].value, ids[$1].kind) }
             outcome.customersCreated = try resolve(unresolved, of: batch, into: &known, db: db)
-            for slot in unresolved { memory.known[ids[slot]] = known[slot] }
+            for slot in unresolved { memory.remember(numbers[slot], known[slot]) }
         }
         // With the per-customer index in place, the rows in (customer, date) order: the index pages
         // a batch touches are then visited in order instead of at random. Without it (a large
@@ -264,7 +285,7 @@ extension SQLiteStore {
             widened.add(customer: known[slot].customer, first: importedFirst[slot], last: importedLast[slot])
             known[slot].first = min(known[slot].first, importedFirst[slot])
             known[slot].last = max(known[slot].last, importedLast[slot])
-            memory.known[ids[slot]] = known[slot]
+            memory.remember(numbers[slot], known[slot])
         }
         try ImportSeenJournal.append(widened, db: db)
         return outcome

@@ -17,6 +17,8 @@ public final class SQLiteStore: Sendable {
     private let knownWriteKeys = Mutex<[String: String]>([:])
     /// What transaction imports remember between batches (used on the writer queue only).
     let importMemory = Mutex(ImportMemory())
+    /// The numbers of the customer ids transaction imports bind (see ``numberCustomers(of:)``).
+    let importNumbers = Mutex(ImportCustomerNumbers())
 
     /// Opens (creating if needed) and migrates the database at `path`.
     /// - Throws: ``StoreError`` with code `.unavailable` when the file cannot be opened or migrated.

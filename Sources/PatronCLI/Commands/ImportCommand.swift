@@ -139,10 +139,12 @@ struct ImportCommand: AsyncParsableCommand {
                 case .failure(let error): summary.reject(line: record.line, error)
                 }
                 if batch.count >= batchSize {
+                    store.numberCustomers(of: &batch)
                     try await write(batch)
                     batch = ImportedTransactionBatch(capacity: batchSize)
                 }
             }
+            store.numberCustomers(of: &batch)
             try await write(batch)
             if let writing { summary.outcome.add(try await writing.value) }
             summary.finishPhase("rows")
