@@ -39,11 +39,13 @@ let package = Package(
             dependencies: ["PatronNumerics", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .target(name: "PatronCore", dependencies: ["CustomerValue"]),
+        .target(name: "CSQLiteSettings", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "PatronStorage",
             dependencies: [
                 "PatronCore",
                 "CustomerValue",
+                "CSQLiteSettings",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -160,6 +162,6 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type != .plugin {
+for target in package.targets where target.type != .plugin && target.name != "CSQLiteSettings" {
     target.swiftSettings = (target.swiftSettings ?? []) + swiftSettings
 }

@@ -1,3 +1,4 @@
+import CSQLiteSettings
 import Crypto
 public import Foundation
 import GRDB
@@ -23,6 +24,7 @@ public final class SQLiteStore: Sendable {
     /// Opens (creating if needed) and migrates the database at `path`.
     /// - Throws: ``StoreError`` with code `.unavailable` when the file cannot be opened or migrated.
     public init(path: String) throws(StoreError) {
+        _ = Self.processSettings
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -57,6 +59,11 @@ public final class SQLiteStore: Sendable {
             write: { batches, db in try Self.commit(batches, db: db) }
         )
     }
+
+    /// SQLite's settings for the whole process, applied once before the first store opens: no
+    /// memory statistics, whose global mutex around every allocation cost the writer 10 % of a
+    /// large import (BENCHMARKS.md §3). Patron reads none of them.
+    private static let processSettings: Void = { _ = patron_sqlite_disable_memory_statistics() }()
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

@@ -1,0 +1,10 @@
+#ifndef CSQLITESETTINGS_H
+#define CSQLITESETTINGS_H
+
+/// Turns off SQLite's memory statistics for the process (`SQLITE_CONFIG_MEMSTATUS`), which take a
+/// global mutex around every allocation SQLite makes. `sqlite3_config` is variadic, so Swift cannot
+/// call it. Effective only before SQLite initializes (the first connection opened); returns
+/// SQLite's result code (`SQLITE_MISUSE` once SQLite is initialized, which changes nothing).
+int patron_sqlite_disable_memory_statistics(void);
+
+#endif
