@@ -6,7 +6,7 @@ import GRDBSQLite
 /// import: building a `StatementArguments` array of `DatabaseValue`s for every row cost more than
 /// the insert itself (see BENCHMARKS.md §3).
 ///
-/// Use only inside the write transaction that prepared it; ``reset()`` before binding a new row.
+/// Use only inside the database access that prepared it; ``reset()`` before binding a new row.
 struct BoundStatement {
     private let statement: Statement
     private let db: Database

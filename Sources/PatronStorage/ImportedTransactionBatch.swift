@@ -45,6 +45,9 @@ public struct ImportedTransactionBatch: Sendable {
     /// Whether the batch has no row.
     public var isEmpty: Bool { rows.isEmpty }
 
+    /// The rows' order ids (their dedup keys), in order.
+    public var orderIds: [String] { rows.map(\.orderId) }
+
     /// Adds a row.
     public mutating func append(_ row: ImportedTransaction) {
         numbering = nil

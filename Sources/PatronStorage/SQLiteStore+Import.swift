@@ -184,6 +184,21 @@ extension SQLiteStore {
         }
     }
 
+    /// How many of `orderIds` are stored already (a large import asks for its first batch: a file
+    /// imported before adds nothing, so dropping and rebuilding the per-customer index would not pay).
+    public func storedOrderCount(_ orderIds: [String]) async throws(StoreError) -> Int {
+        try await read("count stored orders") { db in
+            let lookup = try BoundStatement(db, sql: "SELECT 1 FROM customerTransaction WHERE orderId = ?1")
+            var stored = 0
+            for orderId in orderIds {
+                lookup.bind(orderId, at: 1)
+                if try lookup.step() { stored += 1 }
+                lookup.reset()
+            }
+            return stored
+        }
+    }
+
     /// The highest transaction row id: a cheap upper bound of the number of stored transactions.
     public func transactionRowEstimate() async throws(StoreError) -> Int {
         try await read("count transactions") { db in

@@ -243,6 +243,13 @@ struct TransactionImportTests {
         #expect(customer.lastSeen.map(SQLDate.text) == SQLDate.text(precise))
     }
 
+    /// A large import asks how much of its first batch is stored already.
+    @Test func storedOrderCountCountsTheStoredOrderIds() async throws {
+        _ = try await store.importTransactions([Self.row("c1", "o1", day: 1), Self.row("c2", "o2", day: 2)])
+        #expect(try await store.storedOrderCount(["o1", "o2", "o3", "o1"]) == 3)
+        #expect(try await store.storedOrderCount([]) == 0)
+    }
+
     /// A store left by an import that died under migration v12 (one journal line per customer and
     /// batch): migration v13 folds those lines before it replaces the table.
     @Test func migrationV13FoldsTheLinesOfTheFormerJournal() throws {

@@ -67,13 +67,12 @@ struct ImportCommand: AsyncParsableCommand {
             guard let header = rows.next() else { throw InputError(file: file, "the file is empty") }
             let columns = ColumnIndex(header: header.fields, file: file)
             for name in [customerColumn, dateColumn, amountColumn] { _ = try columns.require(name) }
-            let rebuild = try await rebuildsIndex(store: store, fileSize: Self.fileSize(file))
-            if rebuild { try await store.suspendTransactionIndex() }
+            var rebuild = false
             // The write-ahead log is copied into the database file on a connection (and core) of its
             // own, not by the writer at its commits (BENCHMARKS.md §3); without it, the writer does it.
             let checkpoints = Task { try? await store.runCheckpoints() }
             do {
-                try await load(rows: &rows, store: store, columns: columns, dates: dates, rebuild: rebuild)
+                try await load(rows: &rows, store: store, columns: columns, dates: dates, rebuild: &rebuild)
             } catch {
                 try? await store.foldImportedSeenRanges()
                 if rebuild { try? await store.restoreTransactionIndex() }
@@ -85,18 +84,32 @@ struct ImportCommand: AsyncParsableCommand {
             await checkpoints.value
         }
 
-        /// Whether to drop the per-customer index for this import: worth it when the file adds at
-        /// least a million rows and at least half as many as are stored (rebuilding costs in
-        /// proportion to the whole table; a file has about 40 bytes per row).
-        func rebuildsIndex(store: SQLiteStore, fileSize: Int) async throws -> Bool {
+        /// Whether to drop the per-customer index for this import, decided when its first batch is
+        /// parsed (see ``rebuildPays(fileRows:storedRows:firstBatchRows:firstBatchStored:)``).
+        func rebuildsIndex(store: SQLiteStore, fileSize: Int, firstBatch: ImportedTransactionBatch) async throws -> Bool
+        {
             switch rebuildIndex {
             case .always: return true
             case .never: return false
             case .auto:
-                let rows = fileSize / 40
-                guard rows >= 1_000_000 else { return false }
-                return rows >= (try await store.transactionRowEstimate()) / 2
+                let storedRows = try await store.transactionRowEstimate()
+                return Self.rebuildPays(
+                    fileRows: fileSize / 40,
+                    storedRows: storedRows,
+                    firstBatchRows: firstBatch.count,
+                    firstBatchStored: storedRows == 0 ? 0 : try await store.storedOrderCount(firstBatch.orderIds)
+                )
             }
+        }
+
+        /// The `auto` rule: dropping the per-customer index and building it once at the end pays
+        /// when the file adds at least a million rows (a file has about 40 bytes per row) and at least
+        /// half as many as are stored (the build costs in proportion to the whole table), unless
+        /// most rows of its first batch are stored already: a file imported before (or the rerun
+        /// of an interrupted import) then mostly adds nothing, and keeps the index.
+        static func rebuildPays(fileRows: Int, storedRows: Int, firstBatchRows: Int, firstBatchStored: Int) -> Bool {
+            guard fileRows >= 1_000_000, fileRows >= storedRows / 2 else { return false }
+            return firstBatchStored * 2 <= firstBatchRows
         }
 
         func load(
@@ -104,7 +117,7 @@ struct ImportCommand: AsyncParsableCommand {
             store: SQLiteStore,
             columns: ColumnIndex,
             dates: DateFormat,
-            rebuild: Bool
+            rebuild: inout Bool
         ) async throws {
             let customerIndex = try columns.require(customerColumn)
             let dateIndex = try columns.require(dateColumn)
@@ -117,10 +130,16 @@ struct ImportCommand: AsyncParsableCommand {
             // Two stages on two cores: while the store writes one batch, the next one is parsed.
             // At most two batches are in memory; a failed write stops the import at the next batch.
             var writing: Task<ImportOutcome, any Error>?
+            var decided = false
             func write(_ parsed: ImportedTransactionBatch) async throws {
                 if let writing {
                     summary.outcome.add(try await writing.value)
                     progress.update(rows.bytesRead, note: "\(summary.rows) rows")
+                }
+                if !decided {
+                    decided = true
+                    rebuild = try await rebuildsIndex(store: store, fileSize: Self.fileSize(file), firstBatch: parsed)
+                    if rebuild { try await store.suspendTransactionIndex() }
                 }
                 writing = Task { try await store.importTransactions(parsed, deferringSeenRanges: true) }
             }
