@@ -14,14 +14,13 @@ import PatronCore
 /// customer (4 s of a 10 M-row import). A journal left by an import that died is folded by the
 /// next ``SQLiteStore/init(path:)``: since widening is idempotent, folding a range twice, or while
 /// another import still appends, is harmless.
-
 enum ImportSeenJournal {
     static let table = "importSeenRanges"
     /// Migration v12's journal: one row per customer and batch.
     static let linesTable = "importSeenJournal"
 
     /// One customer's range in milliseconds since 1970, truncated as ``SQLDate/text(_:)`` truncates.
-    typealias Range = (customer: Int64, first: Int64, last: Int64)
+    typealias SeenRange = (customer: Int64, first: Int64, last: Int64)
 
     /// Migration v12: the journal as one row per customer and batch (no index: only appended to and
     /// read whole).
@@ -35,7 +34,7 @@ enum ImportSeenJournal {
 
     /// Migration v13: one row per batch. Lines an import left in v12's table are folded first.
     static func createBatches(_ db: Database) throws {
-        var lines: [Range] = []
+        var lines: [SeenRange] = []
         let scan = try BoundStatement(db, sql: "SELECT customerId, firstSeen, lastSeen FROM \(linesTable)")
         while try scan.step() { lines.append((scan.int64(at: 0), scan.int64(at: 1), scan.int64(at: 2))) }
         scan.reset()
@@ -89,7 +88,7 @@ enum ImportSeenJournal {
     /// a write transaction; does nothing when the journal is empty.
     static func fold(_ db: Database) throws {
         guard try !isEmpty(db) else { return }
-        var ranges: [Range] = []
+        var ranges: [SeenRange] = []
         let scan = try BoundStatement(db, sql: "SELECT ranges FROM \(table)")
         while try scan.step() {
             scan.withBlob(at: 0) { bytes in
@@ -115,7 +114,7 @@ enum ImportSeenJournal {
     /// Widens the customers' seen ranges by `ranges` (several per customer allowed), grouped by
     /// customer in memory (SQL's `GROUP BY` and date functions took several times longer for the
     /// millions of ranges of a large import), then passes merged customers' ranges on.
-    private static func widen(_ ranges: [Range], db: Database) throws {
+    private static func widen(_ ranges: [SeenRange], db: Database) throws {
         guard !ranges.isEmpty else { return }
         var ranges = ranges
         ranges.sort { $0.customer < $1.customer }

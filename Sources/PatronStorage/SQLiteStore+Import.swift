@@ -128,7 +128,7 @@ extension SQLiteStore {
     ) async throws(StoreError)
         -> ImportOutcome
     {
-        let numbering = batch.numbering ?? importNumbers.withLock { $0.number(batch.customers) }
+        let numbering = batch.numbering ?? customerNumbers(batch.customers)
         let (outcome, generation) = try await writeWithoutForeignKeyChecks("import transactions") { db in
             try self.importMemory.withLock { memory in
                 let generation = try memory.begin(db, session: numbering.session)
@@ -152,8 +152,11 @@ extension SQLiteStore {
     /// them. Call it on the thread that builds the batches, before handing one to
     /// ``importTransactions(_:source:deferringSeenRanges:)``, so that the writer does not.
     public func numberCustomers(of batch: inout ImportedTransactionBatch) {
-        let customers = batch.customers
-        batch.numbering = importNumbers.withLock { $0.number(customers) }
+        batch.numbering = customerNumbers(batch.customers)
+    }
+
+    private func customerNumbers(_ customers: [Identifier]) -> (session: Int, numbers: [Int]) {
+        importNumbers.withLock { $0.number(customers) }
     }
 
     /// Widens the seen ranges of the customers that imports with `deferringSeenRanges` journaled.

@@ -93,12 +93,18 @@ struct ImportCommand: AsyncParsableCommand {
             case .never: return false
             case .auto:
                 let storedRows = try await store.transactionRowEstimate()
-                return Self.rebuildPays(
-                    fileRows: fileSize / 40,
-                    storedRows: storedRows,
-                    firstBatchRows: firstBatch.count,
-                    firstBatchStored: storedRows == 0 ? 0 : try await store.storedOrderCount(firstBatch.orderIds)
-                )
+                func pays(firstBatchStored: Int) -> Bool {
+                    Self.rebuildPays(
+                        fileRows: fileSize / 40,
+                        storedRows: storedRows,
+                        firstBatchRows: firstBatch.count,
+                        firstBatchStored: firstBatchStored
+                    )
+                }
+                // The first batch's order ids are looked up only when the sizes alone would rebuild
+                // and the store has transactions: small imports pay nothing for the rule.
+                guard pays(firstBatchStored: 0), storedRows > 0 else { return pays(firstBatchStored: 0) }
+                return pays(firstBatchStored: try await store.storedOrderCount(firstBatch.orderIds))
             }
         }
 
@@ -513,8 +519,7 @@ struct ImportSummary: Encodable {
     /// Records the time since the previous phase ended (or the import started) as `phase`.
     mutating func finishPhase(_ phase: String) {
         let now = ContinuousClock.now
-        let elapsed = (now - phaseStart).components
-        seconds[phase] = ((Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18) * 1000).rounded() / 1000
+        seconds[phase] = ((now - phaseStart) / .milliseconds(1)).rounded() / 1000
         phaseStart = now
     }
 
