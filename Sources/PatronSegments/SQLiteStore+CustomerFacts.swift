@@ -16,19 +16,70 @@ extension SQLiteStore {
         lookback: Int64? = nil
     ) async throws(SegmentError) -> [CustomerFacts] {
         let now = CustomerFacts.milliseconds(time)
-        let selection = customers.map { JSONValue.array($0.map { .number(Double($0)) }).jsonText }
+        let selection = customers.map(Self.jsonArray)
         return try await segmentStore { () throws(StoreError) in
             try await readCustomerData("read customer facts") { db in
-                try Self.customerFacts(db: db, now: now, selection: selection, lookback: lookback)
+                try Self.customerFacts(db: db, now: now, selection: selection, lookback: lookback, events: .upToNow)
             }
         }
+    }
+
+    /// The facts of `customers` at `time` for the real-time engine, with the event times taken from
+    /// `windows` where it keeps them; the other customers' times (of the names the plan reads, no
+    /// older than its look-back, later than `time` included) are read and kept there.
+    func customerFacts(
+        at time: Date,
+        customers: [Int64],
+        plan: RealtimeSegmentPlan,
+        windows: CustomerEventWindows
+    ) async throws(SegmentError) -> [CustomerFacts] {
+        let now = CustomerFacts.milliseconds(time)
+        let selection = Self.jsonArray(customers)
+        let (known, missing) = windows.times(of: customers, now: now, lookback: plan.lookback)
+        let read = EventRead.windows(
+            customers: Self.jsonArray(missing),
+            names: Self.jsonArray(plan.eventNames.sorted())
+        )
+        var facts = try await segmentStore { () throws(StoreError) in
+            try await readCustomerData("read customer facts") { db in
+                try Self.customerFacts(db: db, now: now, selection: selection, lookback: plan.lookback, events: read)
+            }
+        }
+        var loaded: [Int64: [String: [Int64]]] = [:]
+        for index in facts.indices {
+            let customer = facts[index].customerId
+            if let times = known[customer] {
+                facts[index].events = times
+            } else {
+                loaded[customer] = facts[index].events
+            }
+        }
+        windows.remember(loaded)
+        return facts
+    }
+
+    /// Which event times the facts read.
+    enum EventRead {
+        /// Every `track` event of the chosen customers up to now, within the look-back.
+        case upToNow
+        /// Only those of `customers` and of `names` (JSON arrays), within the look-back, later ones included.
+        case windows(customers: String, names: String)
+    }
+
+    private static func jsonArray(_ customers: [Int64]) -> String {
+        JSONValue.array(customers.map { .number(Double($0)) }).jsonText
+    }
+
+    private static func jsonArray(_ names: [String]) -> String {
+        JSONValue.array(names.map(JSONValue.string)).jsonText
     }
 
     private static func customerFacts(
         db: Database,
         now: Int64,
         selection: String?,
-        lookback: Int64?
+        lookback: Int64?,
+        events read: EventRead
     ) throws -> [CustomerFacts] {
         // `?1` is a JSON array of customer ids when some are chosen. Separate SQL for "all" and
         // "these" (not `?1 IS NULL OR …`, which SQLite can only answer by scanning whole tables).
@@ -51,20 +102,35 @@ extension SQLiteStore {
             guard let text = row[2] as String?, let value = try? JSONValue.parse(Data(text.utf8)) else { continue }
             facts[row[0]]?.traits[row[1]] = value
         }
-        var window: StatementArguments = [SegmentSQLFunctions.storedText(milliseconds: now)]
-        if let lookback {
-            _ = window.append(contentsOf: [SegmentSQLFunctions.storedText(milliseconds: now - lookback)])
+        let start = lookback.map { SegmentSQLFunctions.storedText(milliseconds: now - $0) }
+        let events: RowCursor
+        switch read {
+        case .upToNow:
+            var window: StatementArguments = [SegmentSQLFunctions.storedText(milliseconds: now)]
+            if let start { _ = window.append(contentsOf: [start]) }
+            events = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        SELECT customerId, name, timestamp FROM event
+                        WHERE \(chosen()) AND type = 'track' AND customerId IS NOT NULL AND name IS NOT NULL
+                        AND timestamp <= ? \(start == nil ? "" : "AND timestamp >= ?") ORDER BY timestamp, id
+                        """
+                ),
+                arguments: selection.map { [$0] + window } ?? window
+            )
+        case .windows(let customers, let names):
+            events = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        SELECT customerId, name, timestamp FROM event
+                        WHERE customerId IN (SELECT value FROM json_each(?)) AND type = 'track'
+                        AND name IN (SELECT value FROM json_each(?)) \(start == nil ? "" : "AND timestamp >= ?")
+                        ORDER BY timestamp, id
+                        """
+                ),
+                arguments: [customers, names] + (start.map { [$0] } ?? [])
+            )
         }
-        let events = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: """
-                    SELECT customerId, name, timestamp FROM event
-                    WHERE \(chosen()) AND type = 'track' AND customerId IS NOT NULL AND name IS NOT NULL
-                    AND timestamp <= ? \(lookback == nil ? "" : "AND timestamp >= ?") ORDER BY timestamp, id
-                    """
-            ),
-            arguments: selection.map { [$0] + window } ?? window
-        )
         while let row = try events.next() {
             guard let time = SegmentSQLFunctions.milliseconds(ofTime: row[2]) else { continue }
             facts[row[0]]?.events[row[1], default: []].append(time)

@@ -124,10 +124,9 @@ extension SQLiteStore {
     }
 
     /// Evaluates every segment in memory for some customers only and records who entered and who
-    /// exited, all in one write transaction that also queues the triggers' webhooks: the path for
-    /// customers whose data just changed (events processed, a new score). Segments are evaluated in
-    /// dependency order, each seeing the memberships just computed. When no membership changes
-    /// (most steps), nothing is written and the single writer is not waited for.
+    /// exited, all in one write transaction that also queues the triggers' webhooks (see
+    /// ``evaluateSegments(after:at:cache:windows:)`` for the path after each processing step, which
+    /// evaluates only what changed).
     /// - Parameters:
     ///   - customers: the customers to re-evaluate (merged-away or unknown ids leave every segment).
     ///   - cache: parsed definitions kept between calls (the server keeps one); `nil` reads them.
@@ -145,26 +144,50 @@ extension SQLiteStore {
         }
         guard !definitions.isEmpty, !customers.isEmpty else { return [:] }
         let lookback = SegmentCondition.all(definitions.map(\.condition)).eventLookbackMilliseconds
-        var facts = try await customerFacts(at: time, customers: customers, lookback: lookback)
-        let before = facts.map(\.segments)
-        var evaluations: [(segmentId: Int64, members: Set<Int64>)] = []
-        for definition in definitions {
-            var members: Set<Int64> = []
-            for index in facts.indices {
-                facts[index].segments.remove(definition.name)
-                if definition.condition.isSatisfied(by: facts[index]) {
-                    members.insert(facts[index].customerId)
-                    facts[index].segments.insert(definition.name)
-                }
-            }
-            evaluations.append((definition.id, members))
+        let facts = try await customerFacts(at: time, customers: customers, lookback: lookback)
+        return try await recordEvaluation(of: definitions, facts: facts, customers: customers, at: time) { _, _, _ in
+            true
         }
-        // Every customer is current and keeps exactly its segments: nothing to record. (A merged-away
-        // customer has no facts and may still hold memberships to end, so it always goes on.)
-        if facts.count == Set(customers).count, facts.map(\.segments) == before { return [:] }
-        let selected = evaluations
+    }
+
+    /// Evaluates in memory, for each customer of `facts`, the definitions that `mayMove` (given the
+    /// definition's position, the facts, and the segments already moved for the customer) allows, in
+    /// dependency order, each seeing the memberships just computed; then records the memberships that
+    /// changed and queues their triggers' webhooks in one write transaction. When no membership
+    /// changes (most steps), nothing is written and the single writer is not waited for.
+    func recordEvaluation(
+        of definitions: [SegmentDefinition],
+        facts: [CustomerFacts],
+        customers: [Int64],
+        at time: Date,
+        mayMove: (Int, CustomerFacts, Set<String>) -> Bool
+    ) async throws(SegmentError) -> [String: SegmentMembershipChange] {
+        var facts = facts
+        var moving: Set<Int> = []
+        for index in facts.indices {
+            var moved: Set<String> = []
+            for (position, definition) in definitions.enumerated() where mayMove(position, facts[index], moved) {
+                let isMember = definition.condition.isSatisfied(by: facts[index])
+                guard isMember != facts[index].segments.contains(definition.name) else { continue }
+                if isMember {
+                    facts[index].segments.insert(definition.name)
+                } else {
+                    facts[index].segments.remove(definition.name)
+                }
+                moved.insert(definition.name)
+                moving.insert(position)
+            }
+        }
+        // A merged-away or unknown customer has no facts and may still hold memberships to end.
+        let withoutFacts = facts.count < Set(customers).count
+        guard withoutFacts || !moving.isEmpty else { return [:] }
+        let recorded = withoutFacts ? Array(definitions.indices) : moving.sorted()
+        let evaluations = recorded.map { position in
+            let name = definitions[position].name
+            return (definitions[position].id, Set(facts.filter { $0.segments.contains(name) }.map(\.customerId)))
+        }
         let changes = try await segmentStore { () throws(StoreError) in
-            try await recordSegmentEvaluations(customers: customers, evaluations: selected, at: time)
+            try await recordSegmentEvaluations(customers: customers, evaluations: evaluations, at: time)
         }
         var named: [String: SegmentMembershipChange] = [:]
         for definition in definitions {

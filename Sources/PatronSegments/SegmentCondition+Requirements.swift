@@ -37,6 +37,28 @@ extension SegmentCondition {
         }
     }
 
+    /// The trait keys the condition reads (at any depth; not through referenced segments).
+    public var traitKeys: Set<String> {
+        switch self {
+        case .trait(let key, _): [key]
+        case .all(let conditions), .any(let conditions): conditions.reduce(into: []) { $0.formUnion($1.traitKeys) }
+        case .not(let condition): condition.traitKeys
+        case .score, .segment, .eventCount, .eventSequence: []
+        }
+    }
+
+    /// The names of the `track` events the condition counts or sequences (at any depth; not through
+    /// referenced segments).
+    public var eventNames: Set<String> {
+        switch self {
+        case .eventCount(let condition): [condition.name]
+        case .eventSequence(let condition): [condition.name, condition.next]
+        case .all(let conditions), .any(let conditions): conditions.reduce(into: []) { $0.formUnion($1.eventNames) }
+        case .not(let condition): condition.eventNames
+        case .trait, .score, .segment: []
+        }
+    }
+
     /// How far back, in milliseconds before now, the in-memory evaluator needs a customer's event
     /// times: the largest window over all event conditions; `nil`
     /// when some condition needs every event, `0` when the condition reads no events.

@@ -7,18 +7,23 @@ import Synchronization
 /// Changes by another process (`patron segments create` while `serve` runs) are seen at the next
 /// step.
 public final class SegmentDefinitionCache: Sendable {
-    private let cached = Mutex<(signature: String, definitions: [SegmentDefinition])?>(nil)
+    private let cached = Mutex<(signature: String, plan: RealtimeSegmentPlan)?>(nil)
 
     /// Creates an empty cache.
     public init() {}
 
     /// The current definitions of `store`, in dependency order.
     func definitions(of store: SQLiteStore) async throws(SegmentError) -> [SegmentDefinition] {
+        try await plan(of: store).definitions
+    }
+
+    /// The current definitions of `store` arranged for the real-time path.
+    func plan(of store: SQLiteStore) async throws(SegmentError) -> RealtimeSegmentPlan {
         let signature = try await store.segmentStore { () throws(StoreError) in try await store.segmentTableSignature()
         }
-        if let cached = cached.withLock({ $0 }), cached.signature == signature { return cached.definitions }
-        let definitions = SegmentDefinition.dependencyOrder(try await store.segmentDefinitions())
-        cached.withLock { $0 = (signature, definitions) }
-        return definitions
+        if let cached = cached.withLock({ $0 }), cached.signature == signature { return cached.plan }
+        let plan = RealtimeSegmentPlan(SegmentDefinition.dependencyOrder(try await store.segmentDefinitions()))
+        cached.withLock { $0 = (signature, plan) }
+        return plan
     }
 }

@@ -19,6 +19,8 @@ public struct ProcessingService: Service {
     let rules: IdentityRules
     let rescorer: Rescorer
     let segmentDefinitions = SegmentDefinitionCache()
+    /// Recently active customers' event times, so that counting their events needs no read.
+    let eventWindows = CustomerEventWindows()
 
     /// While tracking requests wait, the pause after a processing step, in multiples of the step's
     /// own duration: processing then takes at most 1 / (1 + this) of the time. A step writes several
@@ -72,8 +74,9 @@ public struct ProcessingService: Service {
                     // memory; entries and exits fire their triggers in the same transaction.
                     let started = ContinuousClock.now
                     let changes = try await store.evaluateSegments(
-                        for: outcome.customersTouched,
-                        cache: segmentDefinitions
+                        after: outcome,
+                        cache: segmentDefinitions,
+                        windows: eventWindows
                     )
                     if !outcome.customersTouched.isEmpty {
                         metrics.segmentEvaluationDuration.record(ContinuousClock.now - started)

@@ -135,12 +135,14 @@ struct IdentityGraph {
             sql: "INSERT INTO customer (createdAt, firstSeen, lastSeen, eventCount) VALUES (?, ?, ?, 0)",
             arguments: [SQLDate.now, SQLDate(timestamp), SQLDate(timestamp)]
         )
+        cache.created.insert(db.lastInsertedRowID)
         return db.lastInsertedRowID
     }
 
     /// Moves everything of `loser` to `winner` and audits it.
     func merge(_ loser: Int64, into winner: Int64, eventId: Int64?, reason: String) throws {
         cache.clear()
+        cache.merged.formUnion([loser, winner])
         let moved = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT kind, value FROM identity WHERE customerId = ?"),
             arguments: [loser]
@@ -294,6 +296,10 @@ final class IdentityCache {
     var userIds: [Int64: String?] = [:]
     /// Customers that received another customer's transactions in a merge (their scores are stale).
     var gainedTransactions: Set<Int64> = []
+    /// Customers created in this transaction.
+    var created: Set<Int64> = []
+    /// Customers on either side of a merge in this transaction.
+    var merged: Set<Int64> = []
 
     /// Forgets the ids and owners (merges change them); the merge record stays.
     func clear() {

@@ -56,11 +56,16 @@ extension SQLiteStore {
         let graph = IdentityGraph(db: db, rules: rules)
         let recorder = CustomerRecorder(db: db)
         var conflicts: [String] = []
+        var changes: [Int64: CustomerChange] = [:]
         for event in prepared {
             let resolved = try graph.resolve(event)
             touched.insert(resolved.customerId)
             conflicts += resolved.conflicts
             if let customer = try recorder.record(event, customer: resolved.customerId) { ordering.insert(customer) }
+            changes[resolved.customerId, default: CustomerChange()].note(event)
+        }
+        for customer in graph.cache.created.union(graph.cache.merged) {
+            changes[customer, default: CustomerChange()].isWhole = true
         }
         try db.executeCached(
             sql: """
@@ -73,13 +78,46 @@ extension SQLiteStore {
             events: prepared.count,
             conflicts: conflicts,
             customersWithOrderChanges: ordering.union(graph.cache.gainedTransactions).sorted(),
-            customersTouched: touched.union(graph.cache.gainedTransactions).sorted()
+            customersTouched: touched.union(graph.cache.gainedTransactions).sorted(),
+            changes: changes,
+            eventIds: (cursor + 1)...last.id
         )
     }
 
     static func processingCursor(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT lastEventId FROM processingCursor WHERE name = 'customers'"))
             ?? 0
+    }
+
+    /// The identity merges and splits recorded after audit entry `auditId` (by any process): the last
+    /// entry, and the customers on either side of those merges and splits. With `nil`, only the last
+    /// entry.
+    package func identityChanges(
+        after auditId: Int64?
+    ) async throws(StoreError) -> (auditId: Int64, customers: Set<Int64>) {
+        try await read("read identity changes") { db in
+            guard let auditId else {
+                return (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM identityAudit")) ?? 0, [])
+            }
+            var last = auditId
+            var customers: Set<Int64> = []
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, action, customerId, otherCustomerId FROM identityAudit WHERE id > ? ORDER BY id
+                        """
+                ),
+                arguments: [auditId]
+            )
+            while let row = try rows.next() {
+                last = row[0]
+                guard [IdentityGraph.Action.merge.rawValue, IdentityGraph.Action.split.rawValue].contains(row[1])
+                else { continue }
+                if let customer: Int64 = row[2] { customers.insert(customer) }
+                if let other: Int64 = row[3] { customers.insert(other) }
+            }
+            return (last, customers)
+        }
     }
 
     /// Processes until nothing is pending.
@@ -124,6 +162,24 @@ public struct ProcessingOutcome: Sendable, Hashable {
     public var customersWithOrderChanges: [Int64] = []
     /// Every customer an event was recorded for (segments are re-evaluated for them).
     public var customersTouched: [Int64] = []
+    /// What changed for each customer an event was recorded for, created, or merged (into another
+    /// or from another).
+    public var changes: [Int64: CustomerChange] = [:]
+    /// The ids the step covered: from just past the cursor it started from to the last event
+    /// processed (`nil` when nothing was processed).
+    public var eventIds: ClosedRange<Int64>?
+}
+
+extension CustomerChange {
+    /// Adds what `prepared` tells about its customer.
+    mutating func note(_ prepared: PreparedEvent) {
+        for trait in prepared.traits { traitKeys.insert(trait.key) }
+        let event = prepared.event
+        guard event.type == .track, let name = event.name,
+            let time = SegmentSQLFunctions.milliseconds(ofTime: SQLDate.text(event.timestamp))
+        else { return }
+        trackTimes[name, default: []].append(time)
+    }
 }
 
 /// Where ingest and processing stand.

@@ -20,11 +20,16 @@ struct SegmentTestStore {
 
     /// Stores the events (JSON objects) as source `web`, then processes them into customers.
     func send(_ events: [JSONValue]) async throws {
+        try await ingest(events)
+        try await store.processAll()
+    }
+
+    /// Stores the events (JSON objects) as source `web`, leaving them pending.
+    func ingest(_ events: [JSONValue]) async throws {
         let body = Data(JSONValue.object(["batch": .array(events)]).jsonText.utf8)
         let request = try SegmentRequest.parse(body: body, single: nil, receivedAt: Self.now)
         #expect(request.rejected.isEmpty, "test events must be valid: \(request.rejected)")
         _ = try await store.ingest(IngestBatch(source: "web", accepted: request.accepted, rejected: request.rejected))
-        try await store.processAll()
     }
 
     /// An identify event giving `userId` the traits (a JSON object as text).

@@ -1,0 +1,52 @@
+public import Foundation
+import GRDB
+public import PatronStorage
+
+extension SQLiteStore {
+    /// The real-time path after a processing step: re-evaluates in memory, for each customer the step
+    /// changed, only the segments that the change can move (its new events' names, the traits it set,
+    /// its score when its orders changed, segments that refer to one that moved; every segment for a
+    /// new or merged customer), with event counts from `windows` instead of the store; then records
+    /// who entered and who exited and queues the triggers' webhooks in one write transaction.
+    /// Memberships that only the passing of time changes are the scheduled refresh's.
+    /// - Parameters:
+    ///   - outcome: the processing step just committed.
+    ///   - cache: parsed definitions kept between calls.
+    ///   - windows: the customers' event times kept between calls; they start over when this fails.
+    /// - Returns: the change of each segment that changed, by name.
+    public func evaluateSegments(
+        after outcome: ProcessingOutcome,
+        at time: Date = Date(),
+        cache: SegmentDefinitionCache,
+        windows: CustomerEventWindows
+    ) async throws(SegmentError) -> [String: SegmentMembershipChange] {
+        do throws(SegmentError) {
+            let plan = try await cache.plan(of: self)
+            let auditId = windows.auditId
+            let merges = try await segmentStore { () throws(StoreError) in try await identityChanges(after: auditId) }
+            windows.advance(
+                to: outcome,
+                scope: CustomerEventWindows.Scope(eventNames: plan.eventNames, lookback: plan.lookback),
+                identityChanges: merges
+            )
+            let rescored = Set(outcome.customersWithOrderChanges)
+            let customers = Set(outcome.changes.keys).union(rescored).sorted()
+            guard !plan.definitions.isEmpty, !customers.isEmpty else { return [:] }
+            let facts = try await customerFacts(at: time, customers: customers, plan: plan, windows: windows)
+            return try await recordEvaluation(of: plan.definitions, facts: facts, customers: customers, at: time) {
+                position,
+                facts,
+                moved in
+                plan.mayMove(
+                    position,
+                    after: outcome.changes[facts.customerId] ?? CustomerChange(),
+                    rescored: rescored.contains(facts.customerId),
+                    moved: moved
+                )
+            }
+        } catch {
+            windows.reset()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import PatronCore
+import PatronSegments
+import PatronStorage
+import Testing
+
+/// The real-time path after each processing step evaluates only the segments a change can move and
+/// counts events from the in-memory windows; it must record exactly what evaluating every segment
+/// from the store records. After random steps of events (late and future ones included), traits,
+/// anonymous visitors merged into users, a split, and a segment added part way, the SQL backfill
+/// finds nothing to change.
+struct IncrementalEvaluationTests {
+    @Test(arguments: [5, 6, 7] as [UInt64])
+    func stepsRecordWhatTheBackfillWould(seed: UInt64) async throws {
+        var data = RandomSegmentData(seed: seed)
+        let test = try SegmentTestStore()
+        let now = SegmentTestStore.now
+        _ = try await test.store.createSegment(
+            name: "base-a",
+            condition: .trait(key: "plan", Comparison(.startsWith, [.string("pro")]))
+        )
+        _ = try await test.store.createSegment(
+            name: "base-b",
+            condition: .eventCount(EventCountCondition(name: "A", count: 2, inLast: SegmentDuration("30d")))
+        )
+        for index in 0..<6 {
+            _ = try await test.store.createSegment(name: "random-\(index)", condition: data.condition(depth: 3))
+        }
+        let cache = SegmentDefinitionCache()
+        let windows = CustomerEventWindows()
+        var moves = 0
+        var largestWindows = 0
+        for round in 0..<8 {
+            var events: [JSONValue] = []
+            for _ in 0..<30 {
+                let user = "u\(Int.random(in: 0..<12, using: &data.random))"
+                let visitor = "v\(Int.random(in: 0..<24, using: &data.random))"
+                switch Int.random(in: 0..<8, using: &data.random) {
+                case 0: events.append(SegmentTestStore.identify(user, data.traits()))
+                case 1: events.append(Self.event(["type": "identify", "userId": user, "anonymousId": visitor]))
+                case 2, 3:
+                    let name = data.pick(RandomSegmentData.eventNames)
+                    events.append(Self.track(["anonymousId": .string(visitor)], name, millisecondsAgo: data.eventAge()))
+                default:
+                    let name = data.pick(RandomSegmentData.eventNames)
+                    events.append(Self.track(["userId": .string(user)], name, millisecondsAgo: data.eventAge()))
+                }
+            }
+            try await test.ingest(events)
+            while true {
+                let outcome = try await test.store.processPending(limit: Int.random(in: 1...12, using: &data.random))
+                guard outcome.events > 0 else { break }
+                let changes = try await test.store.evaluateSegments(
+                    after: outcome,
+                    at: now,
+                    cache: cache,
+                    windows: windows
+                )
+                moves += changes.values.reduce(0) { $0 + $1.entered.count + $1.exited.count }
+                largestWindows = max(largestWindows, windows.count)
+            }
+            let backfill = try await test.store.backfillSegments(at: now)
+            for (name, change) in backfill.sorted(by: { $0.key < $1.key }) {
+                #expect(change.entered.isEmpty && change.exited.isEmpty, "round \(round), segment \(name): \(change)")
+            }
+            if round == 2 {
+                // A segment added part way changes what the windows keep: they start over.
+                _ = try await test.store.createSegment(
+                    name: "late",
+                    condition: .eventCount(EventCountCondition(name: "C", count: 1, inLast: SegmentDuration("90d")))
+                )
+                _ = try await test.store.backfillSegments(at: now)
+            }
+            if round == 4 {
+                // Undo a merge (as `patron identity split` would, from any process): both customers leave
+                // the windows at the next step; the backfill brings their memberships up to date.
+                let user = try await test.customer("u\(round)")
+                let merges = try await test.store.identityAudit(customer: user).filter {
+                    $0.action == "merge" && $0.undoneAt == nil
+                }
+                if let merge = merges.first { _ = try await test.store.splitMerge(auditId: merge.id) }
+                _ = try await test.store.backfillSegments(at: now)
+            }
+        }
+        // The random steps moved customers in and out, and the windows served later steps.
+        #expect(moves >= 10)
+        #expect(largestWindows >= 10)
+    }
+
+    @Test func windowsStartOverWhenAStepDoesNotFollowTheLast() async throws {
+        let test = try SegmentTestStore()
+        let now = SegmentTestStore.now
+        _ = try await test.store.createSegment(
+            name: "twice",
+            condition: .eventCount(EventCountCondition(name: "A", count: 2, inLast: SegmentDuration("1d")))
+        )
+        let cache = SegmentDefinitionCache()
+        let windows = CustomerEventWindows()
+        try await test.ingest([SegmentTestStore.track("u1", "A", millisecondsAgo: 60_000)])
+        var outcome = try await test.store.processPending()
+        _ = try await test.store.evaluateSegments(after: outcome, at: now, cache: cache, windows: windows)
+        #expect(windows.count == 1)
+        // Another process turns the next event into customer data: this one never sees its step.
+        try await test.ingest([SegmentTestStore.track("u1", "A", millisecondsAgo: 30_000)])
+        _ = try await test.store.processPending()
+        try await test.ingest([SegmentTestStore.track("u2", "B", millisecondsAgo: 30_000)])
+        outcome = try await test.store.processPending()
+        _ = try await test.store.evaluateSegments(after: outcome, at: now, cache: cache, windows: windows)
+        #expect(windows.count == 1, "only u2 is kept after starting over")
+        // u1's next event is counted with both earlier ones, read from the store.
+        try await test.ingest([SegmentTestStore.track("u1", "A", millisecondsAgo: 10_000)])
+        outcome = try await test.store.processPending()
+        let changes = try await test.store.evaluateSegments(after: outcome, at: now, cache: cache, windows: windows)
+        #expect(changes["twice"]?.entered == [try await test.customer("u1")])
+    }
+
+    /// A `track` event of `name` by the given ids, `ago` milliseconds before the test's now.
+    static func track(_ ids: [String: JSONValue], _ name: String, millisecondsAgo ago: Int64) -> JSONValue {
+        let time = Date(timeIntervalSince1970: Double(CustomerFacts.milliseconds(SegmentTestStore.now) - ago) / 1000)
+        var fields = ids
+        fields["type"] = .string("track")
+        fields["event"] = .string(name)
+        fields["messageId"] = .string(UUID().uuidString)
+        fields["timestamp"] = .string(SegmentTimestamp.format(time))
+        return .object(fields)
+    }
+
+    /// An event with the given string fields and a new message id.
+    static func event(_ fields: [String: String]) -> JSONValue {
+        var object = fields.mapValues(JSONValue.string)
+        object["messageId"] = .string(UUID().uuidString)
+        object["timestamp"] = .string("2025-01-01T00:00:00.000Z")
+        return .object(object)
+    }
+}
