@@ -6,47 +6,51 @@ import PatronStorage
 /// 99 segments on other events or traits). Changes brought by the passing of time alone are the
 /// scheduled refresh's (``SQLiteStore/backfillSegments(at:timeDependentOnly:)``).
 struct RealtimeSegmentPlan: Sendable {
-    /// What one condition reads.
-    struct Inputs: Sendable {
-        var eventNames: Set<String>
-        var traitKeys: Set<String>
-        var readsScores: Bool
-        var segments: Set<String>
-    }
-
     /// The definitions, each after the segments it refers to.
     let definitions: [SegmentDefinition]
-    /// The inputs of each definition (same order).
-    let inputs: [Inputs]
     /// Every event name some condition reads: the only ones the event windows keep.
     let eventNames: Set<String>
     /// How far back the conditions look at events (`nil`: all events; see
     /// ``SegmentCondition/eventLookbackMilliseconds``).
     let lookback: Int64?
+    /// The positions (in ``definitions``) of the conditions that read each event name.
+    private let readersOfEvent: [String: [Int]]
+    /// The positions of the conditions that read each trait key.
+    private let readersOfTrait: [String: [Int]]
+    /// The positions of the conditions that read the score.
+    private let readersOfScore: [Int]
+    /// The positions of the conditions that refer to each segment (all later than the segment's own).
+    let referrers: [String: [Int]]
 
     init(_ definitions: [SegmentDefinition]) {
         self.definitions = definitions
-        inputs = definitions.map { definition in
+        var readersOfEvent: [String: [Int]] = [:]
+        var readersOfTrait: [String: [Int]] = [:]
+        var readersOfScore: [Int] = []
+        var referrers: [String: [Int]] = [:]
+        for (position, definition) in definitions.enumerated() {
             let condition = definition.condition
-            return Inputs(
-                eventNames: condition.eventNames,
-                traitKeys: condition.traitKeys,
-                readsScores: !condition.scoreFields.isEmpty,
-                segments: condition.referencedSegments
-            )
+            for name in condition.eventNames { readersOfEvent[name, default: []].append(position) }
+            for key in condition.traitKeys { readersOfTrait[key, default: []].append(position) }
+            if !condition.scoreFields.isEmpty { readersOfScore.append(position) }
+            for segment in condition.referencedSegments { referrers[segment, default: []].append(position) }
         }
-        eventNames = inputs.reduce(into: []) { $0.formUnion($1.eventNames) }
+        self.readersOfEvent = readersOfEvent
+        self.readersOfTrait = readersOfTrait
+        self.readersOfScore = readersOfScore
+        self.referrers = referrers
+        eventNames = Set(readersOfEvent.keys)
         lookback = SegmentCondition.all(definitions.map(\.condition)).eventLookbackMilliseconds
     }
 
-    /// Whether definition `index` can have a different result for a customer after `change`.
-    /// - Parameters:
-    ///   - rescored: the customer's score may have changed (its orders did).
-    ///   - moved: the segments whose membership already changed for the customer in this step.
-    func mayMove(_ index: Int, after change: CustomerChange, rescored: Bool, moved: Set<String>) -> Bool {
-        let reads = inputs[index]
-        return change.isWhole || (rescored && reads.readsScores)
-            || change.trackTimes.keys.contains(where: reads.eventNames.contains)
-            || !reads.traitKeys.isDisjoint(with: change.traitKeys) || !reads.segments.isDisjoint(with: moved)
+    /// The positions of the definitions whose result `change` can move for a customer (before any
+    /// segment moved; those that refer to a segment that moves follow through ``referrers``).
+    /// - Parameter rescored: the customer's score may have changed (its orders did).
+    func positions(movedBy change: CustomerChange, rescored: Bool) -> [Int] {
+        if change.isWhole { return Array(definitions.indices) }
+        var positions = rescored ? readersOfScore : []
+        for name in change.trackTimes.keys { positions += readersOfEvent[name] ?? [] }
+        for key in change.traitKeys { positions += readersOfTrait[key] ?? [] }
+        return positions
     }
 }

@@ -33,15 +33,10 @@ extension SQLiteStore {
             let customers = Set(outcome.changes.keys).union(rescored).sorted()
             guard !plan.definitions.isEmpty, !customers.isEmpty else { return [:] }
             let facts = try await customerFacts(at: time, customers: customers, plan: plan, windows: windows)
-            return try await recordEvaluation(of: plan.definitions, facts: facts, customers: customers, at: time) {
-                position,
-                facts,
-                moved in
-                plan.mayMove(
-                    position,
-                    after: outcome.changes[facts.customerId] ?? CustomerChange(),
-                    rescored: rescored.contains(facts.customerId),
-                    moved: moved
+            return try await recordEvaluation(of: plan, facts: facts, customers: customers, at: time) { facts in
+                plan.positions(
+                    movedBy: outcome.changes[facts.customerId] ?? CustomerChange(),
+                    rescored: rescored.contains(facts.customerId)
                 )
             }
         } catch {

@@ -136,37 +136,39 @@ extension SQLiteStore {
         at time: Date = Date(),
         cache: SegmentDefinitionCache? = nil
     ) async throws(SegmentError) -> [String: SegmentMembershipChange] {
-        let definitions: [SegmentDefinition]
+        let plan: RealtimeSegmentPlan
         if let cache {
-            definitions = try await cache.definitions(of: self)
+            plan = try await cache.plan(of: self)
         } else {
-            definitions = SegmentDefinition.dependencyOrder(try await segmentDefinitions())
+            plan = RealtimeSegmentPlan(SegmentDefinition.dependencyOrder(try await segmentDefinitions()))
         }
-        guard !definitions.isEmpty, !customers.isEmpty else { return [:] }
-        let lookback = SegmentCondition.all(definitions.map(\.condition)).eventLookbackMilliseconds
-        let facts = try await customerFacts(at: time, customers: customers, lookback: lookback)
-        return try await recordEvaluation(of: definitions, facts: facts, customers: customers, at: time) { _, _, _ in
-            true
+        guard !plan.definitions.isEmpty, !customers.isEmpty else { return [:] }
+        let facts = try await customerFacts(at: time, customers: customers, lookback: plan.lookback)
+        return try await recordEvaluation(of: plan, facts: facts, customers: customers, at: time) { _ in
+            Array(plan.definitions.indices)
         }
     }
 
-    /// Evaluates in memory, for each customer of `facts`, the definitions that `mayMove` (given the
-    /// definition's position, the facts, and the segments already moved for the customer) allows, in
-    /// dependency order, each seeing the memberships just computed; then records the memberships that
-    /// changed and queues their triggers' webhooks in one write transaction. When no membership
-    /// changes (most steps), nothing is written and the single writer is not waited for.
+    /// Evaluates in memory, for each customer of `facts`, the definitions at the positions `due`
+    /// gives and those that refer to a segment that moved, in dependency order, each seeing the
+    /// memberships just computed; then records the memberships that changed and queues their
+    /// triggers' webhooks in one write transaction. When no membership changes (most steps),
+    /// nothing is written and the single writer is not waited for.
     func recordEvaluation(
-        of definitions: [SegmentDefinition],
+        of plan: RealtimeSegmentPlan,
         facts: [CustomerFacts],
         customers: [Int64],
         at time: Date,
-        mayMove: (Int, CustomerFacts, Set<String>) -> Bool
+        due: (CustomerFacts) -> [Int]
     ) async throws(SegmentError) -> [String: SegmentMembershipChange] {
+        let definitions = plan.definitions
         var facts = facts
         var moving: Set<Int> = []
+        var isDue = [Bool](repeating: false, count: definitions.count)
         for index in facts.indices {
-            var moved: Set<String> = []
-            for (position, definition) in definitions.enumerated() where mayMove(position, facts[index], moved) {
+            for position in isDue.indices { isDue[position] = false }
+            for position in due(facts[index]) { isDue[position] = true }
+            for (position, definition) in definitions.enumerated() where isDue[position] {
                 let isMember = definition.condition.isSatisfied(by: facts[index])
                 guard isMember != facts[index].segments.contains(definition.name) else { continue }
                 if isMember {
@@ -174,8 +176,8 @@ extension SQLiteStore {
                 } else {
                     facts[index].segments.remove(definition.name)
                 }
-                moved.insert(definition.name)
                 moving.insert(position)
+                for referrer in plan.referrers[definition.name] ?? [] { isDue[referrer] = true }
             }
         }
         // A merged-away or unknown customer has no facts and may still hold memberships to end.

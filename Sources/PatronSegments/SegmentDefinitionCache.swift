@@ -12,11 +12,6 @@ public final class SegmentDefinitionCache: Sendable {
     /// Creates an empty cache.
     public init() {}
 
-    /// The current definitions of `store`, in dependency order.
-    func definitions(of store: SQLiteStore) async throws(SegmentError) -> [SegmentDefinition] {
-        try await plan(of: store).definitions
-    }
-
     /// The current definitions of `store` arranged for the real-time path.
     func plan(of store: SQLiteStore) async throws(SegmentError) -> RealtimeSegmentPlan {
         let signature = try await store.segmentStore { () throws(StoreError) in try await store.segmentTableSignature()
