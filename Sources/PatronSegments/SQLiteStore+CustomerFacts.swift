@@ -24,38 +24,51 @@ extension SQLiteStore {
         }
     }
 
-    /// The facts of `customers` at `time` for the real-time engine, with the event times taken from
-    /// `windows` where it keeps them; the other customers' times (of the names the plan reads, no
-    /// older than its look-back, later than `time` included) are read and kept there.
+    /// The facts of `customers` at `time` for the real-time engine after processing step `outcome`,
+    /// in one read: the identity changes since the last step bring `windows` up to the step (see
+    /// ``CustomerEventWindows/advance(to:scope:identityChanges:)``), event times come from the windows
+    /// where they keep them, and the other customers' times (of the names the plan reads, no older
+    /// than its look-back, later than `time` included) are read and kept there.
     func customerFacts(
         at time: Date,
+        after outcome: ProcessingOutcome,
         customers: [Int64],
         plan: RealtimeSegmentPlan,
         windows: CustomerEventWindows
     ) async throws(SegmentError) -> [CustomerFacts] {
         let now = CustomerFacts.milliseconds(time)
         let selection = Self.jsonArray(customers)
-        let (known, missing) = windows.times(of: customers, now: now, lookback: plan.lookback)
-        let read = EventRead.windows(
-            customers: Self.jsonArray(missing),
-            names: Self.jsonArray(plan.eventNames.sorted())
-        )
-        var facts = try await segmentStore { () throws(StoreError) in
+        let names = Self.jsonArray(plan.eventNames.sorted())
+        let scope = CustomerEventWindows.Scope(eventNames: plan.eventNames, lookback: plan.lookback)
+        return try await segmentStore { () throws(StoreError) in
             try await readCustomerData("read customer facts") { db in
-                try Self.customerFacts(db: db, now: now, selection: selection, lookback: plan.lookback, events: read)
+                windows.advance(
+                    to: outcome,
+                    scope: scope,
+                    identityChanges: try Self.identityChanges(db, after: windows.auditId)
+                )
+                let (known, missing) = windows.times(of: customers, now: now, lookback: plan.lookback)
+                let read = EventRead.windows(customers: Self.jsonArray(missing), names: names)
+                var facts = try Self.customerFacts(
+                    db: db,
+                    now: now,
+                    selection: selection,
+                    lookback: plan.lookback,
+                    events: read
+                )
+                var loaded: [Int64: [String: [Int64]]] = [:]
+                for index in facts.indices {
+                    let customer = facts[index].customerId
+                    if let times = known[customer] {
+                        facts[index].events = times
+                    } else {
+                        loaded[customer] = facts[index].events
+                    }
+                }
+                windows.remember(loaded)
+                return facts
             }
         }
-        var loaded: [Int64: [String: [Int64]]] = [:]
-        for index in facts.indices {
-            let customer = facts[index].customerId
-            if let times = known[customer] {
-                facts[index].events = times
-            } else {
-                loaded[customer] = facts[index].events
-            }
-        }
-        windows.remember(loaded)
-        return facts
     }
 
     /// Which event times the facts read.

@@ -22,17 +22,18 @@ extension SQLiteStore {
     ) async throws(SegmentError) -> [String: SegmentMembershipChange] {
         do throws(SegmentError) {
             let plan = try await cache.plan(of: self)
-            let auditId = windows.auditId
-            let merges = try await segmentStore { () throws(StoreError) in try await identityChanges(after: auditId) }
-            windows.advance(
-                to: outcome,
-                scope: CustomerEventWindows.Scope(eventNames: plan.eventNames, lookback: plan.lookback),
-                identityChanges: merges
-            )
             let rescored = Set(outcome.customersWithOrderChanges)
             let customers = Set(outcome.changes.keys).union(rescored).sorted()
+            // Without segments or customers the windows are not brought up to this step; the next
+            // step then does not follow theirs, and they start over.
             guard !plan.definitions.isEmpty, !customers.isEmpty else { return [:] }
-            let facts = try await customerFacts(at: time, customers: customers, plan: plan, windows: windows)
+            let facts = try await customerFacts(
+                at: time,
+                after: outcome,
+                customers: customers,
+                plan: plan,
+                windows: windows
+            )
             return try await recordEvaluation(of: plan, facts: facts, customers: customers, at: time) { facts in
                 plan.positions(
                     movedBy: outcome.changes[facts.customerId] ?? CustomerChange(),

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+package import GRDB
 public import PatronCore
 
 extension SQLiteStore {
@@ -92,32 +92,29 @@ extension SQLiteStore {
     /// The identity merges and splits recorded after audit entry `auditId` (by any process): the last
     /// entry, and the customers on either side of those merges and splits. With `nil`, only the last
     /// entry.
-    package func identityChanges(
+    package static func identityChanges(
+        _ db: Database,
         after auditId: Int64?
-    ) async throws(StoreError) -> (auditId: Int64, customers: Set<Int64>) {
-        try await read("read identity changes") { db in
-            guard let auditId else {
-                return (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM identityAudit")) ?? 0, [])
-            }
-            var last = auditId
-            var customers: Set<Int64> = []
-            let rows = try Row.fetchCursor(
-                db.cachedStatement(
-                    sql: """
-                        SELECT id, action, customerId, otherCustomerId FROM identityAudit WHERE id > ? ORDER BY id
-                        """
-                ),
-                arguments: [auditId]
-            )
-            while let row = try rows.next() {
-                last = row[0]
-                guard [IdentityGraph.Action.merge.rawValue, IdentityGraph.Action.split.rawValue].contains(row[1])
-                else { continue }
-                if let customer: Int64 = row[2] { customers.insert(customer) }
-                if let other: Int64 = row[3] { customers.insert(other) }
-            }
-            return (last, customers)
+    ) throws -> (auditId: Int64, customers: Set<Int64>) {
+        guard let auditId else {
+            return (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM identityAudit")) ?? 0, [])
         }
+        var last = auditId
+        var customers: Set<Int64> = []
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: "SELECT id, action, customerId, otherCustomerId FROM identityAudit WHERE id > ? ORDER BY id"
+            ),
+            arguments: [auditId]
+        )
+        while let row = try rows.next() {
+            last = row[0]
+            guard [IdentityGraph.Action.merge.rawValue, IdentityGraph.Action.split.rawValue].contains(row[1])
+            else { continue }
+            if let customer: Int64 = row[2] { customers.insert(customer) }
+            if let other: Int64 = row[3] { customers.insert(other) }
+        }
+        return (last, customers)
     }
 
     /// Processes until nothing is pending.
