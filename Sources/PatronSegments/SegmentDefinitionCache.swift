@@ -1,9 +1,9 @@
 import PatronStorage
 import Synchronization
 
-/// The parsed segment definitions in dependency order, read again only when the segment table
-/// changed (checked with one small query): the real-time path evaluates every segment on every
-/// processing step, and parsing a hundred definitions each time cost more than evaluating them.
+/// The parsed segment definitions in dependency order, arranged for the real-time path, read again
+/// only when the segment table changed (checked with one small query): the real-time path runs on
+/// every processing step, and parsing a hundred definitions each time cost more than evaluating them.
 /// Changes by another process (`patron segments create` while `serve` runs) are seen at the next
 /// step.
 public final class SegmentDefinitionCache: Sendable {

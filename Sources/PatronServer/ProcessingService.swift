@@ -8,7 +8,8 @@ public import ServiceLifecycle
 
 /// Turns acknowledged events into customers in the background, from the store's durable cursor,
 /// until graceful shutdown, re-scores the customers whose orders changed with the active model
-/// version, re-evaluates the segments of every customer the events touched (firing triggers), and
+/// version, re-evaluates the segments that the step's changes can move for each customer they touched
+/// (firing triggers; see ``SQLiteStore/evaluateSegments(after:at:cache:windows:)``), and
 /// matches the processed events against the `event.matched` triggers.
 /// An event ingested by this server wakes it at once (idle polls, 5 ms apart, catch events stored by
 /// other processes), so a new event reaches its profile, score and segments within milliseconds.
