@@ -156,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PatronCLITests",
-            dependencies: ["PatronCLI", "CustomerValue"],
+            dependencies: ["PatronCLI", "CustomerValue", "PatronCore", "PatronStorage"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -1,3 +1,4 @@
+public import Foundation
 public import Logging
 public import PatronCore
 import PatronInsights
@@ -28,6 +29,12 @@ public struct ProcessingService: Service {
     /// times the pages of the ingest of the same events (customer, identity, acquisition rows all
     /// over the file), and every group commit behind it waits for it and fsyncs its pages.
     static let pauseToStepWhileIngestWaits = 4
+
+    /// How far processing may lag behind ingest (since the last processed event was received) and
+    /// still go on without pauses: below it the load is one processing keeps up with, and an event
+    /// reaches its segments within milliseconds; past it ingest is more than processing can follow,
+    /// and acknowledging events comes first (the pause above) until ingest is quiet.
+    static let lagBeforeGivingWay: Duration = .seconds(1)
 
     /// The longest pause between polls when nothing is pending: events ingested by this server end
     /// it at once (``SQLiteStore/changes``); the poll catches events stored by another process.
@@ -103,8 +110,9 @@ public struct ProcessingService: Service {
                 if outcome.events == 0 {
                     // Events ingested by this server end the wait at once.
                     await store.changes.wait(upTo: Self.idlePoll)
-                } else if ingestBusy && outcome.events == limit {
-                    // Only a backlog gives way; a step that caught up goes straight on (latency).
+                } else if ingestBusy && outcome.events == limit && Self.isBehind(outcome) {
+                    // Only a backlog gives way; a step that caught up, or lags less than
+                    // `lagBeforeGivingWay`, goes straight on (latency).
                     let step = ContinuousClock.now - stepStarted
                     try? await Task.sleep(for: max(.milliseconds(5), step * Self.pauseToStepWhileIngestWaits))
                 }
@@ -113,5 +121,12 @@ public struct ProcessingService: Service {
                 try? await Task.sleep(for: .seconds(1))
             }
         }
+    }
+
+    /// Whether processing step `outcome` left processing more than ``lagBeforeGivingWay`` behind
+    /// ingest at `now`.
+    public static func isBehind(_ outcome: ProcessingOutcome, now: Date = Date()) -> Bool {
+        guard let received = outcome.lastReceivedAt else { return false }
+        return now.timeIntervalSince(received) > lagBeforeGivingWay / .seconds(1)
     }
 }

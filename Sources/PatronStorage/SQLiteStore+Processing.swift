@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 package import GRDB
 public import PatronCore
 
@@ -80,7 +80,8 @@ extension SQLiteStore {
             customersWithOrderChanges: ordering.union(graph.cache.gainedTransactions).sorted(),
             customersTouched: touched.union(graph.cache.gainedTransactions).sorted(),
             changes: changes,
-            eventIds: (cursor + 1)...last.id
+            eventIds: (cursor + 1)...last.id,
+            lastReceivedAt: last.event.receivedAt
         )
     }
 
@@ -165,6 +166,17 @@ public struct ProcessingOutcome: Sendable, Hashable {
     /// The ids the step covered: from just past the cursor it started from to the last event
     /// processed (`nil` when nothing was processed).
     public var eventIds: ClosedRange<Int64>?
+    /// When the last event processed was received (`nil` when nothing was processed): how far
+    /// processing lags behind ingest.
+    public var lastReceivedAt: Date?
+}
+
+extension ProcessingOutcome {
+    /// An outcome of `events` events with `conflicts`, and nothing else yet.
+    public init(events: Int, conflicts: [String]) {
+        self.events = events
+        self.conflicts = conflicts
+    }
 }
 
 extension CustomerChange {

@@ -10,6 +10,18 @@ import Testing
 struct ProcessingServiceTests {
     /// Events processed before a crash, whose event triggers had not been matched yet, are matched
     /// when the server starts again, without waiting for new events.
+    /// Processing gives way to waiting tracking requests only once it lags more than a second behind
+    /// ingest: a load it keeps up with gets no pauses.
+    @Test func processingGivesWayOnlyWhenBehind() {
+        let now = Date()
+        var outcome = ProcessingOutcome(events: 50, conflicts: [])
+        #expect(!ProcessingService.isBehind(outcome, now: now), "nothing processed, nothing to lag")
+        outcome.lastReceivedAt = now.addingTimeInterval(-0.2)
+        #expect(!ProcessingService.isBehind(outcome, now: now))
+        outcome.lastReceivedAt = now.addingTimeInterval(-1.5)
+        #expect(ProcessingService.isBehind(outcome, now: now))
+    }
+
     @Test func eventTriggersLeftBehindAreMatchedAtStart() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         let store = try SQLiteStore(path: path.path)

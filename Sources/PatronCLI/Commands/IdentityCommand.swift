@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PatronCore
+import PatronSegments
 import PatronStorage
 
 /// `patron identity explain|split`: why ids belong to one customer, and how to undo a merge.
@@ -62,7 +63,8 @@ struct IdentityCommand: AsyncParsableCommand {
     /// `patron identity split --merge N`.
     struct Split: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Undo a merge: the merged customer gets its ids and their events back."
+            abstract: "Undo a merge: the merged customer gets its ids and their events back.",
+            discussion: "Both customers' segments are evaluated again at once; entries and exits fire their triggers."
         )
 
         @OptionGroup var store: DatabaseOptions
@@ -75,6 +77,12 @@ struct IdentityCommand: AsyncParsableCommand {
             try await store.processAll()
             let result = try await store.splitMerge(auditId: merge)
             print("customer \(result.restored) split off customer \(result.winner)")
+            // Both customers' events and traits changed: their segments (and triggers) follow now, not
+            // at the next refresh.
+            let changes = try await store.evaluateSegments(for: [result.winner, result.restored])
+            for (name, change) in changes.sorted(by: { $0.key < $1.key }) {
+                print("segment \(name): \(change.entered.count) entered, \(change.exited.count) exited")
+            }
         }
     }
 }
