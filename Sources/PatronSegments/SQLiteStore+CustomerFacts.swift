@@ -29,13 +29,15 @@ extension SQLiteStore {
     /// ``CustomerEventWindows/advance(to:scope:identityChanges:)``), event times come from the windows
     /// where they keep them, and the other customers' times (of the names the plan reads, no older
     /// than its look-back, later than `time` included) are read and kept there.
+    /// - Returns: the facts, and the customers the windows did not keep (seen for the first time since
+    ///   they started over).
     func customerFacts(
         at time: Date,
         after outcome: ProcessingOutcome,
         customers: [Int64],
         plan: RealtimeSegmentPlan,
         windows: CustomerEventWindows
-    ) async throws(SegmentError) -> [CustomerFacts] {
+    ) async throws(SegmentError) -> (facts: [CustomerFacts], notKept: Set<Int64>) {
         let now = CustomerFacts.milliseconds(time)
         let selection = Self.jsonArray(customers)
         let names = Self.jsonArray(plan.eventNames.sorted())
@@ -66,7 +68,7 @@ extension SQLiteStore {
                     }
                 }
                 windows.remember(loaded)
-                return facts
+                return (facts, Set(missing))
             }
         }
     }

@@ -6,8 +6,9 @@ extension SQLiteStore {
     /// The real-time path after a processing step: re-evaluates in memory, for each customer the step
     /// changed, only the segments that the change can move (its new events' names, the traits it set,
     /// its score when its orders changed, segments that refer to one that moved; every segment for a
-    /// new or merged customer), with event counts from `windows` instead of the store; then records
-    /// who entered and who exited and queues the triggers' webhooks in one write transaction.
+    /// new or merged customer, and for one `windows` did not keep), with event counts from `windows`
+    /// instead of the store; then records who entered and who exited and queues the triggers'
+    /// webhooks in one write transaction.
     /// Memberships that only the passing of time changes are the scheduled refresh's.
     /// - Parameters:
     ///   - outcome: the processing step just committed.
@@ -27,7 +28,7 @@ extension SQLiteStore {
             // Without segments or customers the windows are not brought up to this step; the next
             // step then does not follow theirs, and they start over.
             guard !plan.definitions.isEmpty, !customers.isEmpty else { return [:] }
-            let facts = try await customerFacts(
+            let (facts, notKept) = try await customerFacts(
                 at: time,
                 after: outcome,
                 customers: customers,
@@ -35,7 +36,11 @@ extension SQLiteStore {
                 windows: windows
             )
             return try await recordEvaluation(of: plan, facts: facts, customers: customers, at: time) { facts in
-                plan.positions(
+                // A customer the windows did not keep gets every segment: its memberships may be stale
+                // from changes no step of this process saw (another process's processing or import, a
+                // failed step, the start of the server).
+                if notKept.contains(facts.customerId) { return Array(plan.definitions.indices) }
+                return plan.positions(
                     movedBy: outcome.changes[facts.customerId] ?? CustomerChange(),
                     rescored: rescored.contains(facts.customerId)
                 )

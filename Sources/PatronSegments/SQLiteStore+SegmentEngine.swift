@@ -164,11 +164,13 @@ extension SQLiteStore {
         let definitions = plan.definitions
         var facts = facts
         var moving: Set<Int> = []
+        var evaluated = [Set<Int64>](repeating: [], count: definitions.count)
         var isDue = [Bool](repeating: false, count: definitions.count)
         for index in facts.indices {
             for position in isDue.indices { isDue[position] = false }
             for position in due(facts[index]) { isDue[position] = true }
             for (position, definition) in definitions.enumerated() where isDue[position] {
+                evaluated[position].insert(facts[index].customerId)
                 let isMember = definition.condition.isSatisfied(by: facts[index])
                 guard isMember != facts[index].segments.contains(definition.name) else { continue }
                 if isMember {
@@ -180,13 +182,15 @@ extension SQLiteStore {
                 for referrer in plan.referrers[definition.name] ?? [] { isDue[referrer] = true }
             }
         }
-        // A merged-away or unknown customer has no facts and may still hold memberships to end.
-        let withoutFacts = facts.count < Set(customers).count
-        guard withoutFacts || !moving.isEmpty else { return [:] }
-        let recorded = withoutFacts ? Array(definitions.indices) : moving.sorted()
+        // A merged-away or unknown customer has no facts and may still hold memberships to end: it is
+        // "evaluated" out of every segment.
+        let withoutFacts = Set(customers).subtracting(facts.map(\.customerId))
+        guard !withoutFacts.isEmpty || !moving.isEmpty else { return [:] }
+        let recorded = withoutFacts.isEmpty ? moving.sorted() : Array(definitions.indices)
         let evaluations = recorded.map { position in
             let name = definitions[position].name
-            return (definitions[position].id, Set(facts.filter { $0.segments.contains(name) }.map(\.customerId)))
+            let members = facts.filter { $0.segments.contains(name) && evaluated[position].contains($0.customerId) }
+            return (definitions[position].id, evaluated[position].union(withoutFacts), Set(members.map(\.customerId)))
         }
         let changes = try await segmentStore { () throws(StoreError) in
             try await recordSegmentEvaluations(customers: customers, evaluations: evaluations, at: time)

@@ -78,8 +78,9 @@ public struct ProcessingService: Service {
                     logger.error("re-scoring \(outcome.customersWithOrderChanges.count) customers failed: \(error)")
                 }
                 do {
-                    // Segments in real time: the customers these events touched are re-evaluated in
-                    // memory; entries and exits fire their triggers in the same transaction.
+                    // Segments in real time: for the customers these events touched, the segments their
+                    // changes can move are re-evaluated in memory; entries and exits fire their triggers
+                    // in the same transaction.
                     let started = ContinuousClock.now
                     let changes = try await store.evaluateSegments(
                         after: outcome,

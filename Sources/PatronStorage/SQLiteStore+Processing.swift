@@ -158,7 +158,7 @@ public struct ProcessingOutcome: Sendable, Hashable {
     /// Customers whose transactions changed (a new order, a refund, or a merge that brought another
     /// customer's orders): their scores are stale.
     public var customersWithOrderChanges: [Int64] = []
-    /// Every customer an event was recorded for (segments are re-evaluated for them).
+    /// Every customer an event was recorded for.
     public var customersTouched: [Int64] = []
     /// What changed for each customer an event was recorded for, created, or merged (into another
     /// or from another).
@@ -184,10 +184,10 @@ extension CustomerChange {
     mutating func note(_ prepared: PreparedEvent) {
         for trait in prepared.traits { traitKeys.insert(trait.key) }
         let event = prepared.event
-        guard event.type == .track, let name = event.name,
-            let time = SegmentSQLFunctions.milliseconds(ofTime: SQLDate.text(event.timestamp))
-        else { return }
-        trackTimes[name, default: []].append(time)
+        guard event.type == .track, let name = event.name else { return }
+        // The store keeps whole milliseconds; the date read back from its text may fall a hair
+        // below one, so the nearest is the stored one.
+        trackTimes[name, default: []].append(Int64((event.timestamp.timeIntervalSince1970 * 1000).rounded()))
     }
 }
 

@@ -181,14 +181,19 @@ extension SQLiteStore {
     }
 
     /// Records the in-memory evaluation of several segments for some customers (the real-time path)
-    /// in one transaction: of `customers`, those in a segment's members become current members
-    /// (entering at `time` unless they already are) and the others stop being members (exiting at
-    /// `time`); nobody else changes. Segments whose members did not change are not written.
-    /// Memberships are derived data (a backfill recomputes them), so the commit skips the fsync.
+    /// in one transaction: of the customers a segment was evaluated for, those in its members become
+    /// current members (entering at `time` unless they already are) and the others stop being
+    /// members (exiting at `time`); nobody else changes, so a customer whose membership was not
+    /// evaluated keeps what a concurrent backfill gave it. Segments whose members did not change are
+    /// not written. Memberships are derived data (a backfill recomputes them), so the commit skips
+    /// the fsync.
+    /// - Parameters:
+    ///   - customers: every customer of the evaluations.
+    ///   - evaluations: per segment, the customers it was evaluated for and those found members.
     /// - Returns: the change of each segment that changed, by segment id.
     package func recordSegmentEvaluations(
         customers: [Int64],
-        evaluations: [(segmentId: Int64, members: Set<Int64>)],
+        evaluations: [(segmentId: Int64, evaluated: Set<Int64>, members: Set<Int64>)],
         at time: Date
     ) async throws(StoreError) -> [Int64: SegmentMembershipChange] {
         try await writeWithoutFsync("record segment members") { db in
@@ -205,8 +210,8 @@ extension SQLiteStore {
                 current[row[0], default: []].insert(row[1])
             }
             var changes: [Int64: SegmentMembershipChange] = [:]
-            for (segmentId, members) in evaluations {
-                let before = current[segmentId] ?? []
+            for (segmentId, evaluated, members) in evaluations {
+                let before = (current[segmentId] ?? []).intersection(evaluated)
                 let entered = members.subtracting(before).sorted()
                 let exited = before.subtracting(members).sorted()
                 guard !entered.isEmpty || !exited.isEmpty else { continue }

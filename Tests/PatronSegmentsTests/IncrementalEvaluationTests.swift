@@ -114,6 +114,56 @@ struct IncrementalEvaluationTests {
         #expect(changes["twice"]?.entered == [try await test.customer("u1")])
     }
 
+    /// A customer whose data changed outside the steps this process saw (here another process
+    /// processed its identify) is not kept in the windows, so its next event re-evaluates every segment,
+    /// not only those on that event's name.
+    @Test func aCustomerNotKeptGetsEverySegment() async throws {
+        let test = try SegmentTestStore()
+        let now = SegmentTestStore.now
+        _ = try await test.store.createSegment(
+            name: "pro",
+            condition: .trait(key: "plan", Comparison(.eq, [.string("pro")]))
+        )
+        _ = try await test.store.createSegment(name: "viewers", condition: .eventCount(EventCountCondition(name: "A")))
+        let cache = SegmentDefinitionCache()
+        let windows = CustomerEventWindows()
+        try await test.ingest([SegmentTestStore.track("u1", "A", millisecondsAgo: 60_000)])
+        var outcome = try await test.store.processPending()
+        _ = try await test.store.evaluateSegments(after: outcome, at: now, cache: cache, windows: windows)
+        try await test.ingest([SegmentTestStore.identify("u1", .object(["plan": .string("pro")]))])
+        _ = try await test.store.processPending()
+        try await test.ingest([SegmentTestStore.track("u1", "A", millisecondsAgo: 10_000)])
+        outcome = try await test.store.processPending()
+        let changes = try await test.store.evaluateSegments(after: outcome, at: now, cache: cache, windows: windows)
+        #expect(changes["pro"]?.entered == [try await test.customer("u1")])
+    }
+
+    /// A step records only the memberships it evaluated: one that a backfill changed meanwhile (between
+    /// the step's read and its write) is left as the backfill made it.
+    @Test func aStepLeavesMembershipsItDidNotEvaluate() async throws {
+        let test = try SegmentTestStore()
+        try await test.send([SegmentTestStore.identify("u1", .object(["plan": .string("pro")]))])
+        let segment = try await test.store.createSegment(
+            name: "pro",
+            condition: .trait(key: "plan", Comparison(.eq, [.string("pro")]))
+        )
+        _ = try await test.store.backfillSegments(at: SegmentTestStore.now)
+        let customer = try await test.customer("u1")
+        let untouched = try await test.store.recordSegmentEvaluations(
+            customers: [customer],
+            evaluations: [(segment.id, evaluated: [], members: [])],
+            at: SegmentTestStore.now
+        )
+        #expect(untouched.isEmpty)
+        #expect(try await test.store.segmentMembers(named: "pro") == [customer])
+        let evaluated = try await test.store.recordSegmentEvaluations(
+            customers: [customer],
+            evaluations: [(segment.id, evaluated: [customer], members: [])],
+            at: SegmentTestStore.now
+        )
+        #expect(evaluated[segment.id]?.exited == [customer])
+    }
+
     /// A `track` event of `name` by the given ids, `ago` milliseconds before the test's now.
     static func track(_ ids: [String: JSONValue], _ name: String, millisecondsAgo ago: Int64) -> JSONValue {
         let time = Date(timeIntervalSince1970: Double(CustomerFacts.milliseconds(SegmentTestStore.now) - ago) / 1000)

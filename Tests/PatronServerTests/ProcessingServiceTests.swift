@@ -8,8 +8,6 @@ import Testing
 
 /// The processing loop of `patron serve`.
 struct ProcessingServiceTests {
-    /// Events processed before a crash, whose event triggers had not been matched yet, are matched
-    /// when the server starts again, without waiting for new events.
     /// Processing gives way to waiting tracking requests only once it lags more than a second behind
     /// ingest: a load it keeps up with gets no pauses.
     @Test func processingGivesWayOnlyWhenBehind() {
@@ -22,6 +20,8 @@ struct ProcessingServiceTests {
         #expect(ProcessingService.isBehind(outcome, now: now))
     }
 
+    /// Events processed before a crash, whose event triggers had not been matched yet, are matched
+    /// when the server starts again, without waiting for new events.
     @Test func eventTriggersLeftBehindAreMatchedAtStart() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         let store = try SQLiteStore(path: path.path)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PatronCore
+import PatronInsights
 import PatronSegments
 import PatronStorage
 
@@ -64,7 +65,8 @@ struct IdentityCommand: AsyncParsableCommand {
     struct Split: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Undo a merge: the merged customer gets its ids and their events back.",
-            discussion: "Both customers' segments are evaluated again at once; entries and exits fire their triggers."
+            discussion:
+                "Both customers are re-scored and their segments evaluated again at once; entries and exits fire their triggers."
         )
 
         @OptionGroup var store: DatabaseOptions
@@ -77,11 +79,23 @@ struct IdentityCommand: AsyncParsableCommand {
             try await store.processAll()
             let result = try await store.splitMerge(auditId: merge)
             print("customer \(result.restored) split off customer \(result.winner)")
-            // Both customers' events and traits changed: their segments (and triggers) follow now, not
-            // at the next refresh.
-            let changes = try await store.evaluateSegments(for: [result.winner, result.restored])
-            for (name, change) in changes.sorted(by: { $0.key < $1.key }) {
-                print("segment \(name): \(change.entered.count) entered, \(change.exited.count) exited")
+            // Both customers' events, orders and traits changed: their scores, then their segments (and
+            // triggers) follow now, not at the next refit or refresh. The split itself is committed, so a
+            // failure here is a warning with the way to catch up.
+            let customers = [result.winner, result.restored]
+            do {
+                _ = try await Rescorer(store: store).rescore(customers)
+                let changes = try await store.evaluateSegments(for: customers)
+                for (name, change) in changes.sorted(by: { $0.key < $1.key }) {
+                    print("segment \(name): \(change.entered.count) entered, \(change.exited.count) exited")
+                }
+            } catch {
+                FileHandle.standardError.write(
+                    Data(
+                        "warning: the split is done, but re-scoring or evaluating segments failed: \(error); run `patron fit` and `patron segments backfill`\n"
+                            .utf8
+                    )
+                )
             }
         }
     }
