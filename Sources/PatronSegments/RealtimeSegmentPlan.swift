@@ -21,6 +21,8 @@ struct RealtimeSegmentPlan: Sendable {
     private let readersOfScore: [Int]
     /// The positions of the conditions that refer to each segment (all later than the segment's own).
     let referrers: [String: [Int]]
+    /// The position of each segment, by name.
+    let positionOfSegment: [String: Int]
 
     init(_ definitions: [SegmentDefinition]) {
         self.definitions = definitions
@@ -39,6 +41,7 @@ struct RealtimeSegmentPlan: Sendable {
         self.readersOfTrait = readersOfTrait
         self.readersOfScore = readersOfScore
         self.referrers = referrers
+        positionOfSegment = Dictionary(definitions.enumerated().map { ($1.name, $0) }) { first, _ in first }
         eventNames = Set(readersOfEvent.keys)
         lookback = SegmentCondition.all(definitions.map(\.condition)).eventLookbackMilliseconds
     }

@@ -164,23 +164,34 @@ extension SQLiteStore {
         let definitions = plan.definitions
         var facts = facts
         var moving: Set<Int> = []
-        var evaluated = [Set<Int64>](repeating: [], count: definitions.count)
+        // Per customer (in the order of `facts`), the positions evaluated for it.
+        var evaluated: [[Bool]] = []
+        evaluated.reserveCapacity(facts.count)
         var isDue = [Bool](repeating: false, count: definitions.count)
+        var isIn = [Bool](repeating: false, count: definitions.count)
         for index in facts.indices {
-            for position in isDue.indices { isDue[position] = false }
-            for position in due(facts[index]) { isDue[position] = true }
-            for (position, definition) in definitions.enumerated() where isDue[position] {
-                evaluated[position].insert(facts[index].customerId)
-                let isMember = definition.condition.isSatisfied(by: facts[index])
-                guard isMember != facts[index].segments.contains(definition.name) else { continue }
-                if isMember {
-                    facts[index].segments.insert(definition.name)
-                } else {
-                    facts[index].segments.remove(definition.name)
-                }
-                moving.insert(position)
-                for referrer in plan.referrers[definition.name] ?? [] { isDue[referrer] = true }
+            for position in definitions.indices {
+                isDue[position] = false
+                isIn[position] = false
             }
+            for position in due(facts[index]) { isDue[position] = true }
+            for name in facts[index].segments {
+                if let position = plan.positionOfSegment[name] { isIn[position] = true }
+            }
+            for position in definitions.indices where isDue[position] {
+                let isMember = definitions[position].condition.isSatisfied(by: facts[index])
+                guard isMember != isIn[position] else { continue }
+                let name = definitions[position].name
+                if isMember {
+                    facts[index].segments.insert(name)
+                } else {
+                    facts[index].segments.remove(name)
+                }
+                isIn[position] = isMember
+                moving.insert(position)
+                for referrer in plan.referrers[name] ?? [] { isDue[referrer] = true }
+            }
+            evaluated.append(isDue)
         }
         // A merged-away or unknown customer has no facts and may still hold memberships to end: it is
         // "evaluated" out of every segment.
@@ -188,9 +199,15 @@ extension SQLiteStore {
         guard !withoutFacts.isEmpty || !moving.isEmpty else { return [:] }
         let recorded = withoutFacts.isEmpty ? moving.sorted() : Array(definitions.indices)
         let evaluations = recorded.map { position in
-            let name = definitions[position].name
-            let members = facts.filter { $0.segments.contains(name) && evaluated[position].contains($0.customerId) }
-            return (definitions[position].id, evaluated[position].union(withoutFacts), Set(members.map(\.customerId)))
+            var customers = withoutFacts
+            var members: Set<Int64> = []
+            for index in facts.indices where evaluated[index][position] {
+                customers.insert(facts[index].customerId)
+                if facts[index].segments.contains(definitions[position].name) {
+                    members.insert(facts[index].customerId)
+                }
+            }
+            return (definitions[position].id, customers, members)
         }
         let changes = try await segmentStore { () throws(StoreError) in
             try await recordSegmentEvaluations(customers: customers, evaluations: evaluations, at: time)
