@@ -89,28 +89,19 @@ struct IncrementalEvaluationTests {
 
     @Test func windowsStartOverWhenAStepDoesNotFollowTheLast() async throws {
         let test = try SegmentTestStore()
-        let now = SegmentTestStore.now
         _ = try await test.store.createSegment(
             name: "twice",
             condition: .eventCount(EventCountCondition(name: "A", count: 2, inLast: SegmentDuration("1d")))
         )
-        let cache = SegmentDefinitionCache()
-        let windows = CustomerEventWindows()
-        try await test.ingest([SegmentTestStore.track("u1", "A", millisecondsAgo: 60_000)])
-        var outcome = try await test.store.processPending()
-        _ = try await test.store.evaluateSegments(after: outcome, at: now, cache: cache, windows: windows)
-        #expect(windows.count == 1)
+        let server = RealtimeSteps(test: test)
+        _ = try await server.step(SegmentTestStore.track("u1", "A", millisecondsAgo: 60_000))
+        #expect(server.windows.count == 1)
         // Another process turns the next event into customer data: this one never sees its step.
-        try await test.ingest([SegmentTestStore.track("u1", "A", millisecondsAgo: 30_000)])
-        _ = try await test.store.processPending()
-        try await test.ingest([SegmentTestStore.track("u2", "B", millisecondsAgo: 30_000)])
-        outcome = try await test.store.processPending()
-        _ = try await test.store.evaluateSegments(after: outcome, at: now, cache: cache, windows: windows)
-        #expect(windows.count == 1, "only u2 is kept after starting over")
+        try await test.send([SegmentTestStore.track("u1", "A", millisecondsAgo: 30_000)])
+        _ = try await server.step(SegmentTestStore.track("u2", "B", millisecondsAgo: 30_000))
+        #expect(server.windows.count == 1, "only u2 is kept after starting over")
         // u1's next event is counted with both earlier ones, read from the store.
-        try await test.ingest([SegmentTestStore.track("u1", "A", millisecondsAgo: 10_000)])
-        outcome = try await test.store.processPending()
-        let changes = try await test.store.evaluateSegments(after: outcome, at: now, cache: cache, windows: windows)
+        let changes = try await server.step(SegmentTestStore.track("u1", "A", millisecondsAgo: 10_000))
         #expect(changes["twice"]?.entered == [try await test.customer("u1")])
     }
 
@@ -119,22 +110,15 @@ struct IncrementalEvaluationTests {
     /// not only those on that event's name.
     @Test func aCustomerNotKeptGetsEverySegment() async throws {
         let test = try SegmentTestStore()
-        let now = SegmentTestStore.now
         _ = try await test.store.createSegment(
             name: "pro",
             condition: .trait(key: "plan", Comparison(.eq, [.string("pro")]))
         )
         _ = try await test.store.createSegment(name: "viewers", condition: .eventCount(EventCountCondition(name: "A")))
-        let cache = SegmentDefinitionCache()
-        let windows = CustomerEventWindows()
-        try await test.ingest([SegmentTestStore.track("u1", "A", millisecondsAgo: 60_000)])
-        var outcome = try await test.store.processPending()
-        _ = try await test.store.evaluateSegments(after: outcome, at: now, cache: cache, windows: windows)
-        try await test.ingest([SegmentTestStore.identify("u1", .object(["plan": .string("pro")]))])
-        _ = try await test.store.processPending()
-        try await test.ingest([SegmentTestStore.track("u1", "A", millisecondsAgo: 10_000)])
-        outcome = try await test.store.processPending()
-        let changes = try await test.store.evaluateSegments(after: outcome, at: now, cache: cache, windows: windows)
+        let server = RealtimeSteps(test: test)
+        _ = try await server.step(SegmentTestStore.track("u1", "A", millisecondsAgo: 60_000))
+        try await test.send([SegmentTestStore.identify("u1", .object(["plan": .string("pro")]))])
+        let changes = try await server.step(SegmentTestStore.track("u1", "A", millisecondsAgo: 10_000))
         #expect(changes["pro"]?.entered == [try await test.customer("u1")])
     }
 
@@ -181,5 +165,25 @@ struct IncrementalEvaluationTests {
         object["messageId"] = .string(UUID().uuidString)
         object["timestamp"] = .string("2025-01-01T00:00:00.000Z")
         return .object(object)
+    }
+}
+
+/// What `patron serve` does for each processing step: process one event and evaluate its customer's
+/// segments in real time, with definitions and event windows kept between steps.
+struct RealtimeSteps {
+    let test: SegmentTestStore
+    let cache = SegmentDefinitionCache()
+    let windows = CustomerEventWindows()
+
+    /// Stores `event`, processes it, and evaluates the segments at the test's now.
+    func step(_ event: JSONValue) async throws -> [String: SegmentMembershipChange] {
+        try await test.ingest([event])
+        let outcome = try await test.store.processPending()
+        return try await test.store.evaluateSegments(
+            after: outcome,
+            at: SegmentTestStore.now,
+            cache: cache,
+            windows: windows
+        )
     }
 }
