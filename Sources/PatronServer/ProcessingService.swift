@@ -87,7 +87,7 @@ public struct ProcessingService: Service {
                         cache: segmentDefinitions,
                         windows: eventWindows
                     )
-                    if !outcome.customersTouched.isEmpty {
+                    if !outcome.changes.isEmpty {
                         metrics.segmentEvaluationDuration.record(ContinuousClock.now - started)
                     }
                     if !changes.isEmpty {
@@ -96,7 +96,7 @@ public struct ProcessingService: Service {
                     }
                 } catch {
                     // Memberships stay as they were; `patron segments backfill` recomputes them.
-                    logger.error("segment evaluation of \(outcome.customersTouched.count) customers failed: \(error)")
+                    logger.error("segment evaluation of \(outcome.changes.count) customers failed: \(error)")
                 }
                 do {
                     // Event triggers follow processing on their own durable cursor.

@@ -52,14 +52,12 @@ extension SQLiteStore {
             return ProcessingOutcome(events: 0, conflicts: [])
         }
         var ordering: Set<Int64> = []
-        var touched: Set<Int64> = []
         let graph = IdentityGraph(db: db, rules: rules)
         let recorder = CustomerRecorder(db: db)
         var conflicts: [String] = []
         var changes: [Int64: CustomerChange] = [:]
         for event in prepared {
             let resolved = try graph.resolve(event)
-            touched.insert(resolved.customerId)
             conflicts += resolved.conflicts
             if let customer = try recorder.record(event, customer: resolved.customerId) { ordering.insert(customer) }
             changes[resolved.customerId, default: CustomerChange()].note(event)
@@ -78,7 +76,6 @@ extension SQLiteStore {
             events: prepared.count,
             conflicts: conflicts,
             customersWithOrderChanges: ordering.union(graph.cache.gainedTransactions).sorted(),
-            customersTouched: touched.union(graph.cache.gainedTransactions).sorted(),
             changes: changes,
             eventIds: (cursor + 1)...last.id,
             lastReceivedAt: last.event.receivedAt
@@ -158,8 +155,6 @@ public struct ProcessingOutcome: Sendable, Hashable {
     /// Customers whose transactions changed (a new order, a refund, or a merge that brought another
     /// customer's orders): their scores are stale.
     public var customersWithOrderChanges: [Int64] = []
-    /// Every customer an event was recorded for.
-    public var customersTouched: [Int64] = []
     /// What changed for each customer an event was recorded for, created, or merged (into another
     /// or from another).
     public var changes: [Int64: CustomerChange] = [:]
