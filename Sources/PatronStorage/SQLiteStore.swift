@@ -120,6 +120,10 @@ public final class SQLiteStore: Sendable {
             "v13: import seen ranges journaled per batch",
             migrate: ImportSeenJournal.createBatches
         )
+        migrator.registerMigration(
+            "v14: events indexed by customer once processed",
+            migrate: CustomerSchema.indexProcessedEventsOnly
+        )
         return migrator
     }
 
