@@ -24,16 +24,23 @@ public struct ProcessingService: Service {
     /// Recently active customers' event times, so that counting their events needs no read.
     let eventWindows = CustomerEventWindows()
 
-    /// While tracking requests wait, the pause after a processing step, in multiples of the step's
-    /// own duration: processing then takes at most 1 / (1 + this) of the time. A step writes several
+    /// Events per step while tracking requests wait for the writer: every group commit queued behind
+    /// a step waits for it, so steps stay short (about 15 ms) but large enough that processing keeps
+    /// up with more than 10,000 events/s (each step also has a fixed cost of a few reads).
+    static let stepWhileIngestWaits = 200
+
+    /// Events per step while no tracking request waits.
+    static let stepWhileIngestIsQuiet = 500
+
+    /// When processing loses ground, the pause after a step, in multiples of the step's own
+    /// duration: processing then takes at most 1 / (1 + this) of the writer. A step writes several
     /// times the pages of the ingest of the same events (customer, identity, acquisition rows all
     /// over the file), and every group commit behind it waits for it and fsyncs its pages.
-    static let pauseToStepWhileIngestWaits = 4
+    static let pauseToStepWhenLosingGround = 4
 
-    /// How far processing may lag behind ingest (since the last processed event was received) and
-    /// still go on without pauses: below it the load is one processing keeps up with, and an event
-    /// reaches its segments within milliseconds; past it ingest is more than processing can follow,
-    /// and acknowledging events comes first (the pause above) until ingest is quiet.
+    /// How far processing may lag behind ingest (since the last processed event was received)
+    /// before it may give way: below it the load is one processing keeps up with, and an event
+    /// reaches its segments within milliseconds.
     static let lagBeforeGivingWay: Duration = .seconds(1)
 
     /// The longest pause between polls when nothing is pending: events ingested by this server end
@@ -58,11 +65,13 @@ public struct ProcessingService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 // Acknowledging events comes first: while tracking requests wait for the (single)
-                // SQLite writer, process in small steps and leave it gaps; the backlog is caught up
-                // at full speed as soon as ingest is quiet. The lag is visible in /api/v1/ingest/status.
+                // SQLite writer, process in shorter steps, and give way when ingest outpaces
+                // processing (`isLosingGround`); the backlog is caught up at full speed as soon as
+                // ingest slows down. The lag is visible in /api/v1/ingest/status.
                 let ingestBusy = store.ingestRequestsInFlight > 0
                 let stepStarted = ContinuousClock.now
-                let limit = ingestBusy ? 50 : 500
+                let storedBefore = store.eventsStoredThroughIngest
+                let limit = ingestBusy ? Self.stepWhileIngestWaits : Self.stepWhileIngestIsQuiet
                 let outcome = try await store.processPending(limit: limit, rules: rules)
                 metrics.processed.increment(by: Int64(outcome.events))
                 for conflict in outcome.conflicts { logger.warning("identity conflict, \(conflict)") }
@@ -111,17 +120,35 @@ public struct ProcessingService: Service {
                 if outcome.events == 0 {
                     // Events ingested by this server end the wait at once.
                     await store.changes.wait(upTo: Self.idlePoll)
-                } else if ingestBusy && outcome.events == limit && Self.isBehind(outcome) {
-                    // Only a backlog gives way; a step that caught up, or lags less than
-                    // `lagBeforeGivingWay`, goes straight on (latency).
+                } else if Self.isLosingGround(
+                    outcome,
+                    limit: limit,
+                    storedMeanwhile: store.eventsStoredThroughIngest - storedBefore
+                ) {
                     let step = ContinuousClock.now - stepStarted
-                    try? await Task.sleep(for: max(.milliseconds(5), step * Self.pauseToStepWhileIngestWaits))
+                    try? await Task.sleep(for: max(.milliseconds(5), step * Self.pauseToStepWhenLosingGround))
                 }
             } catch {
                 logger.error("event processing failed, retrying in 1 s: \(error)")
                 try? await Task.sleep(for: .seconds(1))
             }
         }
+    }
+
+    /// Whether processing gives way to ingest after step `outcome` (of at most `limit` events, while
+    /// ingest stored `storedMeanwhile` events): only when it is losing ground, i.e. the step was
+    /// full, left processing more than ``lagBeforeGivingWay`` behind, and ingest stored more events
+    /// during the step than the step processed. Then processing cannot keep up whatever it does (a
+    /// bulk load), and acknowledging events comes first until ingest slows down. A backlog that
+    /// processing outpaces (after a stall, or a burst) gets no pause: pausing then would only let
+    /// the backlog grow, and every later event wait for it.
+    public static func isLosingGround(
+        _ outcome: ProcessingOutcome,
+        limit: Int,
+        storedMeanwhile: Int,
+        now: Date = Date()
+    ) -> Bool {
+        outcome.events == limit && storedMeanwhile > outcome.events && isBehind(outcome, now: now)
     }
 
     /// Whether processing step `outcome` left processing more than ``lagBeforeGivingWay`` behind

@@ -12,6 +12,7 @@ public final class SQLiteStore: Sendable {
     /// The database file.
     public let path: String
     private let committer: GroupCommitter<IngestBatch, IngestOutcome, Database>
+    private let storedThroughIngest = Atomic<Int>(0)
     /// Write keys already looked up, with their source: every tracking request names one, and keys
     /// are never removed, so a known key needs no database read (an unknown one is looked up each
     /// time, so a key added by another process is found).
@@ -135,12 +136,17 @@ public final class SQLiteStore: Sendable {
     /// uses it to give way to ingest.
     public var ingestRequestsInFlight: Int { committer.inFlight }
 
+    /// Events this store object has stored through ``ingest(_:)`` since it was opened (duplicates
+    /// and quarantined events not counted): background work compares it with its own pace.
+    public var eventsStoredThroughIngest: Int { storedThroughIngest.load(ordering: .relaxed) }
+
     /// Stores a batch durably: returns only after the transaction holding it has committed with fsync.
     /// Concurrent calls share one transaction (group commit). Events whose messageId is already stored
     /// for the source are counted as duplicates and not stored again.
     public func ingest(_ batch: IngestBatch) async throws(StoreError) -> IngestOutcome {
         do {
             let outcome = try await committer.submit(batch)
+            storedThroughIngest.add(outcome.stored, ordering: .relaxed)
             changes.signal()
             return outcome
         } catch {
