@@ -112,6 +112,8 @@ struct IdentityGraph {
             arguments: [id.kind, id.value]
         )
         cache.owners[id] = .some(owner)
+        // A customer holds at most one user id: the owner of this one holds no other.
+        if let owner, id.kind == Identifier.userIdKind { cache.userIds[owner] = .some(id.value) }
         return owner
     }
 

@@ -37,7 +37,10 @@ public final class SQLiteStore: Sendable {
             pool = try DatabasePool(path: path, configuration: configuration)
             // GRDB switches a pool's writer to synchronous=NORMAL (no fsync at commit) when it
             // turns WAL on, after `prepareDatabase`: back to FULL before anything is committed.
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                try db.execute(sql: "PRAGMA cache_size = -\(Self.writerCacheKiB)")
+            }
             try Self.migrator.migrate(pool)
             // An import that died after suspending the per-customer transaction index leaves it
             // missing: build it again (a read finds it present in every other case).
@@ -60,6 +63,12 @@ public final class SQLiteStore: Sendable {
             write: { batches, db in try Self.commit(batches, db: db) }
         )
     }
+
+    /// The writer's page cache, in KiB (SQLite's default is 2,000): a processing step touches a few
+    /// random pages per event (customer, identity, acquisition, the event index), several thousand
+    /// per step; with the default cache SQLite spilled dirty pages to the log mid-transaction and
+    /// read pages back from the log.
+    static let writerCacheKiB = 65536
 
     /// SQLite's settings for the whole process, applied once before the first store opens: no
     /// memory statistics, whose global mutex around every allocation cost the writer 10 % of a
