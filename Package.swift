@@ -111,7 +111,7 @@ let package = Package(
             dependencies: ["CustomerValue", "PatronNumerics"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore"]),
+        .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore", "PatronNumerics"]),
         .testTarget(
             name: "PatronStorageTests",
             dependencies: ["PatronStorage", "PatronCore", .product(name: "GRDB", package: "GRDB.swift")]

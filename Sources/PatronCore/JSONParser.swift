@@ -6,11 +6,11 @@
 /// raw control characters and trailing commas, limits nesting depth, and reports the byte offset
 /// of the first error.
 struct JSONParser {
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var index = 0
-    private let maximumDepth: Int
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+    let maximumDepth: Int
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
     }
@@ -25,9 +25,9 @@ struct JSONParser {
         return value
     }
 
-    private func error(_ message: String) -> JSONParseError { JSONParseError(offset: index, message: message) }
+    func error(_ message: String) -> JSONParseError { JSONParseError(offset: index, message: message) }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -52,11 +52,16 @@ struct JSONParser {
     }
 
     private mutating func literal(_ text: StaticString, _ value: JSONValue) throws(JSONParseError) -> JSONValue {
+        try expectLiteral(text)
+        return value
+    }
+
+    /// Consumes `text` (`true`, `false` or `null`) at the current position.
+    mutating func expectLiteral(_ text: StaticString) throws(JSONParseError) {
         let count = text.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw error("invalid literal") }
         for offset in 0..<count where bytes[index + offset] != text.utf8Start[offset] { throw error("invalid literal") }
         index += count
-        return value
     }
 
     private mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
@@ -115,6 +120,11 @@ struct JSONParser {
     }
 
     private mutating func number() throws(JSONParseError) -> Double {
+        try numberValue(numberRange())
+    }
+
+    /// Consumes a number (RFC 8259 grammar) and returns its bytes.
+    mutating func numberRange() throws(JSONParseError) -> Range<Int> {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         func digits() -> Int {
@@ -141,12 +151,19 @@ struct JSONParser {
             }
             guard digits() > 0 else { throw error("invalid number") }
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        guard let value = Double(text), value.isFinite else { throw error("number out of range") }
+        return start..<index
+    }
+
+    /// The value of the number at `range` (as scanned by ``numberRange()``).
+    func numberValue(_ range: Range<Int>) throws(JSONParseError) -> Double {
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        guard let value = Double(text), value.isFinite else {
+            throw JSONParseError(offset: range.upperBound, message: "number out of range")
+        }
         return value
     }
 
-    private mutating func string() throws(JSONParseError) -> String {
+    mutating func string() throws(JSONParseError) -> String {
         index += 1
         let start = index
         // Fast path: no escapes.
@@ -211,7 +228,7 @@ struct JSONParser {
         return text
     }
 
-    private mutating func hexQuad() throws(JSONParseError) -> UInt32 {
+    mutating func hexQuad() throws(JSONParseError) -> UInt32 {
         guard index + 4 <= bytes.count else { throw error("invalid \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {

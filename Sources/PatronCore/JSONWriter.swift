@@ -40,6 +40,37 @@ struct JSONWriter {
 
     private mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
+    /// Appends one byte (a bracket, comma or colon).
+    mutating func append(byte: UInt8) { bytes.append(byte) }
+
+    /// Appends valid JSON text as it is, without the whitespace between its tokens (strings,
+    /// numbers and escapes are kept byte for byte).
+    mutating func appendCompact(_ text: UnsafeBufferPointer<UInt8>) {
+        var isInString = false
+        var isEscaped = false
+        var runStart = 0
+        for (position, byte) in text.enumerated() {
+            if isInString {
+                if isEscaped {
+                    isEscaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    isEscaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    isInString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): isInString = true
+            case 0x20, 0x09, 0x0A, 0x0D:
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<position]))
+                runStart = position + 1
+            default: break
+            }
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<text.count]))
+    }
+
     /// Whether a UTF-8 byte must be escaped in a string literal.
     private static func needsEscape(_ byte: UInt8) -> Bool {
         byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")

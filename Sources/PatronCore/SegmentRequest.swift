@@ -36,9 +36,15 @@ public struct IngestRequestError: Error, Sendable, Hashable, CustomStringConvert
 }
 
 /// A parsed tracking request: the accepted events, the rejected ones, and the body's write key.
+///
+/// The body is scanned, not built into a tree: every byte is checked as ``JSONValue/parse(_:)``
+/// checks it, the members each event's validation reads are decoded, and the stored JSON is
+/// written from the event's own bytes (top-level keys sorted, whitespace between tokens dropped,
+/// nested values as the client sent them). Only a rejected event, or one without a messageId (whose
+/// id is derived from its content), is parsed into a ``JSONValue``.
 public struct SegmentRequest: Sendable {
     /// Events that passed validation.
-    public var accepted: [SegmentEvent]
+    public var accepted: [AcceptedEvent]
     /// Events that failed it (to be quarantined).
     public var rejected: [RejectedEvent]
     /// `writeKey` from the body, if present.
@@ -59,98 +65,153 @@ public struct SegmentRequest: Sendable {
                 "request body of \(body.count) bytes exceeds the limit of \(limits.maximumBatchBytes) bytes"
             )
         }
-        let root: JSONValue
-        do {
-            root = try JSONValue.parse(body)
-        } catch {
-            throw IngestRequestError(status: 400, "the body is not valid JSON: \(error)")
+        let result = body.withUnsafeBytes { raw in
+            Result { () throws(IngestRequestError) -> SegmentRequest in
+                try parse(raw.bindMemory(to: UInt8.self), single: single, receivedAt: receivedAt, limits: limits)
+            }
         }
-        guard let object = root.objectValue else {
+        return try result.get()
+    }
+
+    private static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        single: SegmentEventType?,
+        receivedAt: Date,
+        limits: IngestLimits
+    ) throws(IngestRequestError) -> SegmentRequest {
+        guard let root = try scanRoot(bytes) else {
             throw IngestRequestError(status: 400, "the body must be a JSON object")
         }
-        let writeKey = object["writeKey"]?.stringValue
-        var items: [(JSONValue, SegmentEventType?)]
+        let body = ScannedEvent(bytes: bytes, members: root, range: 0..<bytes.count)
+        let writeKey = body.member("writeKey").flatMap(body.string)
+        var request = SegmentRequest(accepted: [], rejected: [], writeKey: writeKey)
         if let single {
-            guard body.count <= limits.maximumEventBytes else {
+            guard bytes.count <= limits.maximumEventBytes else {
                 throw IngestRequestError(
                     status: 413,
-                    "event of \(body.count) bytes exceeds the limit of \(limits.maximumEventBytes) bytes"
+                    "event of \(bytes.count) bytes exceeds the limit of \(limits.maximumEventBytes) bytes"
                 )
             }
-            var event = object
-            event["writeKey"] = nil
-            items = [(.object(event), single)]
-        } else {
-            guard case .array(let batch)? = object["batch"] else {
-                throw IngestRequestError(status: 400, "the body must have a \"batch\" array of events")
-            }
-            guard batch.count <= limits.maximumBatchEvents else {
-                throw IngestRequestError(
-                    status: 400,
-                    "batch of \(batch.count) events exceeds the limit of \(limits.maximumBatchEvents) events"
-                )
-            }
-            items = batch.map { ($0, nil) }
+            var event = body
+            event.members.removeAll { $0.key == "writeKey" }
+            request.add(validate(event, type: single, receivedAt: receivedAt, limits: limits))
+            return request
         }
-        let sharedContext = object["context"]?.objectValue
-        let sharedIntegrations = object["integrations"]?.objectValue
-        var request = SegmentRequest(accepted: [], rejected: [], writeKey: writeKey)
-        for (item, type) in items {
-            let merged = merge(item, context: sharedContext, integrations: sharedIntegrations)
-            switch validate(merged, type: type, receivedAt: receivedAt, limits: limits) {
-            case .success(let event): request.accepted.append(event)
-            case .failure(let rejection): request.rejected.append(rejection)
+        guard let batchMember = body.member("batch"), batchMember.kind == .array else {
+            throw IngestRequestError(status: 400, "the body must have a \"batch\" array of events")
+        }
+        let items = body.elements(of: batchMember)
+        guard items.count <= limits.maximumBatchEvents else {
+            throw IngestRequestError(
+                status: 400,
+                "batch of \(items.count) events exceeds the limit of \(limits.maximumBatchEvents) events"
+            )
+        }
+        let shared = SharedMembers(
+            context: body.member("context").flatMap(body.members),
+            integrations: body.member("integrations").flatMap(body.members)
+        )
+        for item in items {
+            guard let members = item.members else {
+                let payload = body.tree(of: item.value)
+                request.rejected.append(
+                    RejectedEvent(
+                        reason: .notAnObject,
+                        detail: "an event must be a JSON object",
+                        messageId: nil,
+                        payload: payload,
+                        receivedAt: receivedAt
+                    )
+                )
+                continue
             }
+            let event = ScannedEvent(bytes: bytes, members: members, range: item.value, shared: shared)
+            request.add(validate(event, type: nil, receivedAt: receivedAt, limits: limits))
         }
         return request
     }
 
-    /// Batch-level `context` and `integrations` merged under each event's own (the event's keys win).
-    static func merge(_ item: JSONValue, context: [String: JSONValue]?, integrations: [String: JSONValue]?) -> JSONValue
-    {
-        guard var event = item.objectValue else { return item }
-        if let context {
-            var own = event["context"]?.objectValue ?? [:]
-            for (key, value) in context where own[key] == nil { own[key] = value }
-            event["context"] = .object(own)
+    /// The members of the root object, or `nil` when the body is valid JSON but not an object.
+    private static func scanRoot(_ bytes: UnsafeBufferPointer<UInt8>) throws(IngestRequestError) -> [ScannedMember]? {
+        var parser = JSONParser(bytes: bytes, maximumDepth: JSONValue.maximumDepth)
+        do {
+            if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { parser.index = 3 }
+            parser.skipWhitespace()
+            let members: [ScannedMember]?
+            if parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "{") {
+                members = try parser.scanObject(depth: 1)
+            } else {
+                _ = try parser.skipValue(depth: 0)
+                members = nil
+            }
+            parser.skipWhitespace()
+            guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
+            return members
+        } catch {
+            throw IngestRequestError(status: 400, "the body is not valid JSON: \(error)")
         }
-        if let integrations {
-            var own = event["integrations"]?.objectValue ?? [:]
-            for (key, value) in integrations where own[key] == nil { own[key] = value }
-            event["integrations"] = .object(own)
-        }
-        return .object(event)
     }
 
-    /// Validates and normalises one event (batch context already merged); `fixedType` is the call of
-    /// a single-event route, `nil` for a batch item (which must carry `type`).
+    private mutating func add(_ result: Result<AcceptedEvent, RejectedEvent>) {
+        switch result {
+        case .success(let event): accepted.append(event)
+        case .failure(let rejection): rejected.append(rejection)
+        }
+    }
+
+    /// Validates one stored event's JSON again (a quarantined event being replayed).
     public static func validate(
-        _ item: JSONValue,
+        eventJSON text: String,
+        receivedAt: Date,
+        limits: IngestLimits
+    ) -> Result<AcceptedEvent, RejectedEvent> {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let members = try? scanRoot(bytes) else {
+                let payload = (try? JSONValue.parse(Data(bytes))) ?? .string(String(decoding: bytes, as: UTF8.self))
+                return .failure(
+                    RejectedEvent(
+                        reason: .notAnObject,
+                        detail: "an event must be a JSON object",
+                        messageId: nil,
+                        payload: payload,
+                        receivedAt: receivedAt
+                    )
+                )
+            }
+            let event = ScannedEvent(bytes: bytes, members: members, range: 0..<bytes.count)
+            return validate(event, type: nil, receivedAt: receivedAt, limits: limits)
+        }
+    }
+
+    /// Validates and normalises one event (batch `context`/`integrations` merged under its own);
+    /// `fixedType` is the call of a single-event route, `nil` for a batch item (which must carry `type`).
+    static func validate(
+        _ event: ScannedEvent,
         type fixedType: SegmentEventType?,
         receivedAt: Date,
         limits: IngestLimits
-    ) -> Result<SegmentEvent, RejectedEvent> {
+    ) -> Result<AcceptedEvent, RejectedEvent> {
         func reject(
             _ reason: QuarantineReason,
             _ detail: String,
             messageId: String? = nil
-        ) -> Result<SegmentEvent, RejectedEvent> {
+        ) -> Result<AcceptedEvent, RejectedEvent> {
             .failure(
                 RejectedEvent(
                     reason: reason,
                     detail: detail,
                     messageId: messageId,
-                    payload: item,
+                    payload: event.mergedTree(),
                     receivedAt: receivedAt
                 )
             )
         }
-        guard var event = item.objectValue else { return reject(.notAnObject, "an event must be a JSON object") }
-        // The server fields below are set on a copy of the client's members: one copy, with room.
-        event.reserveCapacity(event.count + 5)
         let messageId: String
-        switch event["messageId"] {
-        case .string(let value)?:
+        let messageIdMember = event.member("messageId")
+        switch messageIdMember?.kind {
+        case .string?:
+            let value = messageIdMember.flatMap(event.string) ?? ""
             guard !value.isEmpty, value.utf8.count <= 100 || value.count <= 100 else {
                 return reject(.invalidMessageId, "messageId must be 1 to 100 characters, got \(value.count)")
             }
@@ -159,7 +220,7 @@ public struct SegmentRequest: Sendable {
             }
             messageId = value
         case nil, .null?:
-            messageId = "generated-" + ContentHash.hex(of: item.jsonText)
+            messageId = "generated-" + ContentHash.hex(of: event.mergedTree().jsonText)
         default:
             return reject(.invalidMessageId, "messageId must be a string")
         }
@@ -167,7 +228,8 @@ public struct SegmentRequest: Sendable {
         if let fixedType {
             type = fixedType
         } else {
-            guard let text = event["type"]?.stringValue, let parsed = SegmentEventType(rawValue: text) else {
+            guard let text = event.member("type").flatMap(event.string), let parsed = SegmentEventType(rawValue: text)
+            else {
                 return reject(
                     .invalidType,
                     "type must be one of identify, track, page, screen, group, alias",
@@ -176,17 +238,8 @@ public struct SegmentRequest: Sendable {
             }
             type = parsed
         }
-        func identifier(_ key: String) -> (value: String?, isValid: Bool) {
-            switch event[key] {
-            case nil, .null?: return (nil, true)
-            case .string(let value)?: return (value.isEmpty ? nil : value, true)
-            case .number(let value)? where value == value.rounded() && abs(value) < 1e15:
-                return (String(Int64(value)), true)
-            default: return (nil, false)
-            }
-        }
-        let user = identifier("userId")
-        let anonymous = identifier("anonymousId")
+        let user = event.identifier("userId")
+        let anonymous = event.identifier("anonymousId")
         guard user.isValid, anonymous.isValid else {
             return reject(.invalidField, "userId and anonymousId must be strings", messageId: messageId)
         }
@@ -199,28 +252,28 @@ public struct SegmentRequest: Sendable {
                 )
             }
         }
-        if type == .alias, user.value == nil || identifier("previousId").value == nil {
+        if type == .alias, user.value == nil || event.identifier("previousId").value == nil {
             return reject(.missingRequiredField, "an alias call needs previousId and userId", messageId: messageId)
         }
         guard user.value != nil || anonymous.value != nil else {
             return reject(.missingIdentity, "an event needs a userId or an anonymousId", messageId: messageId)
         }
         for key in ["properties", "traits", "context", "integrations"] {
-            if let value = event[key], value != .null, value.objectValue == nil {
+            if event.kind(of: key).map({ $0 != .null && $0 != .object }) == true {
                 return reject(.invalidField, "\(key) must be an object", messageId: messageId)
             }
         }
         var name: String?
         switch type {
         case .track:
-            guard let value = event["event"]?.stringValue, !value.isEmpty else {
+            guard let value = event.member("event").flatMap(event.string), !value.isEmpty else {
                 return reject(.missingEventName, "a track call needs an event name", messageId: messageId)
             }
             name = value
         case .page, .screen:
-            name = event["name"]?.stringValue
+            name = event.member("name").flatMap(event.string)
         case .group:
-            guard identifier("groupId").value != nil else {
+            guard event.identifier("groupId").value != nil else {
                 return reject(.missingRequiredField, "a group call needs a groupId", messageId: messageId)
             }
         case .alias, .identify:
@@ -228,20 +281,14 @@ public struct SegmentRequest: Sendable {
         }
         var dates: [String: Date] = [:]
         for key in ["timestamp", "originalTimestamp", "sentAt"] {
-            switch event[key] {
-            case nil, .null?: continue
-            case .string(let text)?:
-                guard let date = SegmentTimestamp.parse(text) else {
-                    return reject(
-                        .invalidTimestamp,
-                        "\(key) '\(text)' is not an ISO 8601 date-time",
-                        messageId: messageId
-                    )
-                }
-                dates[key] = date
-            default:
+            guard let member = event.member(key), member.kind != .null else { continue }
+            guard let text = event.string(member) else {
                 return reject(.invalidTimestamp, "\(key) must be a string", messageId: messageId)
             }
+            guard let date = SegmentTimestamp.parse(text) else {
+                return reject(.invalidTimestamp, "\(key) '\(text)' is not an ISO 8601 date-time", messageId: messageId)
+            }
+            dates[key] = date
         }
         let timestamp: Date
         if let sentAt = dates["sentAt"], let original = dates["originalTimestamp"] ?? dates["timestamp"] {
@@ -249,15 +296,16 @@ public struct SegmentRequest: Sendable {
         } else {
             timestamp = dates["timestamp"] ?? dates["originalTimestamp"] ?? receivedAt
         }
-        event["type"] = .string(type.rawValue)
-        event["messageId"] = .string(messageId)
-        event["receivedAt"] = .string(SegmentTimestamp.format(receivedAt))
-        event["timestamp"] = .string(SegmentTimestamp.format(timestamp))
+        var serverFields: [(key: String, value: String)] = [
+            ("type", type.rawValue),
+            ("messageId", messageId),
+            ("receivedAt", SegmentTimestamp.format(receivedAt)),
+            ("timestamp", SegmentTimestamp.format(timestamp)),
+        ]
         if let original = dates["timestamp"], dates["originalTimestamp"] == nil {
-            event["originalTimestamp"] = .string(SegmentTimestamp.format(original))
+            serverFields.append(("originalTimestamp", SegmentTimestamp.format(original)))
         }
-        let normalized = JSONValue.object(event)
-        let json = normalized.jsonText
+        let json = event.normalizedJSON(setting: serverFields)
         if json.utf8.count > limits.maximumEventBytes {
             return reject(
                 .eventTooLarge,
@@ -266,7 +314,7 @@ public struct SegmentRequest: Sendable {
             )
         }
         return .success(
-            SegmentEvent(
+            AcceptedEvent(
                 type: type,
                 messageId: messageId,
                 userId: user.value,
@@ -274,7 +322,6 @@ public struct SegmentRequest: Sendable {
                 name: name,
                 timestamp: timestamp,
                 receivedAt: receivedAt,
-                payload: normalized,
                 json: json
             )
         )

@@ -5,12 +5,12 @@ public struct IngestBatch: Sendable {
     /// The source (as named by its write key).
     public var source: String
     /// Validated events.
-    public var accepted: [SegmentEvent]
+    public var accepted: [AcceptedEvent]
     /// Events for the quarantine.
     public var rejected: [RejectedEvent]
 
     /// Creates a batch.
-    public init(source: String, accepted: [SegmentEvent], rejected: [RejectedEvent]) {
+    public init(source: String, accepted: [AcceptedEvent], rejected: [RejectedEvent]) {
         self.source = source
         self.accepted = accepted
         self.rejected = rejected

@@ -63,8 +63,7 @@ extension SQLiteStore {
                 let payloadText: String = row["payload"]
                 let receivedAt: Date = row["receivedAt"]
                 let id: Int64 = row["id"]
-                let payload = (try? JSONValue.parse(Data(payloadText.utf8))) ?? .string(payloadText)
-                switch SegmentRequest.validate(payload, type: nil, receivedAt: receivedAt, limits: limits) {
+                switch SegmentRequest.validate(eventJSON: payloadText, receivedAt: receivedAt, limits: limits) {
                 case .success(let event):
                     let result = try Self.insert(
                         IngestBatch(source: row["source"], accepted: [event], rejected: []),

@@ -27,7 +27,7 @@ struct SegmentRequestTests {
         #expect(request.writeKey == "k")
         #expect(request.accepted[1].payload["context"]?["ip"] == .string("1.2.3.4"), "the event's own context wins")
         #expect(request.accepted[1].payload["context"]?["library"]?["name"] == .string("analytics-python"))
-        #expect(request.accepted[0].traits["email"] == .string("a@b.c"))
+        #expect(request.accepted[0].payload["traits"]?["email"] == .string("a@b.c"))
         #expect(request.accepted[1].name == "Order Completed")
     }
 
