@@ -20,6 +20,13 @@ struct ScannedElement: Sendable {
     var members: [ScannedMember]?
 }
 
+/// The elements of an array scanned with the object holding it.
+struct ScannedArray: Sendable {
+    var elements: [ScannedElement]
+    /// The array's bytes.
+    var value: Range<Int>
+}
+
 /// Scanning: the parser's grammar and checks (UTF-8, escapes, numbers in range, nesting depth),
 /// without building values. Ingest scans every byte it receives but keeps the bytes of nested
 /// values as they came; building a ``JSONValue`` tree and writing it back cost half of a tracking
@@ -110,6 +117,11 @@ extension JSONParser {
         var isASCII = true
         while index < bytes.count {
             let byte = bytes[index]
+            if byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
+                if byte >= 0x80 { isASCII = false }
+                index += 1
+                continue
+            }
             switch byte {
             case UInt8(ascii: "\""):
                 if !isASCII,
@@ -131,11 +143,8 @@ extension JSONParser {
                 case UInt8(ascii: "u"): _ = try hexQuad()
                 default: throw error("invalid escape")
                 }
-            case ..<0x20:
-                throw error("unescaped control character in a string")
             default:
-                if byte >= 0x80 { isASCII = false }
-                index += 1
+                throw error("unescaped control character in a string")
             }
         }
         throw error("unterminated string")
@@ -144,6 +153,17 @@ extension JSONParser {
     /// Scans the object at the current `{` (at nesting `depth`, counted like ``skipValue(depth:)``
     /// counts it): its members, a repeated key keeping its last value as in a parsed object.
     mutating func scanObject(depth: Int) throws(JSONParseError) -> [ScannedMember] {
+        var unused: ScannedArray?
+        return try scanObject(depth: depth, expanding: nil, into: &unused)
+    }
+
+    /// ``scanObject(depth:)``, also scanning the elements of the array under key `expanded` (the
+    /// batch of a request body: one pass over its bytes) into `elements`.
+    mutating func scanObject(
+        depth: Int,
+        expanding expanded: String?,
+        into elements: inout ScannedArray?
+    ) throws(JSONParseError) -> [ScannedMember] {
         guard depth <= maximumDepth else { throw error("nesting deeper than \(maximumDepth) levels") }
         index += 1
         var members: [ScannedMember] = []
@@ -162,7 +182,13 @@ extension JSONParser {
             index += 1
             skipWhitespace()
             let start = index
-            let kind = try skipValue(depth: depth)
+            let kind: JSONKind
+            if key == expanded, index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                elements = ScannedArray(elements: try scanArray(depth: depth + 1), value: start..<index)
+                kind = .array
+            } else {
+                kind = try skipValue(depth: depth)
+            }
             let member = ScannedMember(key: key, value: start..<index, kind: kind)
             if let earlier = members.firstIndex(where: { $0.key == key }) {
                 members[earlier] = member

@@ -49,7 +49,10 @@ struct JSONWriter {
         var isInString = false
         var isEscaped = false
         var runStart = 0
-        for (position, byte) in text.enumerated() {
+        var position = 0
+        while position < text.count {
+            let byte = text[position]
+            position += 1
             if isInString {
                 if isEscaped {
                     isEscaped = false
@@ -63,8 +66,8 @@ struct JSONWriter {
             switch byte {
             case UInt8(ascii: "\""): isInString = true
             case 0x20, 0x09, 0x0A, 0x0D:
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<position]))
-                runStart = position + 1
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<position - 1]))
+                runStart = position
             default: break
             }
         }

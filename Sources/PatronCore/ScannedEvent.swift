@@ -42,13 +42,6 @@ struct ScannedEvent {
         return try? parser.scanObject(depth: 2)
     }
 
-    /// The elements of an array member (a member of the body: its nesting depth is 2).
-    func elements(of member: ScannedMember) -> [ScannedElement] {
-        guard member.kind == .array else { return [] }
-        var parser = parser(at: member.value.lowerBound)
-        return (try? parser.scanArray(depth: 2)) ?? []
-    }
-
     /// An id member: absent, `null` or empty is no id; a string, or an integral number below 10¹⁵
     /// (some clients send numeric ids), is the id; anything else is invalid.
     func identifier(_ key: String) -> (value: String?, isValid: Bool) {

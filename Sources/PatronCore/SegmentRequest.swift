@@ -79,7 +79,8 @@ public struct SegmentRequest: Sendable {
         receivedAt: Date,
         limits: IngestLimits
     ) throws(IngestRequestError) -> SegmentRequest {
-        guard let root = try scanRoot(bytes) else {
+        var batch: ScannedArray?
+        guard let root = try scanRoot(bytes, expanding: single == nil ? "batch" : nil, into: &batch) else {
             throw IngestRequestError(status: 400, "the body must be a JSON object")
         }
         let body = ScannedEvent(bytes: bytes, members: root, range: 0..<bytes.count)
@@ -97,10 +98,11 @@ public struct SegmentRequest: Sendable {
             request.add(validate(event, type: single, receivedAt: receivedAt, limits: limits))
             return request
         }
-        guard let batchMember = body.member("batch"), batchMember.kind == .array else {
+        guard body.member("batch")?.kind == .array else {
             throw IngestRequestError(status: 400, "the body must have a \"batch\" array of events")
         }
-        let items = body.elements(of: batchMember)
+        // The scan of the root expanded the (last) batch array.
+        let items = batch?.elements ?? []
         guard items.count <= limits.maximumBatchEvents else {
             throw IngestRequestError(
                 status: 400,
@@ -132,14 +134,18 @@ public struct SegmentRequest: Sendable {
     }
 
     /// The members of the root object, or `nil` when the body is valid JSON but not an object.
-    private static func scanRoot(_ bytes: UnsafeBufferPointer<UInt8>) throws(IngestRequestError) -> [ScannedMember]? {
+    private static func scanRoot(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        expanding expanded: String? = nil,
+        into elements: inout ScannedArray?
+    ) throws(IngestRequestError) -> [ScannedMember]? {
         var parser = JSONParser(bytes: bytes, maximumDepth: JSONValue.maximumDepth)
         do {
             if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { parser.index = 3 }
             parser.skipWhitespace()
             let members: [ScannedMember]?
             if parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "{") {
-                members = try parser.scanObject(depth: 1)
+                members = try parser.scanObject(depth: 1, expanding: expanded, into: &elements)
             } else {
                 _ = try parser.skipValue(depth: 0)
                 members = nil
@@ -167,7 +173,8 @@ public struct SegmentRequest: Sendable {
     ) -> Result<AcceptedEvent, RejectedEvent> {
         var text = text
         return text.withUTF8 { bytes in
-            guard let members = try? scanRoot(bytes) else {
+            var unused: ScannedArray?
+            guard let members = try? scanRoot(bytes, into: &unused) else {
                 let payload = (try? JSONValue.parse(Data(bytes))) ?? .string(String(decoding: bytes, as: UTF8.self))
                 return .failure(
                     RejectedEvent(
