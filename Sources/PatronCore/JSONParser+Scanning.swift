@@ -78,16 +78,8 @@ extension JSONParser {
             return
         }
         while true {
-            if hasKeys {
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-                    throw error("expected a string key")
-                }
-                try skipString()
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
-                index += 1
-            }
+            // Keys are decoded (short ones need no allocation) only to check them.
+            if hasKeys { _ = try memberKey() }
             _ = try skipValue(depth: depth)
             try endOfMember(closing: closing)
             if bytes[index - 1] == closing { return }
@@ -132,17 +124,7 @@ extension JSONParser {
                 index += 1
                 return
             case UInt8(ascii: "\\"):
-                index += 1
-                guard index < bytes.count else { throw error("unterminated escape") }
-                let escape = bytes[index]
-                index += 1
-                switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    break
-                case UInt8(ascii: "u"): _ = try hexQuad()
-                default: throw error("invalid escape")
-                }
+                _ = try escape()
             default:
                 throw error("unescaped control character in a string")
             }
@@ -174,12 +156,7 @@ extension JSONParser {
             return members
         }
         while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let key = try string()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            index += 1
+            let key = try memberKey()
             skipWhitespace()
             let start = index
             let kind: JSONKind

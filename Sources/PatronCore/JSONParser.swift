@@ -75,13 +75,7 @@ struct JSONParser {
             return .object(members)
         }
         while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let key = try string()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            index += 1
-            members[key] = try value(depth: depth)
+            members[try memberKey()] = try value(depth: depth)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in an object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -93,6 +87,17 @@ struct JSONParser {
                 throw error("expected ',' or '}'")
             }
         }
+    }
+
+    /// Consumes an object member's `"key" :` (with the whitespace around) and returns the key.
+    mutating func memberKey() throws(JSONParseError) -> String {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+        let key = try string()
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+        index += 1
+        return key
     }
 
     private mutating func array(depth: Int) throws(JSONParseError) -> JSONValue {
@@ -187,22 +192,7 @@ struct JSONParser {
                 index += 1
                 return String(scalars)
             case UInt8(ascii: "\\"):
-                index += 1
-                guard index < bytes.count else { throw error("unterminated escape") }
-                let escape = bytes[index]
-                index += 1
-                switch escape {
-                case UInt8(ascii: "\""): scalars.append("\"")
-                case UInt8(ascii: "\\"): scalars.append("\\")
-                case UInt8(ascii: "/"): scalars.append("/")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "t"): scalars.append("\t")
-                case UInt8(ascii: "u"): scalars.append(try unicodeEscape())
-                default: throw error("invalid escape")
-                }
+                scalars.append(try escape())
             default:
                 guard byte >= 0x20 else { throw error("unescaped control character in a string") }
                 let runStart = index
@@ -217,6 +207,26 @@ struct JSONParser {
         throw error("unterminated string")
     }
 
+    /// Consumes an escape (the backslash included) and returns the character it stands for.
+    mutating func escape() throws(JSONParseError) -> Unicode.Scalar {
+        index += 1
+        guard index < bytes.count else { throw error("unterminated escape") }
+        let escape = bytes[index]
+        index += 1
+        switch escape {
+        case UInt8(ascii: "\""): return "\""
+        case UInt8(ascii: "\\"): return "\\"
+        case UInt8(ascii: "/"): return "/"
+        case UInt8(ascii: "b"): return "\u{08}"
+        case UInt8(ascii: "f"): return "\u{0C}"
+        case UInt8(ascii: "n"): return "\n"
+        case UInt8(ascii: "r"): return "\r"
+        case UInt8(ascii: "t"): return "\t"
+        case UInt8(ascii: "u"): return try unicodeEscape()
+        default: throw error("invalid escape")
+        }
+    }
+
     private func validated(_ range: Range<Int>) throws(JSONParseError) -> String {
         let run = UnsafeBufferPointer(rebasing: bytes[range])
         // ASCII (nearly every key and value) is valid UTF-8 as it is; the generic validating
@@ -228,7 +238,7 @@ struct JSONParser {
         return text
     }
 
-    mutating func hexQuad() throws(JSONParseError) -> UInt32 {
+    private mutating func hexQuad() throws(JSONParseError) -> UInt32 {
         guard index + 4 <= bytes.count else { throw error("invalid \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {

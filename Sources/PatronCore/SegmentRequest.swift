@@ -115,16 +115,7 @@ public struct SegmentRequest: Sendable {
         )
         for item in items {
             guard let members = item.members else {
-                let payload = body.tree(of: item.value)
-                request.rejected.append(
-                    RejectedEvent(
-                        reason: .notAnObject,
-                        detail: "an event must be a JSON object",
-                        messageId: nil,
-                        payload: payload,
-                        receivedAt: receivedAt
-                    )
-                )
+                request.rejected.append(notAnObject(body.tree(of: item.value), receivedAt: receivedAt))
                 continue
             }
             let event = ScannedEvent(bytes: bytes, members: members, range: item.value, shared: shared)
@@ -176,19 +167,22 @@ public struct SegmentRequest: Sendable {
             var unused: ScannedArray?
             guard let members = try? scanRoot(bytes, into: &unused) else {
                 let payload = (try? JSONValue.parse(Data(bytes))) ?? .string(String(decoding: bytes, as: UTF8.self))
-                return .failure(
-                    RejectedEvent(
-                        reason: .notAnObject,
-                        detail: "an event must be a JSON object",
-                        messageId: nil,
-                        payload: payload,
-                        receivedAt: receivedAt
-                    )
-                )
+                return .failure(notAnObject(payload, receivedAt: receivedAt))
             }
             let event = ScannedEvent(bytes: bytes, members: members, range: 0..<bytes.count)
             return validate(event, type: nil, receivedAt: receivedAt, limits: limits)
         }
+    }
+
+    /// The rejection of an event that is not a JSON object.
+    private static func notAnObject(_ payload: JSONValue, receivedAt: Date) -> RejectedEvent {
+        RejectedEvent(
+            reason: .notAnObject,
+            detail: "an event must be a JSON object",
+            messageId: nil,
+            payload: payload,
+            receivedAt: receivedAt
+        )
     }
 
     /// Validates and normalises one event (batch `context`/`integrations` merged under its own);
