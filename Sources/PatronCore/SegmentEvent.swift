@@ -1,6 +1,7 @@
 public import Foundation
 
-/// One accepted event of the Segment tracking spec, validated and normalised.
+/// A stored event of the Segment tracking spec, read back with its payload parsed (ingest stores
+/// ``AcceptedEvent``s).
 public struct SegmentEvent: Sendable, Hashable {
     /// The call.
     public var type: SegmentEventType
@@ -20,8 +21,6 @@ public struct SegmentEvent: Sendable, Hashable {
     /// The event as stored: the client's JSON with batch `context`/`integrations` merged in and the
     /// server fields (`messageId`, `receivedAt`, `timestamp`, `type`) set.
     public var payload: JSONValue
-    /// `payload` as compact JSON text with sorted keys (what is stored), computed once.
-    public let json: String
 
     /// Creates an event (as read back from the store).
     public init(
@@ -32,8 +31,7 @@ public struct SegmentEvent: Sendable, Hashable {
         name: String?,
         timestamp: Date,
         receivedAt: Date,
-        payload: JSONValue,
-        json: String? = nil
+        payload: JSONValue
     ) {
         self.type = type
         self.messageId = messageId
@@ -43,7 +41,6 @@ public struct SegmentEvent: Sendable, Hashable {
         self.timestamp = timestamp
         self.receivedAt = receivedAt
         self.payload = payload
-        self.json = json ?? payload.jsonText
     }
 
     /// Traits from `traits` or, failing that, `context.traits`.

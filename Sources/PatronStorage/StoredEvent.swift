@@ -22,8 +22,7 @@ struct StoredEvent {
             name: row["name"],
             timestamp: row["timestamp"],
             receivedAt: row["receivedAt"],
-            payload: try JSONValue.parse(Data(payloadText.utf8)),
-            json: payloadText
+            payload: try JSONValue.parse(Data(payloadText.utf8))
         )
     }
 }
