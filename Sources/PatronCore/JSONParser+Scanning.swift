@@ -105,8 +105,15 @@ extension JSONParser {
     /// Skips the string at the current `"`, with the checks of ``string()``.
     mutating func skipString() throws(JSONParseError) {
         index += 1
-        let start = index
+        // Each run between escapes is checked for UTF-8 where ``string()`` checks it.
+        var runStart = index
         var isASCII = true
+        func checkRun(_ end: Int) throws(JSONParseError) {
+            guard !isASCII else { return }
+            if String(validating: UnsafeBufferPointer(rebasing: bytes[runStart..<end]), as: UTF8.self) == nil {
+                throw JSONParseError(offset: runStart, message: "invalid UTF-8 in a string")
+            }
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
@@ -116,19 +123,19 @@ extension JSONParser {
             }
             switch byte {
             case UInt8(ascii: "\""):
-                if !isASCII,
-                    String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) == nil
-                {
-                    throw JSONParseError(offset: start, message: "invalid UTF-8 in a string")
-                }
+                try checkRun(index)
                 index += 1
                 return
             case UInt8(ascii: "\\"):
+                try checkRun(index)
                 _ = try escape()
+                runStart = index
+                isASCII = true
             default:
                 throw error("unescaped control character in a string")
             }
         }
+        try checkRun(index)
         throw error("unterminated string")
     }
 

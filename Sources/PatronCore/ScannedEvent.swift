@@ -35,11 +35,18 @@ struct ScannedEvent {
         return try? parser.string()
     }
 
-    /// The members of an object member, else `nil`.
+    /// The members of an object member, else `nil`. (Its bytes were checked when the body was
+    /// scanned; the depth passed here only has to stay under the limit.)
     func members(_ member: ScannedMember) -> [ScannedMember]? {
         guard member.kind == .object else { return nil }
         var parser = parser(at: member.value.lowerBound)
-        return try? parser.scanObject(depth: 2)
+        return try? parser.scanObject(depth: 1)
+    }
+
+    /// Whether `key` (`context` or `integrations`) is merged with an object of the batch: the
+    /// event's own value then counts only if it is an object, and the result always is one.
+    func isMergedWithBatch(_ key: String) -> Bool {
+        (key == "context" && shared.context != nil) || (key == "integrations" && shared.integrations != nil)
     }
 
     /// An id member: absent, `null` or empty is no id; a string, or an integral number below 10¹⁵
@@ -69,7 +76,8 @@ struct ScannedEvent {
     /// The event as a tree, with the batch's `context` and `integrations` merged under its own: what
     /// a rejected event is quarantined with, and what a missing messageId is derived from.
     func mergedTree() -> JSONValue {
-        guard case .object(let parsed) = tree(of: range) else { return tree(of: range) }
+        let value = tree(of: range)
+        guard case .object(let parsed) = value else { return value }
         var object = parsed.filter { entry in members.contains { $0.key == entry.key } }
         for (key, shared) in [("context", shared.context), ("integrations", shared.integrations)] {
             guard let shared else { continue }

@@ -37,11 +37,12 @@ public struct IngestRequestError: Error, Sendable, Hashable, CustomStringConvert
 
 /// A parsed tracking request: the accepted events, the rejected ones, and the body's write key.
 ///
-/// The body is scanned, not built into a tree: every byte is checked as ``JSONValue/parse(_:)``
-/// checks it, the members each event's validation reads are decoded, and the stored JSON is
-/// written from the event's own bytes (top-level keys sorted, whitespace between tokens dropped,
-/// nested values as the client sent them). Only a rejected event, or one without a messageId (whose
-/// id is derived from its content), is parsed into a ``JSONValue``.
+/// The body is scanned, not built into a tree: every byte is checked by the rules of
+/// ``JSONValue/parse(_:)``, the members each event's validation reads are decoded, and the stored
+/// JSON is written from the event's own bytes (top-level keys sorted, whitespace between tokens
+/// dropped, nested values as the client sent them). Only a rejected event, one without a messageId
+/// (whose id is derived from its content), or one whose JSON as sent is over the size limit, is
+/// parsed into a ``JSONValue``.
 public struct SegmentRequest: Sendable {
     /// Events that passed validation.
     public var accepted: [AcceptedEvent]
@@ -259,7 +260,7 @@ public struct SegmentRequest: Sendable {
         guard user.value != nil || anonymous.value != nil else {
             return reject(.missingIdentity, "an event needs a userId or an anonymousId", messageId: messageId)
         }
-        for key in ["properties", "traits", "context", "integrations"] {
+        for key in ["properties", "traits", "context", "integrations"] where !event.isMergedWithBatch(key) {
             if event.kind(of: key).map({ $0 != .null && $0 != .object }) == true {
                 return reject(.invalidField, "\(key) must be an object", messageId: messageId)
             }
@@ -306,7 +307,15 @@ public struct SegmentRequest: Sendable {
         if let original = dates["timestamp"], dates["originalTimestamp"] == nil {
             serverFields.append(("originalTimestamp", SegmentTimestamp.format(original)))
         }
-        let json = event.normalizedJSON(setting: serverFields)
+        var json = event.normalizedJSON(setting: serverFields)
+        if json.utf8.count > limits.maximumEventBytes {
+            // Nested values are stored as sent; their canonical form (repeated keys dropped, escapes
+            // and number spellings normalised) can be shorter, and fits if either does.
+            if case .object(var canonical) = event.mergedTree() {
+                for (key, value) in serverFields { canonical[key] = .string(value) }
+                json = JSONValue.object(canonical).jsonText
+            }
+        }
         if json.utf8.count > limits.maximumEventBytes {
             return reject(
                 .eventTooLarge,

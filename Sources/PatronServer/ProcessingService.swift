@@ -136,9 +136,10 @@ public struct ProcessingService: Service {
     }
 
     /// Whether processing gives way to ingest after step `outcome` (of at most `limit` events, while
-    /// ingest stored `storedMeanwhile` events): only when it is losing ground, i.e. the step was
-    /// full, left processing more than ``lagBeforeGivingWay`` behind, and ingest stored more events
-    /// during the step than the step processed. Then processing cannot keep up whatever it does (a
+    /// ingest stored `storedMeanwhile` events during the whole pass: processing, re-scoring, segments
+    /// and event triggers): only when it is losing ground, i.e. the step was full, left processing
+    /// more than ``lagBeforeGivingWay`` behind, and ingest stored more events during the pass than
+    /// the step processed. Then processing cannot keep up whatever it does (a
     /// bulk load), and acknowledging events comes first until ingest slows down. A backlog that
     /// processing outpaces (after a stall, or a burst) gets no pause: pausing then would only let
     /// the backlog grow, and every later event wait for it.

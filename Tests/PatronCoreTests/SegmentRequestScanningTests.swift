@@ -4,8 +4,7 @@ import PatronNumerics
 import Testing
 
 /// The tracking API scans request bodies instead of building a tree. These tests hold the scan to
-/// the tree parser: the same bodies are valid JSON, and every accepted event's stored JSON is, as a
-/// value, the event with the batch's `context`/`integrations` merged in and the server fields set.
+/// the tree validation it replaced (``TreeValidationOracle``) on random bodies, valid and broken.
 struct SegmentRequestScanningTests {
     let now = Date(timeIntervalSince1970: 1_700_000_000)
 
@@ -79,81 +78,130 @@ struct SegmentRequestScanningTests {
         return "{" + members.shuffled(using: &random).joined(separator: ",") + "}"
     }
 
-    /// The stored value an accepted event must have, from the tree of the whole body.
-    static func expected(_ event: AcceptedEvent, item: JSONValue, batch: [String: JSONValue]) -> JSONValue {
-        guard case .object(var object) = item else { return item }
-        for key in ["context", "integrations"] {
-            guard let shared = batch[key]?.objectValue else { continue }
-            var own = object[key]?.objectValue ?? [:]
-            for (name, value) in shared where own[name] == nil { own[name] = value }
-            object[key] = .object(own)
-        }
-        object["type"] = .string(event.type.rawValue)
-        object["messageId"] = .string(event.messageId)
-        object["receivedAt"] = .string(SegmentTimestamp.format(event.receivedAt))
-        object["timestamp"] = .string(SegmentTimestamp.format(event.timestamp))
-        if let original = object["originalTimestamp"], original != .null {
-        } else if case .string(let text)? = item["timestamp"], let date = SegmentTimestamp.parse(text) {
-            object["originalTimestamp"] = .string(SegmentTimestamp.format(date))
-        }
-        return .object(object)
-    }
-
-    @Test(arguments: [1, 2, 3] as [UInt64])
-    func acceptedEventsStoreTheEventWithBatchContextAndServerFields(seed: UInt64) throws {
-        var random = SeededGenerator(seed: seed)
-        var accepted = 0
-        for _ in 0..<300 {
-            let text = Self.body(&random)
-            let tree = try JSONValue.parse(Data(text.utf8))
-            let request = try SegmentRequest.parse(body: Data(text.utf8), single: nil, receivedAt: now)
-            guard case .object(let batch) = tree, case .array(let items)? = batch["batch"] else {
-                Issue.record("the generator made no batch")
-                return
+    /// A body, sometimes edited at random bytes (most edits break it), sometimes for a single-event
+    /// route.
+    static func request(_ random: inout SeededGenerator) -> (body: [UInt8], single: SegmentEventType?) {
+        var single: SegmentEventType?
+        var bytes: [UInt8]
+        if Int.random(in: 0..<5, using: &random) == 0 {
+            single = [.track, .identify, .page].randomElement(using: &random)!
+            var text = event(&random, number: 1)
+            if Bool.random(using: &random) {
+                text.insert(contentsOf: #""writeKey":"k","#, at: text.index(after: text.startIndex))
             }
-            #expect(request.accepted.count + request.rejected.count == items.count)
-            // Items with a messageId are found by it (each is unique in a body).
-            for event in request.accepted where !event.messageId.hasPrefix("generated-") {
-                let item = try #require(items.first { $0["messageId"] == .string(event.messageId) })
-                let stored = try JSONValue.parse(Data(event.json.utf8))
-                #expect(stored == Self.expected(event, item: item, batch: batch), "\(text)\n→ \(event.json)")
-                #expect(!event.json.contains("\n"), "compact")
-                accepted += 1
-            }
+            bytes = Array(text.utf8)
+        } else {
+            bytes = Array(body(&random).utf8)
         }
-        #expect(accepted > 200, "the generator made mostly valid events (\(accepted))")
-    }
-
-    /// Random edits of valid bodies: a body the tree parser rejects is rejected as invalid JSON, and
-    /// one it accepts is never called invalid JSON.
-    @Test(arguments: [11, 12, 13] as [UInt64])
-    func theScanAcceptsExactlyTheJSONTheParserAccepts(seed: UInt64) throws {
-        var random = SeededGenerator(seed: seed)
+        guard Int.random(in: 0..<3, using: &random) == 0 else { return (bytes, single) }
         let edits: [UInt8] = Array(#"{}[]",:\ "0123456789.eE-+tfnul"#.utf8) + [0x00, 0x0A, 0x80, 0xC3, 0xFF]
-        var invalid = 0
-        for _ in 0..<2000 {
-            var bytes = Array(Self.body(&random).utf8)
-            for _ in 0..<Int.random(in: 1...3, using: &random) {
-                let position = Int.random(in: 0..<bytes.count, using: &random)
-                switch Int.random(in: 0..<4, using: &random) {
-                case 0: bytes.remove(at: position)
-                case 1: bytes.insert(edits.randomElement(using: &random)!, at: position)
-                case 2: bytes[position] = edits.randomElement(using: &random)!
-                default: bytes.removeLast(Int.random(in: 0..<min(8, bytes.count), using: &random))
-                }
-                if bytes.isEmpty { bytes = [0x20] }
+        for _ in 0..<Int.random(in: 1...3, using: &random) {
+            let position = Int.random(in: 0..<bytes.count, using: &random)
+            switch Int.random(in: 0..<4, using: &random) {
+            case 0: bytes.remove(at: position)
+            case 1: bytes.insert(edits.randomElement(using: &random)!, at: position)
+            case 2: bytes[position] = edits.randomElement(using: &random)!
+            default: bytes.removeLast(Int.random(in: 0..<min(8, bytes.count), using: &random))
             }
-            let body = Data(bytes)
-            let parsedByTree = (try? JSONValue.parse(body)) != nil
-            var calledInvalid = false
-            do {
-                _ = try SegmentRequest.parse(body: body, single: nil, receivedAt: now)
-            } catch {
-                calledInvalid = error.message.hasPrefix("the body is not valid JSON")
-            }
-            #expect(calledInvalid == !parsedByTree, "\(String(decoding: bytes, as: UTF8.self))")
-            if !parsedByTree { invalid += 1 }
+            if bytes.isEmpty { bytes = [0x20] }
         }
-        #expect(invalid > 500, "the edits broke many bodies (\(invalid))")
+        return (bytes, single)
+    }
+
+    /// Every body gets the verdict the tree validation gave it: the same error for a request, the
+    /// same write key, the same events accepted with the same fields and the same stored value, the
+    /// same events rejected with the same reason, detail, messageId and payload. (An invalid body's
+    /// message may name another first problem than the tree parser's.)
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func everyBodyGetsTheVerdictOfTheTreeValidation(seed: UInt64) throws {
+        var random = SeededGenerator(seed: seed)
+        var counts = (accepted: 0, rejected: 0, failed: 0)
+        for _ in 0..<1500 {
+            let (bytes, single) = Self.request(&random)
+            let body = Data(bytes)
+            let shown = String(decoding: bytes, as: UTF8.self)
+            let oracle = TreeValidationOracle.parse(body: body, single: single, receivedAt: now, limits: IngestLimits())
+            let scanned = Result { () throws(IngestRequestError) in
+                try SegmentRequest.parse(body: body, single: single, receivedAt: now)
+            }
+            switch (oracle, scanned) {
+            case (.failed(let status, let message), .failure(let error)):
+                #expect(error.status == status, "\(shown)")
+                let prefix = "the body is not valid JSON"
+                if message.hasPrefix(prefix) {
+                    #expect(error.message.hasPrefix(prefix), "\(shown): \(error.message)")
+                } else {
+                    #expect(error.message == message, "\(shown)")
+                }
+                counts.failed += 1
+            case (.parsed(let writeKey, let outcomes), .success(let request)):
+                #expect(request.writeKey == writeKey)
+                var accepted = request.accepted.makeIterator()
+                var rejected = request.rejected.makeIterator()
+                for outcome in outcomes {
+                    switch outcome {
+                    case .accepted(
+                        let type,
+                        let messageId,
+                        let userId,
+                        let anonymousId,
+                        let name,
+                        let timestamp,
+                        let payload
+                    ):
+                        guard let event = accepted.next() else {
+                            Issue.record("accepted by the tree, not by the scan: \(shown)")
+                            continue
+                        }
+                        #expect(event.type == type && event.messageId == messageId, "\(shown)")
+                        #expect(event.userId == userId && event.anonymousId == anonymousId && event.name == name)
+                        #expect(event.timestamp == timestamp && event.receivedAt == now)
+                        #expect(event.payload == payload, "\(shown)\n→ \(event.json)")
+                        #expect(!event.json.contains("\n"), "compact")
+                        counts.accepted += 1
+                    case .rejected(let reason, let detail, let messageId, let payload):
+                        guard let rejection = rejected.next() else {
+                            Issue.record("rejected by the tree, not by the scan: \(shown)")
+                            continue
+                        }
+                        #expect(rejection.reason == reason && rejection.detail == detail, "\(shown)")
+                        #expect(rejection.messageId == messageId && rejection.payload == payload, "\(shown)")
+                        counts.rejected += 1
+                    }
+                }
+                #expect(accepted.next() == nil && rejected.next() == nil, "more events than the tree had: \(shown)")
+            case (.failed(_, let message), .success):
+                Issue.record("the tree failed the body (\(message)), the scan did not: \(shown)")
+            case (.parsed, .failure(let error)):
+                Issue.record("the scan failed the body (\(error.message)), the tree did not: \(shown)")
+            }
+        }
+        #expect(counts.accepted > 1000 && counts.rejected > 300 && counts.failed > 300, "\(counts)")
+    }
+
+    /// Nested values are stored as sent; when that form is over the size limit but the canonical
+    /// form (repeated keys dropped, escapes and numbers normalised) is not, the canonical form is
+    /// stored, so no event the limit let through before is refused now.
+    @Test func anEventOverTheLimitAsSentIsStoredCanonicalWhenThatFits() throws {
+        let padding = String(repeating: "x", count: 300)
+        let text =
+            #"{"batch":[{"type":"track","event":"e","userId":"u","messageId":"m","properties":{"a":"\#(padding)","a":1}}]}"#
+        let limits = IngestLimits(maximumEventBytes: 250)
+        let request = try SegmentRequest.parse(body: Data(text.utf8), single: nil, receivedAt: now, limits: limits)
+        let event = try #require(request.accepted.first)
+        #expect(event.json.utf8.count <= 250)
+        #expect(event.payload["properties"] == .object(["a": .number(1)]))
+        guard
+            case .parsed(_, let outcomes) = TreeValidationOracle.parse(
+                body: Data(text.utf8),
+                single: nil,
+                receivedAt: now,
+                limits: limits
+            ),
+            case .accepted? = outcomes.first
+        else {
+            Issue.record("the tree validation did not accept it either")
+            return
+        }
     }
 }

@@ -21,16 +21,22 @@ struct EventIndexTests {
         """#
 
     /// Lookups by customer as the store and the segment engine write them.
+    /// (Bound as the code binds them: 1 for a customer, `[1]` for a JSON list.)
     static let lookups = [
-        "SELECT count(*) FROM event WHERE customerId = 1",
-        "SELECT min(timestamp) FROM event WHERE customerId = 1",
-        "SELECT id FROM event WHERE customerId = 1 ORDER BY timestamp, id",
-        "SELECT id FROM event WHERE customerId IN (SELECT value FROM json_each('[1,2]')) AND timestamp >= '2026'",
+        "SELECT count(*) FROM event WHERE customerId = ?",
+        "SELECT min(timestamp) FROM event WHERE customerId = ?",
+        "SELECT id FROM event WHERE customerId = ? ORDER BY timestamp, id",
+        "UPDATE event SET customerId = 2 WHERE customerId = ?",
+        "SELECT id FROM event WHERE customerId IN (SELECT value FROM json_each(?)) AND timestamp >= '2026'",
         """
         SELECT customer.id FROM customer WHERE (SELECT count(*) FROM event AS counted
         WHERE counted.customerId = customer.id AND counted.name = 'Viewed') >= 1
         """,
     ]
+
+    static func indexDefinition(_ db: Database) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'eventByCustomer'")
+    }
 
     static func indexEntries(_ db: Database) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT count(*) FROM event INDEXED BY eventByCustomer WHERE customerId > 0") ?? -1
@@ -40,17 +46,16 @@ struct EventIndexTests {
         let store = try SQLiteStore(path: Self.temporaryPath())
         let request = try SegmentRequest.parse(body: Data(Self.events.utf8), single: nil, receivedAt: Date())
         _ = try await store.ingest(IngestBatch(source: "web", accepted: request.accepted, rejected: []))
-        let index = try await store.writer.read { db in
-            try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'eventByCustomer'")
-        }
+        let index = try await store.writer.read { db in try Self.indexDefinition(db) }
         #expect(index?.contains(#"WHERE "customerId" IS NOT NULL"#) == true, "\(index ?? "no index")")
         #expect(try await store.processPending().events == 3)
         let after = try await store.writer.read { db in try Self.indexEntries(db) }
         #expect(after == 3)
         let plans = try await store.writer.read { db in
             try Self.lookups.map { sql in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
-                    .joined(separator: "; ")
+                let arguments: StatementArguments = sql.contains("json_each") ? ["[1]"] : sql.contains("?") ? [1] : []
+                return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
+                    .map { $0["detail"] as String }.joined(separator: "; ")
             }
         }
         for (sql, plan) in zip(Self.lookups, plans) {
@@ -76,12 +81,14 @@ struct EventIndexTests {
         }
         try queue.close()
         let store = try SQLiteStore(path: path)
-        let (entries, found) = try await store.writer.read { db in
+        let (index, entries, found) = try await store.writer.read { db in
             (
+                try Self.indexDefinition(db),
                 try Self.indexEntries(db),
-                try String.fetchAll(db, sql: "SELECT messageId FROM event WHERE customerId = 1")
+                try String.fetchAll(db, sql: "SELECT messageId FROM event WHERE customerId = ?", arguments: [1])
             )
         }
+        #expect(index?.contains(#"WHERE "customerId" IS NOT NULL"#) == true, "\(index ?? "no index")")
         #expect(entries == 1)
         #expect(found == ["a"])
     }

@@ -1,0 +1,29 @@
+import Foundation
+import PatronCore
+import Testing
+
+@testable import PatronStorage
+
+/// `eventsStoredThroughIngest`, which event processing compares with its own pace.
+struct IngestCounterTests {
+    @Test func theCounterCountsStoredEventsOnlyNotDuplicatesNorQuarantined() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let store = try SQLiteStore(path: path.path)
+        #expect(store.eventsStoredThroughIngest == 0)
+        let body = #"""
+            {"batch":[
+              {"type":"track","userId":"u1","messageId":"1","event":"Viewed"},
+              {"type":"track","userId":"u1","messageId":"2","event":"Viewed"},
+              {"type":"track","messageId":"3","event":"no identity"}
+            ]}
+            """#
+        let request = try SegmentRequest.parse(body: Data(body.utf8), single: nil, receivedAt: Date())
+        #expect(request.rejected.count == 1)
+        let batch = IngestBatch(source: "web", accepted: request.accepted, rejected: request.rejected)
+        _ = try await store.ingest(batch)
+        #expect(store.eventsStoredThroughIngest == 2)
+        let again = try await store.ingest(batch)
+        #expect(again.duplicates == 2)
+        #expect(store.eventsStoredThroughIngest == 2, "duplicates are not stored again")
+    }
+}
