@@ -43,10 +43,17 @@ struct ScannedEvent {
         return try? parser.scanObject(depth: 1)
     }
 
-    /// Whether `key` (`context` or `integrations`) is merged with an object of the batch: the
-    /// event's own value then counts only if it is an object, and the result always is one.
-    func isMergedWithBatch(_ key: String) -> Bool {
-        (key == "context" && shared.context != nil) || (key == "integrations" && shared.integrations != nil)
+    /// The keys a batch can share with its events.
+    static let sharedKeys = ["context", "integrations"]
+
+    /// The batch's members for `key` (`context` or `integrations`), when the batch has an object
+    /// there: the event's own value then counts only if it is an object, and the result always is one.
+    func batchMembers(for key: String) -> [ScannedMember]? {
+        switch key {
+        case "context": shared.context
+        case "integrations": shared.integrations
+        default: nil
+        }
     }
 
     /// An id member: absent, `null` or empty is no id; a string, or an integral number below 10¹⁵
@@ -79,8 +86,8 @@ struct ScannedEvent {
         let value = tree(of: range)
         guard case .object(let parsed) = value else { return value }
         var object = parsed.filter { entry in members.contains { $0.key == entry.key } }
-        for (key, shared) in [("context", shared.context), ("integrations", shared.integrations)] {
-            guard let shared else { continue }
+        for key in Self.sharedKeys {
+            guard let shared = batchMembers(for: key) else { continue }
             var own = object[key]?.objectValue ?? [:]
             for member in shared where own[member.key] == nil { own[member.key] = tree(of: member.value) }
             object[key] = .object(own)
@@ -106,8 +113,10 @@ struct ScannedEvent {
         for member in members where !serverFields.contains(where: { $0.key == member.key }) {
             entries.append((member.key, output(of: member)))
         }
-        for (key, shared) in [("context", shared.context), ("integrations", shared.integrations)] {
-            if let shared, member(key) == nil { entries.append((key, .merged(own: [], shared: shared))) }
+        for key in Self.sharedKeys {
+            if let shared = batchMembers(for: key), member(key) == nil {
+                entries.append((key, .merged(own: [], shared: shared)))
+            }
         }
         for field in serverFields { entries.append((field.key, .text(field.value))) }
         entries.sort { $0.key < $1.key }
@@ -140,8 +149,7 @@ struct ScannedEvent {
     /// A member's output: `context` and `integrations` merged with the batch's when it has them (an
     /// own value that is not an object gives way to the batch's), else the member's bytes.
     private func output(of member: ScannedMember) -> Output {
-        let shared = member.key == "context" ? shared.context : member.key == "integrations" ? shared.integrations : nil
-        guard let shared else { return .raw(member.value) }
+        guard let shared = batchMembers(for: member.key) else { return .raw(member.value) }
         return .merged(own: members(member) ?? [], shared: shared)
     }
 }

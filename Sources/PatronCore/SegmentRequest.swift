@@ -260,7 +260,7 @@ public struct SegmentRequest: Sendable {
         guard user.value != nil || anonymous.value != nil else {
             return reject(.missingIdentity, "an event needs a userId or an anonymousId", messageId: messageId)
         }
-        for key in ["properties", "traits", "context", "integrations"] where !event.isMergedWithBatch(key) {
+        for key in ["properties", "traits", "context", "integrations"] where event.batchMembers(for: key) == nil {
             if event.kind(of: key).map({ $0 != .null && $0 != .object }) == true {
                 return reject(.invalidField, "\(key) must be an object", messageId: messageId)
             }
