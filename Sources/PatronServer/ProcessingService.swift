@@ -38,6 +38,13 @@ public struct ProcessingService: Service {
     /// over the file), and every group commit behind it waits for it and fsyncs its pages.
     static let pauseToStepWhenLosingGround = 4
 
+    /// How many times faster than processing ingest must store events before processing gives way:
+    /// then it is a bulk load that processing cannot keep up with whatever it does, and
+    /// acknowledging events comes first. A load only a little faster than processing (a steady
+    /// 10,000 events/s, or a burst) gets no pause: pausing would turn a backlog processing could
+    /// still catch up into one it never catches up while the load lasts.
+    static let bulkLoadPace = 2
+
     /// How far processing may lag behind ingest (since the last processed event was received)
     /// before it may give way: below it the load is one processing keeps up with, and an event
     /// reaches its segments within milliseconds.
@@ -138,18 +145,19 @@ public struct ProcessingService: Service {
     /// Whether processing gives way to ingest after step `outcome` (of at most `limit` events, while
     /// ingest stored `storedMeanwhile` events during the whole pass: processing, re-scoring, segments
     /// and event triggers): only when it is losing ground, i.e. the step was full, left processing
-    /// more than ``lagBeforeGivingWay`` behind, and ingest stored more events during the pass than
-    /// the step processed. Then processing cannot keep up whatever it does (a
-    /// bulk load), and acknowledging events comes first until ingest slows down. A backlog that
-    /// processing outpaces (after a stall, or a burst) gets no pause: pausing then would only let
-    /// the backlog grow, and every later event wait for it.
+    /// more than ``lagBeforeGivingWay`` behind, and ingest stored more than ``bulkLoadPace`` times
+    /// the events the step processed during the pass. Then processing cannot keep up whatever it
+    /// does (a bulk load), and acknowledging events comes first until ingest slows down. A backlog
+    /// that processing outpaces or nearly keeps pace with (after a stall, a burst, a steady load
+    /// near its limit) gets no pause: pausing then would only let the backlog grow, and every later
+    /// event wait for it.
     public static func isLosingGround(
         _ outcome: ProcessingOutcome,
         limit: Int,
         storedMeanwhile: Int,
         now: Date = Date()
     ) -> Bool {
-        outcome.events == limit && storedMeanwhile > outcome.events && isBehind(outcome, now: now)
+        outcome.events == limit && storedMeanwhile > bulkLoadPace * outcome.events && isBehind(outcome, now: now)
     }
 
     /// Whether processing step `outcome` left processing more than ``lagBeforeGivingWay`` behind

@@ -4,11 +4,12 @@ import Synchronization
 ///
 /// Callers queue their item and wait. The writer itself drains the queue: the first item queued
 /// while no group is being written schedules a job on the writer, which takes everything queued,
-/// writes it in one transaction and wakes each caller with its result. If more items were queued
-/// while it wrote, it schedules the next such job behind whatever else waits for the writer
-/// (processing steps), so those still get their turn. No caller waits for more than the group
-/// after its own, and no result goes through another caller's task first: callers are woken
-/// straight from the writer's queue.
+/// writes it in one transaction and hands the group to `makeDurable`, which wakes each caller with
+/// its result once the transaction is on disk (off the writer's thread, see
+/// ``WriteAheadLogSyncer``). If more items were queued while it wrote, it schedules the next such
+/// job behind whatever else waits for the writer (processing steps), so those still get their
+/// turn. No caller waits for more than the group after its own, and no result goes through another
+/// caller's task first.
 final class GroupCommitter<Item: Sendable, Output: Sendable, Connection>: Sendable {
     private typealias Waiter = CheckedContinuation<Output, any Error>
 
@@ -21,6 +22,7 @@ final class GroupCommitter<Item: Sendable, Output: Sendable, Connection>: Sendab
     private let active = Atomic<Int>(0)
     private let schedule: @Sendable (@escaping @Sendable (Connection) -> Void) -> Void
     private let write: @Sendable ([Item], Connection) throws -> [Output]
+    private let makeDurable: @Sendable (@escaping @Sendable (Result<Void, StoreError>) -> Void) -> Void
 
     /// Submissions not yet answered (0 when no ingest is waiting on the writer).
     var inFlight: Int { active.load(ordering: .relaxed) }
@@ -30,12 +32,19 @@ final class GroupCommitter<Item: Sendable, Output: Sendable, Connection>: Sendab
     ///     never on the caller's thread).
     ///   - write: commits all items in one transaction on the writer's connection and returns one
     ///     output per item, in order.
+    ///   - makeDurable: called on the writer after each group committed, in commit order; calls its
+    ///     argument once that commit is durable (or with the failure that keeps it from being
+    ///     acknowledged). By default a commit is durable when it returns.
     init(
         schedule: @escaping @Sendable (@escaping @Sendable (Connection) -> Void) -> Void,
-        write: @escaping @Sendable ([Item], Connection) throws -> [Output]
+        write: @escaping @Sendable ([Item], Connection) throws -> [Output],
+        makeDurable: @escaping @Sendable (@escaping @Sendable (Result<Void, StoreError>) -> Void) -> Void = {
+            $0(.success(()))
+        }
     ) {
         self.schedule = schedule
         self.write = write
+        self.makeDurable = makeDurable
     }
 
     /// Queues `item`, and returns its output once the transaction holding it has committed.
@@ -53,8 +62,8 @@ final class GroupCommitter<Item: Sendable, Output: Sendable, Connection>: Sendab
         }
     }
 
-    /// On the writer: writes everything queued in one transaction, wakes its callers, and schedules
-    /// the next group if more was queued meanwhile.
+    /// On the writer: writes everything queued in one transaction, hands it over to be made durable
+    /// (which wakes its callers), and schedules the next group if more was queued meanwhile.
     private func writeQueuedGroup(_ connection: Connection) {
         let group = state.withLock { state in
             defer { state.queue.removeAll(keepingCapacity: true) }
@@ -62,13 +71,20 @@ final class GroupCommitter<Item: Sendable, Output: Sendable, Connection>: Sendab
         }
         do {
             let outputs = try write(group.map(\.item), connection)
-            guard outputs.count == group.count else {
-                throw StoreError(
-                    .unavailable,
-                    "the group commit gave \(outputs.count) results for \(group.count) items"
-                )
+            makeDurable { durable in
+                switch durable {
+                case .success where outputs.count == group.count:
+                    for (entry, output) in zip(group, outputs) { entry.waiter.resume(returning: output) }
+                case .success:
+                    let error = StoreError(
+                        .unavailable,
+                        "the group commit gave \(outputs.count) results for \(group.count) items"
+                    )
+                    for entry in group { entry.waiter.resume(throwing: error) }
+                case .failure(let error):
+                    for entry in group { entry.waiter.resume(throwing: error) }
+                }
             }
-            for (entry, output) in zip(group, outputs) { entry.waiter.resume(returning: output) }
         } catch {
             for entry in group { entry.waiter.resume(throwing: error) }
         }

@@ -48,4 +48,33 @@ struct GroupCommitterTests {
         await #expect(throws: WriteFailure.self) { try await committer.submit(-1) }
         #expect(try await committer.submit(21) == 42)
     }
+
+    @Test func callersAreAnsweredOnlyOnceTheirGroupIsDurableAndADurabilityFailureFailsThem() async throws {
+        let writer = RecordingWriter()
+        let held = Mutex<[@Sendable (Result<Void, StoreError>) -> Void]>([])
+        let committer = GroupCommitter<Int, Int, RecordingWriter>(
+            schedule: { job in writer.queue.async { job(writer) } },
+            write: { items, writer in
+                writer.groups.withLock { $0.append(items) }
+                return items.map { $0 * 2 }
+            },
+            makeDurable: { acknowledge in held.withLock { $0.append(acknowledge) } }
+        )
+        let answered = Atomic<Int>(0)
+        let first = Task {
+            defer { answered.add(1, ordering: .relaxed) }
+            return try await committer.submit(1)
+        }
+        while held.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(answered.load(ordering: .relaxed) == 0, "written, not yet durable: no answer")
+        #expect(committer.inFlight == 1)
+        held.withLock { $0.removeFirst() }(.success(()))
+        #expect(try await first.value == 2)
+        let second = Task { try await committer.submit(3) }
+        while held.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
+        held.withLock { $0.removeFirst() }(.failure(StoreError(.unavailable, "the disk is gone")))
+        await #expect(throws: StoreError.self) { try await second.value }
+        #expect(writer.groups.withLock { $0 } == [[1], [3]])
+    }
 }
