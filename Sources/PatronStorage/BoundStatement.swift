@@ -2,9 +2,9 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// A cached GRDB statement bound and stepped through the SQLite C API, for the bulk loops of an
-/// import: building a `StatementArguments` array of `DatabaseValue`s for every row cost more than
-/// the insert itself (see BENCHMARKS.md §3).
+/// A cached GRDB statement bound and stepped through the SQLite C API, for the per-row loops of
+/// imports, ingest and event processing: building a `StatementArguments` array of `DatabaseValue`s
+/// for every row cost more than the insert itself (see BENCHMARKS.md §3).
 ///
 /// Use only inside the database access that prepared it; ``reset()`` before binding a new row.
 struct BoundStatement {
@@ -87,6 +87,14 @@ struct BoundStatement {
         let changes = db.changesCount
         reset()
         return changes
+    }
+
+    /// Runs a query for one integer, then resets it: the first column of its first row (`nil` when
+    /// it returns no row, or NULL).
+    func fetchInt64() throws -> Int64? {
+        defer { reset() }
+        guard try step(), sqlite3_column_type(handle, 0) != SQLITE_NULL else { return nil }
+        return int64(at: 0)
     }
 
     /// An integer column of the current row.

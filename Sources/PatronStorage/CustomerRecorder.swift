@@ -6,6 +6,33 @@ import PatronCore
 /// per trait), transactions from `Order Completed` / `Order Refunded`, and first-touch acquisition.
 struct CustomerRecorder {
     let db: Database
+    /// `UPDATE event SET customerId`: the event's customer (?1) by event id (?2).
+    private let assignEvent: BoundStatement
+    /// The customer's (?2) count and seen range widened with an event at ?1.
+    private let countEvent: BoundStatement
+    /// The acquisition upsert that keeps the first touch (``keepFirstTouch``).
+    private let noteTouch: BoundStatement
+
+    /// A recorder writing through `db`, inside its transaction.
+    init(db: Database) throws {
+        self.db = db
+        assignEvent = try BoundStatement(db, sql: "UPDATE event SET customerId = ?1 WHERE id = ?2")
+        countEvent = try BoundStatement(
+            db,
+            sql: """
+                UPDATE customer SET eventCount = eventCount + 1,
+                    firstSeen = min(coalesce(firstSeen, ?1), ?1), lastSeen = max(coalesce(lastSeen, ?1), ?1)
+                WHERE id = ?2
+                """
+        )
+        noteTouch = try BoundStatement(
+            db,
+            sql: """
+                INSERT INTO acquisition (\(Self.acquisitionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                \(Self.keepFirstTouch)
+                """
+        )
+    }
 
     /// The columns of `acquisition`, in the order the upserts below give them.
     static let acquisitionColumns =
@@ -27,17 +54,12 @@ struct CustomerRecorder {
     /// - Returns: the customer whose transactions changed (an order or a refund), if any.
     @discardableResult
     func record(_ prepared: PreparedEvent, customer: Int64) throws -> Int64? {
-        let event = prepared.event
-        let eventId = prepared.id
-        try db.executeCached(sql: "UPDATE event SET customerId = ? WHERE id = ?", arguments: [customer, eventId])
-        try db.executeCached(
-            sql: """
-                UPDATE customer SET eventCount = eventCount + 1,
-                    firstSeen = min(coalesce(firstSeen, :at), :at), lastSeen = max(coalesce(lastSeen, :at), :at)
-                WHERE id = :customer
-                """,
-            arguments: ["at": SQLDate(event.timestamp), "customer": customer]
-        )
+        assignEvent.bind(customer, at: 1)
+        assignEvent.bind(prepared.id, at: 2)
+        try assignEvent.execute()
+        countEvent.bind(prepared.timestampText, at: 1)
+        countEvent.bind(customer, at: 2)
+        try countEvent.execute()
         return try applyDerivedData(prepared, customer: customer)
     }
 
@@ -54,7 +76,7 @@ struct CustomerRecorder {
                     ON CONFLICT (customerId, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp
                     WHERE excluded.timestamp >= trait.timestamp
                     """,
-                arguments: [customer, key, value, SQLDate(event.timestamp)]
+                arguments: [customer, key, value, prepared.timestampText]
             )
         }
         try recordConsent(event, customer: customer)
@@ -88,16 +110,17 @@ struct CustomerRecorder {
             break
         }
         let touch = prepared.touch
-        try db.executeCached(
-            sql: """
-                INSERT INTO acquisition (\(Self.acquisitionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                \(Self.keepFirstTouch)
-                """,
-            arguments: [
-                customer, prepared.source, touch?.utmSource, touch?.utmMedium, touch?.utmCampaign, touch?.referrer,
-                touch?.channel ?? "direct", touch != nil, SQLDate(event.timestamp), eventId,
-            ]
-        )
+        noteTouch.bind(customer, at: 1)
+        noteTouch.bind(prepared.source, at: 2)
+        noteTouch.bind(touch?.utmSource, at: 3)
+        noteTouch.bind(touch?.utmMedium, at: 4)
+        noteTouch.bind(touch?.utmCampaign, at: 5)
+        noteTouch.bind(touch?.referrer, at: 6)
+        noteTouch.bind(touch?.channel ?? "direct", at: 7)
+        noteTouch.bind(Int64(touch == nil ? 0 : 1), at: 8)
+        noteTouch.bind(prepared.timestampText, at: 9)
+        noteTouch.bind(eventId, at: 10)
+        try noteTouch.execute()
         return ordering
     }
 

@@ -2,19 +2,19 @@ import Synchronization
 
 /// Group commit: concurrent callers share one write transaction (and one fsync).
 ///
-/// Callers queue their item and wait. The writer itself drains the queue: the first item queued
-/// while no group is being written schedules a job on the writer, which takes everything queued,
-/// writes it in one transaction and hands the group to `makeDurable`, which wakes each caller with
-/// its result once the transaction is on disk (off the writer's thread, see
-/// ``WriteAheadLogSyncer``). If more items were queued while it wrote, it schedules the next such
-/// job behind whatever else waits for the writer (processing steps), so those still get their
-/// turn. No caller waits for more than the group after its own, and no result goes through another
-/// caller's task first.
+/// Callers queue their item and wait. The first item queued while no group is in flight schedules
+/// a job on the writer, which takes everything queued, writes it in one transaction and hands the
+/// group to `makeDurable`. That wakes each caller with its result once the transaction is on disk
+/// (off the writer's thread, see ``WriteAheadLogSyncer``), then, if more items were queued in the
+/// meantime, schedules the next such job behind whatever else waits for the writer (processing
+/// steps), so those still get their turn. No caller waits for more than the group after its own,
+/// and no result goes through another caller's task first.
 final class GroupCommitter<Item: Sendable, Output: Sendable, Connection>: Sendable {
     private typealias Waiter = CheckedContinuation<Output, any Error>
 
     private struct State {
         var queue: [(item: Item, waiter: Waiter)] = []
+        /// A group is scheduled, being written, or being made durable.
         var isScheduled = false
     }
 
@@ -62,8 +62,11 @@ final class GroupCommitter<Item: Sendable, Output: Sendable, Connection>: Sendab
         }
     }
 
-    /// On the writer: writes everything queued in one transaction, hands it over to be made durable
-    /// (which wakes its callers), and schedules the next group if more was queued meanwhile.
+    /// On the writer: writes everything queued in one transaction and hands it over to be made
+    /// durable, which wakes its callers and then schedules the next group if more was queued
+    /// meanwhile. Only one group is written or synced at a time: requests arriving during a sync
+    /// join the next group, so groups stay as large as when the writer itself waited for the disk,
+    /// while the writer is free for other work (processing steps) during the sync.
     private func writeQueuedGroup(_ connection: Connection) {
         let group = state.withLock { state in
             defer { state.queue.removeAll(keepingCapacity: true) }
@@ -84,10 +87,16 @@ final class GroupCommitter<Item: Sendable, Output: Sendable, Connection>: Sendab
                 case .failure(let error):
                     for entry in group { entry.waiter.resume(throwing: error) }
                 }
+                self.scheduleNextGroup()
             }
         } catch {
             for entry in group { entry.waiter.resume(throwing: error) }
+            scheduleNextGroup()
         }
+    }
+
+    /// Schedules the next group on the writer if anything was queued, or notes that none is.
+    private func scheduleNextGroup() {
         let hasMore = state.withLock { state -> Bool in
             if state.queue.isEmpty { state.isScheduled = false }
             return state.isScheduled

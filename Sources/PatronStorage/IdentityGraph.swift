@@ -15,6 +15,30 @@ struct IdentityGraph {
     let rules: IdentityRules
     /// Lookups already made in this transaction (a batch often carries many events of one person).
     let cache = IdentityCache()
+    /// The customer holding an id: kind ?1, value ?2.
+    private let ownerLookup: BoundStatement
+    /// A new link: kind, value, customer, first event, creation time.
+    private let identityInsertion: BoundStatement
+    /// A new customer: created at ?1, first and last seen at ?2.
+    private let customerInsertion: BoundStatement
+    /// When this transaction started, as the store writes dates: new links and customers are
+    /// created at this time.
+    private let now = SQLDate.text(Date())
+
+    /// The graph as stored in `db`, inside its write transaction.
+    init(db: Database, rules: IdentityRules) throws {
+        self.db = db
+        self.rules = rules
+        ownerLookup = try BoundStatement(db, sql: "SELECT customerId FROM identity WHERE kind = ?1 AND value = ?2")
+        identityInsertion = try BoundStatement(
+            db,
+            sql: "INSERT INTO identity (kind, value, customerId, firstEventId, createdAt) VALUES (?, ?, ?, ?, ?)"
+        )
+        customerInsertion = try BoundStatement(
+            db,
+            sql: "INSERT INTO customer (createdAt, firstSeen, lastSeen, eventCount) VALUES (?1, ?2, ?2, 0)"
+        )
+    }
 
     /// Audit actions.
     enum Action: String {
@@ -55,14 +79,14 @@ struct IdentityGraph {
                 free = candidate
                 break
             }
-            target = try free ?? createCustomer(at: event.timestamp)
+            target = try free ?? createCustomer(at: prepared.timestampText)
         } else {
             var withUser: Int64?
             for candidate in candidates where try userId(of: candidate) != nil {
                 withUser = candidate
                 break
             }
-            target = try withUser ?? candidates.first ?? createCustomer(at: event.timestamp)
+            target = try withUser ?? candidates.first ?? createCustomer(at: prepared.timestampText)
         }
         var targetUser = try userId(of: target) ?? eventUser
         var conflicts: [String] = []
@@ -94,10 +118,12 @@ struct IdentityGraph {
         }
         for id in extracted.usable where owners[id] == nil {
             if id.kind == Identifier.userIdKind, let targetUser, targetUser != id.value { continue }
-            try db.executeCached(
-                sql: "INSERT INTO identity (kind, value, customerId, firstEventId, createdAt) VALUES (?, ?, ?, ?, ?)",
-                arguments: [id.kind, id.value, target, eventId, SQLDate.now]
-            )
+            identityInsertion.bind(id.kind, at: 1)
+            identityInsertion.bind(id.value, at: 2)
+            identityInsertion.bind(target, at: 3)
+            identityInsertion.bind(eventId, at: 4)
+            identityInsertion.bind(now, at: 5)
+            try identityInsertion.execute()
             cache.owners[id] = .some(target)
             if id.kind == Identifier.userIdKind { cache.userIds[target] = .some(id.value) }
         }
@@ -107,10 +133,9 @@ struct IdentityGraph {
     /// The customer holding `id`, if any.
     func owner(of id: Identifier) throws -> Int64? {
         if let known = cache.owners[id] { return known }
-        let owner = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT customerId FROM identity WHERE kind = ? AND value = ?"),
-            arguments: [id.kind, id.value]
-        )
+        ownerLookup.bind(id.kind, at: 1)
+        ownerLookup.bind(id.value, at: 2)
+        let owner = try ownerLookup.fetchInt64()
         cache.owners[id] = .some(owner)
         // A customer holds at most one user id: the owner of this one holds no other.
         if let owner, id.kind == Identifier.userIdKind { cache.userIds[owner] = .some(id.value) }
@@ -132,11 +157,10 @@ struct IdentityGraph {
         )
     }
 
-    func createCustomer(at timestamp: Date) throws -> Int64 {
-        try db.executeCached(
-            sql: "INSERT INTO customer (createdAt, firstSeen, lastSeen, eventCount) VALUES (?, ?, ?, 0)",
-            arguments: [SQLDate.now, SQLDate(timestamp), SQLDate(timestamp)]
-        )
+    func createCustomer(at timestamp: String) throws -> Int64 {
+        customerInsertion.bind(now, at: 1)
+        customerInsertion.bind(timestamp, at: 2)
+        try customerInsertion.execute()
         cache.created.insert(db.lastInsertedRowID)
         return db.lastInsertedRowID
     }
@@ -255,7 +279,7 @@ struct IdentityGraph {
                 )
             }
         }
-        let recorder = CustomerRecorder(db: db)
+        let recorder = try CustomerRecorder(db: db)
         try recorder.rebuild(customer: winner)
         try recorder.rebuild(customer: restored)
         try db.executeCached(

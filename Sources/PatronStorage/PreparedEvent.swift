@@ -6,6 +6,8 @@ struct PreparedEvent: Sendable {
     let id: Int64
     let source: String
     let event: SegmentEvent
+    /// The event's timestamp as the store writes dates (``SQLDate``).
+    let timestampText: String
     let identifiers: ExtractedIdentifiers
     let traits: [(key: String, json: String)]
     let order: OrderEvent?
@@ -17,6 +19,7 @@ struct PreparedEvent: Sendable {
         id = stored.id
         source = stored.source
         event = stored.event
+        timestampText = SQLDate.text(stored.event.timestamp)
         identifiers = rules.identifiers(of: stored.event)
         traits = stored.event.traits.map { ($0.key, $0.value.jsonText) }
         order = OrderEvent(stored.event)

@@ -54,8 +54,8 @@ extension SQLiteStore {
             return ProcessingOutcome(events: 0, conflicts: [])
         }
         var ordering: Set<Int64> = []
-        let graph = IdentityGraph(db: db, rules: rules)
-        let recorder = CustomerRecorder(db: db)
+        let graph = try IdentityGraph(db: db, rules: rules)
+        let recorder = try CustomerRecorder(db: db)
         var conflicts: [String] = []
         var changes: [Int64: CustomerChange] = [:]
         for event in prepared {

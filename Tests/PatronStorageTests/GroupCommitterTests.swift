@@ -77,4 +77,31 @@ struct GroupCommitterTests {
         await #expect(throws: StoreError.self) { try await second.value }
         #expect(writer.groups.withLock { $0 } == [[1], [3]])
     }
+
+    @Test func requestsArrivingDuringASyncJoinOneNextGroup() async throws {
+        let writer = RecordingWriter()
+        let held = Mutex<[@Sendable (Result<Void, StoreError>) -> Void]>([])
+        let committer = GroupCommitter<Int, Int, RecordingWriter>(
+            schedule: { job in writer.queue.async { job(writer) } },
+            write: { items, writer in
+                writer.groups.withLock { $0.append(items) }
+                return items
+            },
+            makeDurable: { acknowledge in held.withLock { $0.append(acknowledge) } }
+        )
+        let first = Task { try await committer.submit(1) }
+        while held.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
+        let later = (2...4).map { item in Task { try await committer.submit(item) } }
+        while committer.inFlight < 4 { try await Task.sleep(for: .milliseconds(1)) }
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(writer.groups.withLock { $0 } == [[1]], "nothing more is written while a group syncs")
+        held.withLock { $0.removeFirst() }(.success(()))
+        #expect(try await first.value == 1)
+        while held.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
+        held.withLock { $0.removeFirst() }(.success(()))
+        for (offset, task) in later.enumerated() { #expect(try await task.value == offset + 2) }
+        let groups = writer.groups.withLock { $0 }
+        #expect(groups.count == 2)
+        #expect(groups.last?.sorted() == [2, 3, 4])
+    }
 }
