@@ -69,6 +69,11 @@ public struct ProcessingService: Service {
         // Until a first successful match, the event-trigger cursor may lag processing (a crash between
         // the two), so it is matched even without new events.
         var eventTriggersCaughtUp = false
+        // The step after a full one, read (on a reader connection, so on the other core) while that
+        // one is recorded and its segments evaluated. If the step before it failed, it records
+        // nothing (the cursor is not where it was read after) and is read again.
+        var nextStep: Task<PendingEvents, any Error>?
+        defer { nextStep?.cancel() }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 // Acknowledging events comes first: while tracking requests wait for the (single)
@@ -79,7 +84,19 @@ public struct ProcessingService: Service {
                 let stepStarted = ContinuousClock.now
                 let storedBefore = store.eventsStoredThroughIngest
                 let limit = ingestBusy ? Self.stepWhileIngestWaits : Self.stepWhileIngestIsQuiet
-                let outcome = try await store.processPending(limit: limit, rules: rules)
+                let pending: PendingEvents
+                if let prefetched = nextStep {
+                    nextStep = nil
+                    pending = try await prefetched.value
+                } else {
+                    pending = try await store.readPending(limit: limit, rules: rules)
+                }
+                if pending.count == limit, let last = pending.lastEventId {
+                    nextStep = Task { [store, rules] in
+                        try await store.readPending(after: last, limit: limit, rules: rules)
+                    }
+                }
+                let outcome = try await store.record(pending)
                 metrics.processed.increment(by: Int64(outcome.events))
                 for conflict in outcome.conflicts { logger.warning("identity conflict, \(conflict)") }
                 do {
@@ -136,6 +153,8 @@ public struct ProcessingService: Service {
                     try? await Task.sleep(for: max(.milliseconds(5), step * Self.pauseToStepWhenLosingGround))
                 }
             } catch {
+                // Cancelled at shutdown mid-step: the step's events stay pending, nothing failed.
+                if Task.isCancelled || Task.isShuttingDownGracefully { break }
                 logger.error("event processing failed, retrying in 1 s: \(error)")
                 try? await Task.sleep(for: .seconds(1))
             }
