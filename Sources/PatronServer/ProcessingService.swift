@@ -38,13 +38,6 @@ public struct ProcessingService: Service {
     /// over the file), and every group commit behind it waits for it and fsyncs its pages.
     static let pauseToStepWhenLosingGround = 4
 
-    /// How many times faster than processing ingest must store events before processing gives way:
-    /// then it is a bulk load that processing cannot keep up with whatever it does, and
-    /// acknowledging events comes first. A load only a little faster than processing (a steady
-    /// 10,000 events/s, or a burst) gets no pause: pausing would turn a backlog processing could
-    /// still catch up into one it never catches up while the load lasts.
-    static let bulkLoadPace = 2
-
     /// How far processing may lag behind ingest (since the last processed event was received)
     /// before it may give way: below it the load is one processing keeps up with, and an event
     /// reaches its segments within milliseconds.
@@ -69,11 +62,6 @@ public struct ProcessingService: Service {
         // Until a first successful match, the event-trigger cursor may lag processing (a crash between
         // the two), so it is matched even without new events.
         var eventTriggersCaughtUp = false
-        // The step after a full one, read (on a reader connection, so on the other core) while that
-        // one is recorded and its segments evaluated. If the step before it failed, it records
-        // nothing (the cursor is not where it was read after) and is read again.
-        var nextStep: Task<PendingEvents, any Error>?
-        defer { nextStep?.cancel() }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 // Acknowledging events comes first: while tracking requests wait for the (single)
@@ -84,19 +72,7 @@ public struct ProcessingService: Service {
                 let stepStarted = ContinuousClock.now
                 let storedBefore = store.eventsStoredThroughIngest
                 let limit = ingestBusy ? Self.stepWhileIngestWaits : Self.stepWhileIngestIsQuiet
-                let pending: PendingEvents
-                if let prefetched = nextStep {
-                    nextStep = nil
-                    pending = try await prefetched.value
-                } else {
-                    pending = try await store.readPending(limit: limit, rules: rules)
-                }
-                if pending.count == limit, let last = pending.lastEventId {
-                    nextStep = Task { [store, rules] in
-                        try await store.readPending(after: last, limit: limit, rules: rules)
-                    }
-                }
-                let outcome = try await store.record(pending)
+                let outcome = try await store.processPending(limit: limit, rules: rules)
                 metrics.processed.increment(by: Int64(outcome.events))
                 for conflict in outcome.conflicts { logger.warning("identity conflict, \(conflict)") }
                 do {
@@ -153,8 +129,6 @@ public struct ProcessingService: Service {
                     try? await Task.sleep(for: max(.milliseconds(5), step * Self.pauseToStepWhenLosingGround))
                 }
             } catch {
-                // Cancelled at shutdown mid-step: the step's events stay pending, nothing failed.
-                if Task.isCancelled || Task.isShuttingDownGracefully { break }
                 logger.error("event processing failed, retrying in 1 s: \(error)")
                 try? await Task.sleep(for: .seconds(1))
             }
@@ -164,19 +138,18 @@ public struct ProcessingService: Service {
     /// Whether processing gives way to ingest after step `outcome` (of at most `limit` events, while
     /// ingest stored `storedMeanwhile` events during the whole pass: processing, re-scoring, segments
     /// and event triggers): only when it is losing ground, i.e. the step was full, left processing
-    /// more than ``lagBeforeGivingWay`` behind, and ingest stored more than ``bulkLoadPace`` times
-    /// the events the step processed during the pass. Then processing cannot keep up whatever it
-    /// does (a bulk load), and acknowledging events comes first until ingest slows down. A backlog
-    /// that processing outpaces or nearly keeps pace with (after a stall, a burst, a steady load
-    /// near its limit) gets no pause: pausing then would only let the backlog grow, and every later
-    /// event wait for it.
+    /// more than ``lagBeforeGivingWay`` behind, and ingest stored more events during the pass than
+    /// the step processed. Then processing cannot keep up whatever it does (a
+    /// bulk load), and acknowledging events comes first until ingest slows down. A backlog that
+    /// processing outpaces (after a stall, or a burst) gets no pause: pausing then would only let
+    /// the backlog grow, and every later event wait for it.
     public static func isLosingGround(
         _ outcome: ProcessingOutcome,
         limit: Int,
         storedMeanwhile: Int,
         now: Date = Date()
     ) -> Bool {
-        outcome.events == limit && storedMeanwhile > bulkLoadPace * outcome.events && isBehind(outcome, now: now)
+        outcome.events == limit && storedMeanwhile > outcome.events && isBehind(outcome, now: now)
     }
 
     /// Whether processing step `outcome` left processing more than ``lagBeforeGivingWay`` behind

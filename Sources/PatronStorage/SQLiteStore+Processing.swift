@@ -14,51 +14,22 @@ extension SQLiteStore {
     ) async throws(StoreError)
         -> ProcessingOutcome
     {
-        try await record(try await readPending(limit: limit, rules: rules))
-    }
-
-    /// Reads and works out the next `limit` events to process, on a reader connection (off the single
-    /// writer that ingest needs): those after the durable cursor, or after event `previous` when
-    /// given, i.e. the events that follow a step being recorded.
-    public func readPending(
-        after previous: Int64? = nil,
-        limit: Int = 500,
-        rules: IdentityRules = IdentityRules()
-    ) async throws(StoreError) -> PendingEvents {
         do {
-            let (cursor, stored) = try await writer.read { [unsynced] db -> (Int64, [StoredEvent]) in
-                // The cursor's read starts the snapshot: a group commit it holds noted itself in
-                // `unsynced` before it committed, so events not yet acknowledged stay pending.
-                let durableCursor = try Self.processingCursor(db)
-                let cursor = previous ?? durableCursor
+            // Reading and parsing happen on a reader connection, off the single writer that ingest needs.
+            let (cursor, stored) = try await writer.read { db -> (Int64, [StoredEvent]) in
+                let cursor = try Self.processingCursor(db)
                 let rows = try Row.fetchAll(
                     db.cachedStatement(
-                        sql: "SELECT \(StoredEvent.columns) FROM event WHERE id > ? AND id < ? ORDER BY id LIMIT ?"
+                        sql: "SELECT \(StoredEvent.columns) FROM event WHERE id > ? ORDER BY id LIMIT ?"
                     ),
-                    arguments: [cursor, unsynced.eventIdLimit ?? Int64.max, limit]
+                    arguments: [cursor, limit]
                 )
                 return (cursor, try rows.map(StoredEvent.init(row:)))
             }
-            return PendingEvents(cursor: cursor, prepared: stored.map { PreparedEvent($0, rules: rules) }, rules: rules)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.unavailable, "could not read events to process: \(error)", underlying: error)
-        }
-    }
-
-    /// Writes the customer data of `pending` and moves the cursor past it, in one transaction, unless
-    /// the cursor is no longer where the events were read after (the step before failed, or another
-    /// process recorded them): then nothing is written and 0 events are returned, and the events are
-    /// read again by a later step.
-    @discardableResult
-    public func record(_ pending: PendingEvents) async throws(StoreError) -> ProcessingOutcome {
-        guard pending.count > 0 else { return ProcessingOutcome(events: 0, conflicts: []) }
-        do {
+            guard !stored.isEmpty else { return ProcessingOutcome(events: 0, conflicts: []) }
+            let prepared = stored.map { PreparedEvent($0, rules: rules) }
             return try await writer.writeWithoutTransaction { db in
-                try Self.commitWithoutFsync(db) { db in
-                    try Self.record(pending.prepared, after: pending.cursor, db: db, rules: pending.rules)
-                }
+                try Self.commitWithoutFsync(db) { db in try Self.record(prepared, after: cursor, db: db, rules: rules) }
             }
         } catch let error as StoreError {
             throw error
