@@ -77,8 +77,12 @@ public struct ImportOutcome: Sendable, Hashable, Codable {
     public var alreadyPresent = 0
     /// Customers created.
     public var customersCreated = 0
-    /// Ids not linked because they belong to another customer (never merged by an import).
+    /// Ids not linked because they belong to another customer (never merged by an import), or
+    /// user ids not linked because the customer holds another one (audited as conflicts).
     public var conflicts = 0
+    /// Placeholder ids ignored (``IdentityRules/isBlocked(_:)``: never linked, never used to find a
+    /// customer); a customer row with no other id is left out.
+    public var placeholders = 0
 
     /// Creates an empty outcome.
     public init() {}
@@ -89,6 +93,7 @@ public struct ImportOutcome: Sendable, Hashable, Codable {
         alreadyPresent += other.alreadyPresent
         customersCreated += other.customersCreated
         conflicts += other.conflicts
+        placeholders += other.placeholders
     }
 }
 
@@ -360,20 +365,40 @@ extension SQLiteStore {
     /// Imports CRM customers in one transaction: finds each by its first id (creating it when
     /// unknown), links its other ids when they are free, sets its traits at `asOf` (a newer trait
     /// from an event is kept) and its acquisition when given (an earlier touch is kept). Idempotent.
+    ///
+    /// The identity graph's safeguards hold as for events: placeholder values are ignored, and a
+    /// customer never gets a second user id (the id is left unlinked and a `conflict` is audited).
     public func importCustomers(_ rows: [ImportedCustomer], asOf: Date) async throws(StoreError) -> ImportOutcome {
         try await write("import customers") { db in
             var outcome = ImportOutcome()
+            let graph = try IdentityGraph(db: db, rules: IdentityRules())
             for row in rows {
-                guard let first = row.identifiers.first else { continue }
+                let identifiers = row.identifiers.filter { !IdentityRules.isBlocked($0.value) }
+                outcome.placeholders += row.identifiers.count - identifiers.count
+                guard let first = identifiers.first else { continue }
                 let (customer, created) = try Self.findOrCreate(first, at: asOf, db: db)
                 var changed = created
                 if created { outcome.customersCreated += 1 }
-                for id in row.identifiers.dropFirst() {
+                for id in identifiers.dropFirst() {
                     let owner = try Int64.fetchOne(
                         db.cachedStatement(sql: "SELECT customerId FROM identity WHERE kind = ? AND value = ?"),
                         arguments: [id.kind, id.value]
                     )
                     if owner == nil {
+                        if id.kind == Identifier.userIdKind {
+                            if let held = try graph.userId(of: customer), held != id.value {
+                                outcome.conflicts += 1
+                                try graph.audit(
+                                    .conflict,
+                                    eventId: nil,
+                                    customerId: customer,
+                                    ids: [id],
+                                    reason: "not linked by a customer import: customer \(customer) has user id \(held)"
+                                )
+                                continue
+                            }
+                            graph.cache.userIds[customer] = .some(id.value)
+                        }
                         try db.executeCached(
                             sql: "INSERT INTO identity (kind, value, customerId, createdAt) VALUES (?, ?, ?, ?)",
                             arguments: [id.kind, id.value, customer, SQLDate.now]
