@@ -144,7 +144,10 @@ extension SQLiteStore {
                     memory: &memory,
                     db: db
                 )
-                if !deferringSeenRanges { try ImportSeenJournal.fold(db) }
+                if !deferringSeenRanges {
+                    try ImportSeenJournal.fold(db)
+                    try Self.restoreWriterCache(db)
+                }
                 try memory.end(db)
                 return (outcome, generation)
             }
@@ -164,9 +167,24 @@ extension SQLiteStore {
         importNumbers.withLock { $0.number(customers) }
     }
 
-    /// Widens the seen ranges of the customers that imports with `deferringSeenRanges` journaled.
+    /// Widens the seen ranges of the customers that imports with `deferringSeenRanges` journaled,
+    /// and gives the writer its usual page cache back: the end of a large import.
     public func foldImportedSeenRanges() async throws(StoreError) {
-        try await write("widen the seen ranges of imported customers") { db in try ImportSeenJournal.fold(db) }
+        try await write("widen the seen ranges of imported customers") { db in
+            try ImportSeenJournal.fold(db)
+            try Self.restoreWriterCache(db)
+        }
+    }
+
+    /// The writer's page cache during an import batch, in KiB: it keeps the index pages a big batch
+    /// touches in memory until the commit.
+    static let importCacheKiB = 262_144
+
+    /// Gives the writer back its usual page cache (``writerCacheKiB``) after import batches enlarged
+    /// it. Inside a transaction, the pages it dirtied stay in memory until the commit, which frees
+    /// the excess.
+    static func restoreWriterCache(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA cache_size = -\(writerCacheKiB)")
     }
 
     /// Drops the per-customer transaction index (`transactionByCustomer`) before a large import:
@@ -243,8 +261,7 @@ extension SQLiteStore {
         memory: inout ImportMemory,
         db: Database
     ) throws -> ImportOutcome {
-        // A large page cache keeps the index pages a big batch touches in memory until the commit.
-        try db.execute(sql: "PRAGMA cache_size = -262144")
+        try db.execute(sql: "PRAGMA cache_size = -\(importCacheKiB)")
         var outcome = ImportOutcome()
         let ids = batch.customers
         let rows = batch.rows

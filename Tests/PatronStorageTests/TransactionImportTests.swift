@@ -35,6 +35,23 @@ struct TransactionImportTests {
         )
     }
 
+    /// The writer's page cache, in KiB.
+    func writerCacheKiB() async throws -> Int {
+        -(try await store.writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? 0 })
+    }
+
+    /// An import batch enlarges the writer's page cache; a single import call, or the end of a large
+    /// import (`foldImportedSeenRanges`), gives the writer its usual cache back.
+    @Test func theWriterGetsItsUsualPageCacheBackAfterAnImport() async throws {
+        #expect(try await writerCacheKiB() == SQLiteStore.writerCacheKiB)
+        _ = try await store.importTransactions([Self.row("ann", "o1", day: 1)])
+        #expect(try await writerCacheKiB() == SQLiteStore.writerCacheKiB)
+        _ = try await store.importTransactions([Self.row("ann", "o2", day: 2)], deferringSeenRanges: true)
+        #expect(try await writerCacheKiB() == SQLiteStore.importCacheKiB, "kept between the batches of a large import")
+        try await store.foldImportedSeenRanges()
+        #expect(try await writerCacheKiB() == SQLiteStore.writerCacheKiB)
+    }
+
     /// Stores the events (JSON objects of a batch) through `store` as source `web`, then processes them.
     static func send(_ store: SQLiteStore, _ events: String...) async throws {
         let body = Data(#"{"batch":[\#(events.joined(separator: ","))]}"#.utf8)
