@@ -11,8 +11,8 @@ public import ServiceLifecycle
 /// A refresh backfills only the segments that time alone can change (and those that refer to
 /// them): new events and scores already re-evaluate their customers in real time. The first
 /// refresh after a start and then every `fullRefreshEvery`-th backfill every segment, which also
-/// catches changes made outside the server (a CSV import of customers, a fit run from the command
-/// line) and customers whose real-time evaluation a crash interrupted.
+/// catches changes made outside the server (a CSV import of customers with `--no-segments`, another
+/// process's processing) and customers whose real-time evaluation a crash interrupted.
 public struct SegmentRefreshService: Service {
     let store: SQLiteStore
     let interval: Duration

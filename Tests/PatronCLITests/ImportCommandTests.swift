@@ -118,6 +118,39 @@ struct ImportCommandTests {
         #expect((customer["identifiers"] as? [[String: Any]])?.count == 2)
     }
 
+    /// A customer import that changes traits re-evaluates the segments at once: the customers it
+    /// moves enter a trait segment (and its triggers would fire) without waiting for a server's
+    /// refresh; `--no-segments` leaves them for later.
+    @Test func customersImportReevaluatesSegments() throws {
+        let created = try EndToEndTests.run([
+            "segments", "create", "--name", "pro", "--definition", #"{"trait": "plan", "op": "eq", "value": "pro"}"#,
+            "--database", database,
+        ])
+        #expect(created.status == 0, "\(created.standardError)")
+        let file = try write("crm.csv", "crm_id,plan\nk1,pro\nk2,free\nk3,pro\n")
+        let imported = try EndToEndTests.run([
+            "import", "customers", file, "--database", database, "--id-kind", "external:crm", "--id-column", "crm_id",
+            "--format", "json",
+        ])
+        #expect(imported.status == 0, "\(imported.standardError)")
+        #expect(try summary(imported)["segmentChanges"] as? Int == 2)
+        let members = try EndToEndTests.run(["segments", "export", "--name", "pro", "--database", database])
+        #expect(
+            members.standardOutput.split(separator: "\n").count == 3,
+            "a header and two members: \(members.standardOutput)"
+        )
+
+        let later = try write("later.csv", "crm_id,plan\nk2,pro\n")
+        let skipped = try EndToEndTests.run([
+            "import", "customers", later, "--database", database, "--id-kind", "external:crm", "--id-column", "crm_id",
+            "--no-segments", "--format", "json",
+        ])
+        #expect(skipped.status == 0)
+        #expect(try summary(skipped)["segmentChanges"] == nil)
+        let unchanged = try EndToEndTests.run(["segments", "export", "--name", "pro", "--database", database])
+        #expect(unchanged.standardOutput.split(separator: "\n").count == 3)
+    }
+
     /// Customers known only from CSV get their acquisition channel from the CRM, so ROI and the
     /// drivers report count them; a bad acquisition date is rejected with its line.
     @Test func customersImportSetsTheAcquisitionChannel() throws {

@@ -37,12 +37,21 @@ struct InsightsCommandTests {
 
     @Test func fitOnTheStoreThenReport() throws {
         try importCDNOW()
+        let top = try EndToEndTests.run([
+            "segments", "create", "--name", "top", "--definition",
+            #"{"score": "valueDecile", "op": "eq", "value": 10}"#,
+            "--database", database,
+        ])
+        #expect(top.status == 0, "\(top.standardError)")
         let fit = try EndToEndTests.run([
             "fit", "--database", database, "--as-of", "1998-06-30", "--holdout-days", "273", "--format", "json",
         ])
         #expect(fit.status == 0, "\(fit.standardError)")
         let outcome = try json(fit)
         #expect(outcome["customersScored"] as? Int == 2357)
+        // The new scores re-evaluated the segments: the top decile entered `top` (about a tenth).
+        let entered = try #require(outcome["segmentChanges"] as? Int)
+        #expect((200...280).contains(entered))
         let comparison = try #require(outcome["comparison"] as? [String: Any])
         #expect((comparison["candidates"] as? [Any])?.count == 3)
         let table = try EndToEndTests.run(["fit", "--database", database, "--model", "pnbd", "--holdout-days", "0"])

@@ -301,6 +301,12 @@ struct ImportCommand: AsyncParsableCommand {
         )
         var consentColumns: [String] = []
         @Option(help: "Rows per database transaction.") var batchSize = 5_000
+        @Flag(
+            inversion: .prefixedNo,
+            help:
+                "Re-evaluate every segment after an import that changed customers (entries and exits fire their triggers)."
+        )
+        var segments = true
         @Option(help: "Output format of the summary: table or json.") var format: OutputFormat = .table
 
         func validate() throws {
@@ -447,6 +453,10 @@ struct ImportCommand: AsyncParsableCommand {
             summary.outcome.add(try await store.importCustomers(batch, asOf: asOf))
             progress.finish(note: "\(summary.rows) rows")
             summary.finishPhase("rows")
+            if segments, summary.outcome.imported > 0 {
+                summary.segmentChanges = try await SegmentReevaluation.run(store)
+                summary.finishPhase("segments")
+            }
             try summary.print(format: format)
         }
     }
@@ -508,11 +518,15 @@ struct ImportSummary: Encodable {
     var rejected = 0
     var outcome = ImportOutcome()
     /// Wall-clock seconds of each phase of the import (`rows`, then for transactions `seenRanges`
-    /// and, when the per-customer index was rebuilt, `index`).
+    /// and, when the per-customer index was rebuilt, `index`; for customers `segments` when they
+    /// were re-evaluated).
     var seconds: [String: Double] = [:]
+    /// Segment entries and exits from re-evaluating the segments after a customer import (`nil`
+    /// when they were not re-evaluated).
+    var segmentChanges: Int?
     private var phaseStart = ContinuousClock.now
 
-    private enum CodingKeys: String, CodingKey { case file, rows, rejected, outcome, seconds }
+    private enum CodingKeys: String, CodingKey { case file, rows, rejected, outcome, seconds, segmentChanges }
 
     init(file: String) { self.file = file }
 
@@ -547,7 +561,8 @@ struct ImportSummary: Encodable {
                 ]
             )
         )
-        let phases = ["rows", "seenRanges", "index"].compactMap { phase in
+        if let segmentChanges { Swift.print("segments re-evaluated: \(segmentChanges) entries and exits") }
+        let phases = ["rows", "seenRanges", "index", "segments"].compactMap { phase in
             seconds[phase].map { "\(phase) \(String(format: "%.1f", $0)) s" }
         }
         Swift.print("time: " + phases.joined(separator: ", "))

@@ -50,19 +50,23 @@ struct StoreFitArguments: ParsableArguments {
         let outcome = try await ValueModelFitter(store: store).fit(options) { stage in
             if showsProgress { FileHandle.standardError.write(Data("… \(stage)\n".utf8)) }
         }
+        // New active scores move customers in and out of score segments, as a refit in `patron serve` does.
+        let segmentChanges = activate && outcome.customersScored > 0 ? try await SegmentReevaluation.run(store) : nil
         switch format {
         case .json:
             struct Output: Encodable {
                 var version: ModelVersion
                 var comparison: FitComparison
                 var customersScored: Int
+                var segmentChanges: Int?
             }
             print(
                 try EncodedJSON.text(
                     Output(
                         version: outcome.version,
                         comparison: outcome.comparison,
-                        customersScored: outcome.customersScored
+                        customersScored: outcome.customersScored,
+                        segmentChanges: segmentChanges
                     )
                 )
             )
@@ -70,6 +74,7 @@ struct StoreFitArguments: ParsableArguments {
             print(TableText.csv(headers: Self.candidateHeaders, rows: Self.candidateRows(outcome.comparison)))
         case .table:
             print(Self.table(outcome))
+            if let segmentChanges { print("segments re-evaluated: \(segmentChanges) entries and exits") }
         }
     }
 
