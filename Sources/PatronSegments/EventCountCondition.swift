@@ -1,5 +1,7 @@
 /// "Did `name` at least 3 times in the last 90 days": the number of `track` events of one name,
-/// up to the evaluation time and within an optional window, compared with a count.
+/// compared with a count: with a window, those in the window that ends at the evaluation time;
+/// without one, all of them, a future-dated one too (a count with no window then depends on the
+/// events alone, never on the time, and a client clock running ahead delays nothing).
 public struct EventCountCondition: Sendable, Hashable {
     /// The event name (`Order Completed`).
     public var name: String
@@ -7,7 +9,7 @@ public struct EventCountCondition: Sendable, Hashable {
     public var op: ComparisonOperator
     /// The count compared with.
     public var count: Int
-    /// Only events in this window before the evaluation time; `nil` for all events.
+    /// Only events in this window before the evaluation time; `nil` for all events, whatever their time.
     public var inLast: SegmentDuration?
 
     /// Creates a count condition; by default "did `name` at least once".

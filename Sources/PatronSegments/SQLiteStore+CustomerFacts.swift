@@ -19,7 +19,7 @@ extension SQLiteStore {
         let selection = customers.map(Self.jsonArray)
         return try await segmentStore { () throws(StoreError) in
             try await readCustomerData("read customer facts") { db in
-                try Self.customerFacts(db: db, now: now, selection: selection, lookback: lookback, events: .upToNow)
+                try Self.customerFacts(db: db, now: now, selection: selection, lookback: lookback, events: .all)
             }
         }
     }
@@ -75,8 +75,9 @@ extension SQLiteStore {
 
     /// Which event times the facts read.
     enum EventRead {
-        /// Every `track` event of the chosen customers up to now, within the look-back.
-        case upToNow
+        /// Every `track` event of the chosen customers within the look-back, later ones included (a
+        /// count without a window counts a future-dated event at once).
+        case all
         /// Only those of `customers` and of `names` (JSON arrays), within the look-back, later ones included.
         case windows(customers: String, names: String)
     }
@@ -120,15 +121,14 @@ extension SQLiteStore {
         let start = lookback.map { SegmentSQLFunctions.storedText(milliseconds: now - $0) }
         let events: RowCursor
         switch read {
-        case .upToNow:
-            var window: StatementArguments = [SegmentSQLFunctions.storedText(milliseconds: now)]
-            if let start { _ = window.append(contentsOf: [start]) }
+        case .all:
+            let window: StatementArguments = start.map { [$0] } ?? []
             events = try Row.fetchCursor(
                 db.cachedStatement(
                     sql: """
                         SELECT customerId, name, timestamp FROM event
                         WHERE \(chosen()) AND type = 'track' AND customerId IS NOT NULL AND name IS NOT NULL
-                        AND timestamp <= ? \(start == nil ? "" : "AND timestamp >= ?") ORDER BY timestamp, id
+                        \(start == nil ? "" : "AND timestamp >= ?") ORDER BY timestamp, id
                         """
                 ),
                 arguments: selection.map { [$0] + window } ?? window

@@ -82,7 +82,8 @@ extension EventCountCondition {
     func isSatisfied(by facts: CustomerFacts) -> Bool {
         let start = inLast.map { facts.now - $0.milliseconds } ?? Int64.min
         let times = facts.events[name] ?? []
-        let found = times.count { $0 >= start && $0 <= facts.now }
+        // Without a window every event counts, a future-dated one too; a window ends now.
+        let found = inLast == nil ? times.count : times.count { $0 >= start && $0 <= facts.now }
         return op.accepts(ordering: found < count ? -1 : (found > count ? 1 : 0))
     }
 }

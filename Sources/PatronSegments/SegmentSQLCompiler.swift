@@ -114,18 +114,25 @@ struct SegmentSQLCompiler {
         return ""
     }
 
-    /// The events of one name of the customer up to now, after an optional window start.
-    mutating func events(_ alias: String, named name: String, inLast: SegmentDuration?, latest: Int64) -> String {
+    /// The events of one name of the customer up to `latest` (`nil`: whatever their time), after an
+    /// optional window start.
+    mutating func events(_ alias: String, named name: String, inLast: SegmentDuration?, latest: Int64?) -> String {
         var sql = """
             \(alias).customerId = customer.id AND \(alias).type = 'track' AND \(alias).name = \(bind(name))
-            AND \(alias).timestamp <= \(bindTime(latest))
             """
+        if let latest { sql += " AND \(alias).timestamp <= \(bindTime(latest))" }
         if let inLast { sql += " AND \(alias).timestamp >= \(bindTime(now - inLast.milliseconds))" }
         return sql
     }
 
     mutating func eventCount(_ condition: EventCountCondition) -> String {
-        let filter = events("counted", named: condition.name, inLast: condition.inLast, latest: now)
+        // Without a window every event counts, a future-dated one too; a window ends now.
+        let filter = events(
+            "counted",
+            named: condition.name,
+            inLast: condition.inLast,
+            latest: condition.inLast == nil ? nil : now
+        )
         return
             "((SELECT count(*) FROM event AS counted WHERE \(filter)) \(condition.op.sqlOperator) \(bind(condition.count)))"
     }

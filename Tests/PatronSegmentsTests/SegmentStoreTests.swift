@@ -141,6 +141,32 @@ struct SegmentStoreTests {
         #expect(second["Free"]?.entered == [ann])
     }
 
+    /// A count without a window counts a future-dated event (a client clock running ahead) at
+    /// once, in both engines, so it never waits for a refresh; a window ends now, and a refresh
+    /// brings the event in when its time comes.
+    @Test func aCountWithoutAWindowCountsAFutureDatedEventAtOnce() async throws {
+        let test = try SegmentTestStore()
+        try await test.send([SegmentTestStore.track("ann", "Signed Up", millisecondsAgo: -3_600_000)])
+        let ann = try await test.customer("ann")
+        let ever = SegmentCondition.eventCount(EventCountCondition(name: "Signed Up"))
+        let lastDay = try #require(SegmentDuration(amount: 1, unit: .days))
+        let recent = SegmentCondition.eventCount(EventCountCondition(name: "Signed Up", inLast: lastDay))
+        #expect(!ever.dependsOnTime && recent.dependsOnTime)
+        _ = try await test.store.createSegment(name: "Ever", condition: ever)
+        _ = try await test.store.createSegment(name: "Recent", condition: recent)
+        let realTime = try await test.store.evaluateSegments(
+            for: [ann],
+            at: SegmentTestStore.now,
+            cache: SegmentDefinitionCache()
+        )
+        #expect(realTime["Ever"]?.entered == [ann])
+        #expect(realTime["Recent"] == nil)
+        #expect(try await test.store.previewCount(of: ever, at: SegmentTestStore.now) == 1)
+        #expect(try await test.store.previewCount(of: recent, at: SegmentTestStore.now) == 0)
+        let later = SegmentTestStore.now.addingTimeInterval(7_200)
+        #expect(try await test.store.previewCount(of: recent, at: later) == 1)
+    }
+
     @Test func errorsSayWhatIsWrong() async throws {
         let test = try await makeStore()
         _ = try await test.store.createSegment(name: "Pro", condition: Self.pro)
