@@ -32,16 +32,20 @@ public struct ProcessingService: Service {
     /// Events per step while no tracking request waits.
     static let stepWhileIngestIsQuiet = 500
 
-    /// When processing loses ground, the pause after a step, in multiples of the step's own
-    /// duration: processing then takes at most 1 / (1 + this) of the writer. A step writes several
-    /// times the pages of the ingest of the same events (customer, identity, acquisition rows all
-    /// over the file), and every group commit behind it waits for it and fsyncs its pages.
-    static let pauseToStepWhenLosingGround = 4
+    /// Events per step while processing is more than ``lagBeforeCatchingUp`` behind and the load is
+    /// not a bulk load (see ``ProcessingPace``): a larger step spreads its fixed costs (reads, a
+    /// commit, the pages a commit writes once however many of the step's customers they hold) over
+    /// more events, so a backlog is caught up sooner, at the price of a longer wait for the group
+    /// commits queued behind it. At a steady 10,000 events/s, 200-event steps fell behind for good
+    /// (about 5,000 events/s), and 1,000-event steps keep up at about 10,000 (BENCHMARKS.md §5).
+    static let stepWhileCatchingUp = 1000
+
+    /// How far behind ingest processing must be to take ``stepWhileCatchingUp`` steps.
+    static let lagBeforeCatchingUp: Duration = .milliseconds(100)
 
     /// How far processing may lag behind ingest (since the last processed event was received)
-    /// before it may give way: below it the load is one processing keeps up with, and an event
-    /// reaches its segments within milliseconds.
-    static let lagBeforeGivingWay: Duration = .seconds(1)
+    /// before it may give way to a bulk load: below it the load is one processing keeps up with.
+    public static let lagBeforeGivingWay: Duration = .seconds(1)
 
     /// The longest pause between polls when nothing is pending: events ingested by this server end
     /// it at once (``SQLiteStore/changes``); the poll catches events stored by another process.
@@ -62,16 +66,18 @@ public struct ProcessingService: Service {
         // Until a first successful match, the event-trigger cursor may lag processing (a crash between
         // the two), so it is matched even without new events.
         var eventTriggersCaughtUp = false
+        var pace = ProcessingPace()
+        var catchingUp = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                // Acknowledging events comes first: while tracking requests wait for the (single)
-                // SQLite writer, process in shorter steps, and give way when ingest outpaces
-                // processing (`isLosingGround`); the backlog is caught up at full speed as soon as
-                // ingest slows down. The lag is visible in /api/v1/ingest/status.
-                let ingestBusy = store.ingestRequestsInFlight > 0
+                // While tracking requests wait for the (single) SQLite writer, process in shorter
+                // steps; a backlog is caught up in longer ones, except in a bulk load, to which
+                // processing gives way (`ProcessingPace`). The lag is visible in /api/v1/ingest/status.
                 let stepStarted = ContinuousClock.now
-                let storedBefore = store.eventsStoredThroughIngest
-                let limit = ingestBusy ? Self.stepWhileIngestWaits : Self.stepWhileIngestIsQuiet
+                let limit =
+                    catchingUp
+                    ? Self.stepWhileCatchingUp
+                    : store.ingestRequestsInFlight > 0 ? Self.stepWhileIngestWaits : Self.stepWhileIngestIsQuiet
                 let outcome = try await store.processPending(limit: limit, rules: rules)
                 metrics.processed.increment(by: Int64(outcome.events))
                 for conflict in outcome.conflicts { logger.warning("identity conflict, \(conflict)") }
@@ -120,14 +126,25 @@ public struct ProcessingService: Service {
                 if outcome.events == 0 {
                     // Events ingested by this server end the wait at once.
                     await store.changes.wait(upTo: Self.idlePoll)
-                } else if Self.isLosingGround(
-                    outcome,
-                    limit: limit,
-                    storedMeanwhile: store.eventsStoredThroughIngest - storedBefore
-                ) {
-                    let step = ContinuousClock.now - stepStarted
-                    try? await Task.sleep(for: max(.milliseconds(5), step * Self.pauseToStepWhenLosingGround))
                 }
+                let behind = outcome.events == limit && Self.isBehind(outcome, by: Self.lagBeforeGivingWay)
+                if behind {
+                    let now = ContinuousClock.now
+                    if let pause = pace.pause(afterStepOf: outcome.events, took: now - stepStarted, at: now) {
+                        let storedBefore = store.eventsStoredThroughIngest
+                        try? await Task.sleep(for: pause)
+                        let ended = ContinuousClock.now
+                        pace.notePause(
+                            stored: store.eventsStoredThroughIngest - storedBefore,
+                            lasting: ended - now,
+                            endedAt: ended
+                        )
+                    }
+                } else {
+                    pace.caughtUp()
+                }
+                catchingUp =
+                    outcome.events == limit && !pace.isBulkLoad && Self.isBehind(outcome, by: Self.lagBeforeCatchingUp)
             } catch {
                 logger.error("event processing failed, retrying in 1 s: \(error)")
                 try? await Task.sleep(for: .seconds(1))
@@ -135,27 +152,10 @@ public struct ProcessingService: Service {
         }
     }
 
-    /// Whether processing gives way to ingest after step `outcome` (of at most `limit` events, while
-    /// ingest stored `storedMeanwhile` events during the whole pass: processing, re-scoring, segments
-    /// and event triggers): only when it is losing ground, i.e. the step was full, left processing
-    /// more than ``lagBeforeGivingWay`` behind, and ingest stored more events during the pass than
-    /// the step processed. Then processing cannot keep up whatever it does (a
-    /// bulk load), and acknowledging events comes first until ingest slows down. A backlog that
-    /// processing outpaces (after a stall, or a burst) gets no pause: pausing then would only let
-    /// the backlog grow, and every later event wait for it.
-    public static func isLosingGround(
-        _ outcome: ProcessingOutcome,
-        limit: Int,
-        storedMeanwhile: Int,
-        now: Date = Date()
-    ) -> Bool {
-        outcome.events == limit && storedMeanwhile > outcome.events && isBehind(outcome, now: now)
-    }
-
-    /// Whether processing step `outcome` left processing more than ``lagBeforeGivingWay`` behind
-    /// ingest at `now`.
-    public static func isBehind(_ outcome: ProcessingOutcome, now: Date = Date()) -> Bool {
+    /// Whether processing step `outcome` left processing more than `lag` behind ingest at `now`
+    /// (since the last event it processed was received).
+    public static func isBehind(_ outcome: ProcessingOutcome, by lag: Duration, now: Date = Date()) -> Bool {
         guard let received = outcome.lastReceivedAt else { return false }
-        return now.timeIntervalSince(received) > lagBeforeGivingWay / .seconds(1)
+        return now.timeIntervalSince(received) > lag / .seconds(1)
     }
 }

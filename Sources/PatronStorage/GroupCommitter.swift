@@ -2,18 +2,19 @@ import Synchronization
 
 /// Group commit: concurrent callers share one write transaction (and one fsync).
 ///
-/// Callers queue their item and wait. The writer itself drains the queue: the first item queued
-/// while no group is being written schedules a job on the writer, which takes everything queued,
-/// writes it in one transaction and wakes each caller with its result. If more items were queued
-/// while it wrote, it schedules the next such job behind whatever else waits for the writer
-/// (processing steps), so those still get their turn. No caller waits for more than the group
-/// after its own, and no result goes through another caller's task first: callers are woken
-/// straight from the writer's queue.
+/// Callers queue their item and wait. The first item queued while no group is in flight schedules
+/// a job on the writer, which takes everything queued, writes it in one transaction and hands the
+/// group to `makeDurable`. That wakes each caller with its result once the transaction is on disk
+/// (off the writer's thread, see ``WriteAheadLogSyncer``), then, if more items were queued in the
+/// meantime, schedules the next such job behind whatever else waits for the writer (processing
+/// steps), so those still get their turn. No caller waits for more than the group after its own,
+/// and no result goes through another caller's task first.
 final class GroupCommitter<Item: Sendable, Output: Sendable, Connection>: Sendable {
     private typealias Waiter = CheckedContinuation<Output, any Error>
 
     private struct State {
         var queue: [(item: Item, waiter: Waiter)] = []
+        /// A group is scheduled, being written, or being made durable.
         var isScheduled = false
     }
 
@@ -21,6 +22,7 @@ final class GroupCommitter<Item: Sendable, Output: Sendable, Connection>: Sendab
     private let active = Atomic<Int>(0)
     private let schedule: @Sendable (@escaping @Sendable (Connection) -> Void) -> Void
     private let write: @Sendable ([Item], Connection) throws -> [Output]
+    private let makeDurable: @Sendable (@escaping @Sendable (Result<Void, StoreError>) -> Void) -> Void
 
     /// Submissions not yet answered (0 when no ingest is waiting on the writer).
     var inFlight: Int { active.load(ordering: .relaxed) }
@@ -30,12 +32,19 @@ final class GroupCommitter<Item: Sendable, Output: Sendable, Connection>: Sendab
     ///     never on the caller's thread).
     ///   - write: commits all items in one transaction on the writer's connection and returns one
     ///     output per item, in order.
+    ///   - makeDurable: called on the writer after each group committed, in commit order; calls its
+    ///     argument once that commit is durable (or with the failure that keeps it from being
+    ///     acknowledged). By default a commit is durable when it returns.
     init(
         schedule: @escaping @Sendable (@escaping @Sendable (Connection) -> Void) -> Void,
-        write: @escaping @Sendable ([Item], Connection) throws -> [Output]
+        write: @escaping @Sendable ([Item], Connection) throws -> [Output],
+        makeDurable: @escaping @Sendable (@escaping @Sendable (Result<Void, StoreError>) -> Void) -> Void = {
+            $0(.success(()))
+        }
     ) {
         self.schedule = schedule
         self.write = write
+        self.makeDurable = makeDurable
     }
 
     /// Queues `item`, and returns its output once the transaction holding it has committed.
@@ -53,8 +62,11 @@ final class GroupCommitter<Item: Sendable, Output: Sendable, Connection>: Sendab
         }
     }
 
-    /// On the writer: writes everything queued in one transaction, wakes its callers, and schedules
-    /// the next group if more was queued meanwhile.
+    /// On the writer: writes everything queued in one transaction and hands it over to be made
+    /// durable, which wakes its callers and then schedules the next group if more was queued
+    /// meanwhile. Only one group is written or synced at a time: requests arriving during a sync
+    /// join the next group, so groups stay as large as when the writer itself waited for the disk,
+    /// while the writer is free for other work (processing steps) during the sync.
     private func writeQueuedGroup(_ connection: Connection) {
         let group = state.withLock { state in
             defer { state.queue.removeAll(keepingCapacity: true) }
@@ -62,16 +74,29 @@ final class GroupCommitter<Item: Sendable, Output: Sendable, Connection>: Sendab
         }
         do {
             let outputs = try write(group.map(\.item), connection)
-            guard outputs.count == group.count else {
-                throw StoreError(
-                    .unavailable,
-                    "the group commit gave \(outputs.count) results for \(group.count) items"
-                )
+            makeDurable { durable in
+                switch durable {
+                case .success where outputs.count == group.count:
+                    for (entry, output) in zip(group, outputs) { entry.waiter.resume(returning: output) }
+                case .success:
+                    let error = StoreError(
+                        .unavailable,
+                        "the group commit gave \(outputs.count) results for \(group.count) items"
+                    )
+                    for entry in group { entry.waiter.resume(throwing: error) }
+                case .failure(let error):
+                    for entry in group { entry.waiter.resume(throwing: error) }
+                }
+                self.scheduleNextGroup()
             }
-            for (entry, output) in zip(group, outputs) { entry.waiter.resume(returning: output) }
         } catch {
             for entry in group { entry.waiter.resume(throwing: error) }
+            scheduleNextGroup()
         }
+    }
+
+    /// Schedules the next group on the writer if anything was queued, or notes that none is.
+    private func scheduleNextGroup() {
         let hasMore = state.withLock { state -> Bool in
             if state.queue.isEmpty { state.isScheduled = false }
             return state.isScheduled

@@ -16,13 +16,15 @@ extension SQLiteStore {
     {
         do {
             // Reading and parsing happen on a reader connection, off the single writer that ingest needs.
-            let (cursor, stored) = try await writer.read { db -> (Int64, [StoredEvent]) in
+            let (cursor, stored) = try await writer.read { [unsynced] db -> (Int64, [StoredEvent]) in
+                // The cursor's read starts the snapshot: a group commit it holds noted itself in
+                // `unsynced` before it committed, so events not yet acknowledged stay pending.
                 let cursor = try Self.processingCursor(db)
                 let rows = try Row.fetchAll(
                     db.cachedStatement(
-                        sql: "SELECT \(StoredEvent.columns) FROM event WHERE id > ? ORDER BY id LIMIT ?"
+                        sql: "SELECT \(StoredEvent.columns) FROM event WHERE id > ? AND id < ? ORDER BY id LIMIT ?"
                     ),
-                    arguments: [cursor, limit]
+                    arguments: [cursor, unsynced.eventIdLimit ?? Int64.max, limit]
                 )
                 return (cursor, try rows.map(StoredEvent.init(row:)))
             }

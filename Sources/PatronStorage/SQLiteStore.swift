@@ -5,13 +5,16 @@ import GRDB
 import PatronCore
 import Synchronization
 
-/// The embedded store: one SQLite file (GRDB, WAL, `synchronous=FULL` so a commit is on disk when it
-/// returns), schema by named, append-only migrations.
+/// The embedded store: one SQLite file (GRDB, WAL; a write is on disk when it returns, by
+/// `synchronous=FULL`, or for ingest by a sync of the log off the writer's thread), schema by named,
+/// append-only migrations.
 public final class SQLiteStore: Sendable {
     let writer: DatabasePool
     /// The database file.
     public let path: String
     private let committer: GroupCommitter<IngestBatch, IngestOutcome, Database>
+    /// Ingest's group commits not yet synced: processing reads only the events below them.
+    let unsynced: UnsyncedCommits
     private let storedThroughIngest = Atomic<Int>(0)
     /// Write keys already looked up, with their source: every tracking request names one, and keys
     /// are never removed, so a known key needs no database read (an unknown one is looked up each
@@ -58,9 +61,18 @@ public final class SQLiteStore: Sendable {
         }
         writer = pool
         self.path = path
+        let syncer = WriteAheadLogSyncer(databasePath: path)
+        let unsynced = UnsyncedCommits()
+        self.unsynced = unsynced
         committer = GroupCommitter(
             schedule: { job in pool.asyncWriteWithoutTransaction(job) },
-            write: { batches, db in try Self.commit(batches, db: db) }
+            write: { batches, db in try Self.commit(batches, db: db, unsynced: unsynced) },
+            makeDurable: { acknowledge in
+                syncer.afterSync { synced in
+                    unsynced.oldestSynced()
+                    acknowledge(synced)
+                }
+            }
         )
     }
 
@@ -149,8 +161,9 @@ public final class SQLiteStore: Sendable {
     /// and quarantined events not counted): background work compares it with its own pace.
     public var eventsStoredThroughIngest: Int { storedThroughIngest.load(ordering: .relaxed) }
 
-    /// Stores a batch durably: returns only after the transaction holding it has committed with fsync.
-    /// Concurrent calls share one transaction (group commit). Events whose messageId is already stored
+    /// Stores a batch durably: returns only after the transaction holding it has committed and the
+    /// write-ahead log holding it was synced. Concurrent calls share one transaction (group commit),
+    /// and the sync is made off the writer's thread, shared by the groups committed meanwhile. Events whose messageId is already stored
     /// for the source are counted as duplicates and not stored again.
     public func ingest(_ batch: IngestBatch) async throws(StoreError) -> IngestOutcome {
         do {
@@ -163,18 +176,27 @@ public final class SQLiteStore: Sendable {
         }
     }
 
-    /// Stores `batches` in one transaction, committed with fsync (the connection is at
-    /// synchronous=FULL whenever it serves ingest; see ``commitWithoutFsync(_:_:)``).
-    static func commit(_ batches: [IngestBatch], db: Database) throws -> [IngestOutcome] {
-        guard try Int.fetchOne(db.cachedStatement(sql: "PRAGMA synchronous")) == 2 else {
-            throw StoreError(.unavailable, "the writer is not at synchronous=FULL: events are not acknowledged")
-        }
+    /// Stores `batches` in one transaction committed without fsync: the caller acknowledges them
+    /// only once ``WriteAheadLogSyncer`` has synced the log. Before it commits, the transaction notes
+    /// itself in `unsynced`, so that processing leaves its events alone until then.
+    static func commit(_ batches: [IngestBatch], db: Database, unsynced: UnsyncedCommits) throws -> [IngestOutcome] {
         var outcomes: [IngestOutcome] = []
         outcomes.reserveCapacity(batches.count)
-        try db.inTransaction {
-            let insertEvent = try eventInsertion(db)
-            for batch in batches { outcomes.append(try insert(batch, with: insertEvent, db: db)) }
-            return .commit
+        var noted = false
+        do {
+            try commitWithoutFsync(db) { db in
+                // Event ids only grow: the group's first event gets this id or a larger one.
+                let firstEventId = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT coalesce(max(id), 0) + 1 FROM event")
+                )
+                let insertEvent = try eventInsertion(db)
+                for batch in batches { outcomes.append(try insert(batch, with: insertEvent, db: db)) }
+                unsynced.committing(firstEventId: firstEventId)
+                noted = true
+            }
+        } catch {
+            if noted { unsynced.abandonLast() }
+            throw error
         }
         return outcomes
     }
@@ -242,8 +264,9 @@ public final class SQLiteStore: Sendable {
 
     /// Runs `body` in a transaction that commits without fsync, for derived data (customers built
     /// from events, scores) that is rebuilt from the event log after a crash: synchronous=NORMAL
-    /// still writes the WAL, and the next ingest commit's fsync makes it durable. The writer is
-    /// restored to synchronous=FULL (and checked) before it serves ingest again.
+    /// still writes the WAL, and the next sync of the log (an ingest group's, a checkpoint's) makes
+    /// it durable. The writer is restored to synchronous=FULL (and checked) afterwards, so that its
+    /// other writes are durable when they return.
     static func commitWithoutFsync<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
         try commit(db, fsync: false, foreignKeyChecks: true, body)
     }

@@ -8,26 +8,16 @@ import Testing
 
 /// The processing loop of `patron serve`.
 struct ProcessingServiceTests {
-    /// Processing gives way to ingest only when it is losing ground: a full step, more than a second
-    /// behind, and ingest stored more events during the step than it processed. A backlog it
-    /// outpaces, or a lag under a second, gets no pause.
-    @Test func processingGivesWayOnlyWhenLosingGround() {
+    /// Processing's lag is the age of the last event it processed, and nothing processed is no lag.
+    @Test func lagIsTheAgeOfTheLastEventProcessed() {
         let now = Date()
         var outcome = ProcessingOutcome(events: 200, conflicts: [])
-        func givesWay(limit: Int = 200, stored: Int) -> Bool {
-            ProcessingService.isLosingGround(outcome, limit: limit, storedMeanwhile: stored, now: now)
-        }
-        #expect(!ProcessingService.isBehind(outcome, now: now), "nothing processed, nothing to lag")
-        #expect(!givesWay(stored: 900))
+        #expect(!ProcessingService.isBehind(outcome, by: .zero, now: now), "nothing processed, nothing to lag")
         outcome.lastReceivedAt = now.addingTimeInterval(-0.2)
-        #expect(!ProcessingService.isBehind(outcome, now: now))
-        #expect(!givesWay(stored: 900), "less than a second behind")
+        #expect(ProcessingService.isBehind(outcome, by: .milliseconds(100), now: now))
+        #expect(!ProcessingService.isBehind(outcome, by: .seconds(1), now: now))
         outcome.lastReceivedAt = now.addingTimeInterval(-1.5)
-        #expect(ProcessingService.isBehind(outcome, now: now))
-        #expect(givesWay(stored: 900), "behind, and ingest outpaces processing")
-        #expect(!givesWay(stored: 150), "behind, but catching up: no pause")
-        #expect(!givesWay(stored: 200), "as fast as ingest is not losing ground")
-        #expect(!givesWay(limit: 500, stored: 900), "a step short of its limit caught up")
+        #expect(ProcessingService.isBehind(outcome, by: .seconds(1), now: now))
     }
 
     /// Events processed before a crash, whose event triggers had not been matched yet, are matched

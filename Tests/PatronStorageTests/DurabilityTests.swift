@@ -5,9 +5,66 @@ import Testing
 
 @testable import PatronStorage
 
-/// Ingest commits must stay fsync'd (`synchronous=FULL`) whatever background work ran on the
-/// writer connection before them.
+/// The writer's own commits stay fsync'd (`synchronous=FULL`) whatever background work ran on the
+/// writer connection before them; ingest is acknowledged only after a sync of the log, and nothing
+/// is derived from its events before that.
 struct DurabilityTests {
+    static func ingest(_ store: SQLiteStore, messageIds: [String]) async throws {
+        let events = messageIds.map { #"{"type":"track","event":"Viewed","userId":"u-\#($0)","messageId":"\#($0)"}"# }
+        let body = Data(#"{"batch":[\#(events.joined(separator: ","))]}"#.utf8)
+        let parsed = try SegmentRequest.parse(body: body, single: nil, receivedAt: Date())
+        _ = try await store.ingest(IngestBatch(source: "web", accepted: parsed.accepted, rejected: []))
+    }
+
+    @Test func processingLeavesTheEventsOfAGroupCommitNotYetSyncedAlone() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+            .path
+        let store = try SQLiteStore(path: path)
+        try await Self.ingest(store, messageIds: ["a", "b", "c"])
+        #expect(store.unsynced.eventIdLimit == nil, "an acknowledged group is synced")
+        // As if the group holding events 2 and 3 were committed and its sync still running.
+        store.unsynced.committing(firstEventId: 2)
+        #expect(try await store.processPending().events == 1)
+        #expect(try await store.processPending().events == 0)
+        store.unsynced.oldestSynced()
+        #expect(try await store.processPending().events == 2)
+        #expect(try await store.ingestStatus().pendingEvents == 0)
+    }
+
+    @Test func theOldestGroupWithEventsBoundsProcessing() {
+        let unsynced = UnsyncedCommits()
+        #expect(unsynced.eventIdLimit == nil)
+        unsynced.committing(firstEventId: nil)
+        unsynced.committing(firstEventId: 7)
+        unsynced.committing(firstEventId: 9)
+        #expect(unsynced.eventIdLimit == 7, "a group of duplicates only bounds nothing")
+        unsynced.abandonLast()
+        unsynced.oldestSynced()
+        #expect(unsynced.eventIdLimit == 7)
+        unsynced.oldestSynced()
+        #expect(unsynced.eventIdLimit == nil)
+        unsynced.oldestSynced()
+        #expect(unsynced.eventIdLimit == nil)
+    }
+
+    @Test func theSyncerSyncsTheStoresLogAndSaysWhichFileItCannotSync() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+            .path
+        let store = try SQLiteStore(path: path)
+        try await Self.ingest(store, messageIds: ["a"])
+        let synced = await withCheckedContinuation { continuation in
+            WriteAheadLogSyncer(databasePath: store.path).afterSync { continuation.resume(returning: $0) }
+        }
+        #expect(throws: Never.self) { try synced.get() }
+        let missing = await withCheckedContinuation { continuation in
+            WriteAheadLogSyncer(databasePath: path + "-nowhere").afterSync { continuation.resume(returning: $0) }
+        }
+        #expect(throws: StoreError.self) { try missing.get() }
+        if case .failure(let error) = missing {
+            #expect(error.message.contains("\(path)-nowhere-wal"), "names the file: \(error.message)")
+        }
+    }
+
     @Test func ingestCommitsAreSynchronousFullFromTheFirstOne() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
             .path

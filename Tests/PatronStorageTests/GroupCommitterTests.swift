@@ -10,16 +10,40 @@ struct GroupCommitterTests {
     final class RecordingWriter: Sendable {
         let queue = DispatchQueue(label: "patron.test.writer")
         let groups = Mutex<[[Int]]>([])
+        /// The durability acknowledgements of a committer made by ``makeCommitterHoldingDurability()``,
+        /// oldest first, until the test releases them.
+        let heldAcknowledgements = Mutex<[@Sendable (Result<Void, StoreError>) -> Void]>([])
 
-        func makeCommitter() -> GroupCommitter<Int, Int, RecordingWriter> {
+        /// A committer whose outputs are the items doubled (-1 fails the write).
+        func makeCommitter(
+            makeDurable: @escaping @Sendable (@escaping @Sendable (Result<Void, StoreError>) -> Void) -> Void = {
+                $0(.success(()))
+            }
+        ) -> GroupCommitter<Int, Int, RecordingWriter> {
             GroupCommitter(
                 schedule: { job in self.queue.async { job(self) } },
                 write: { items, writer in
                     writer.groups.withLock { $0.append(items) }
                     if items.contains(-1) { throw WriteFailure() }
                     return items.map { $0 * 2 }
-                }
+                },
+                makeDurable: makeDurable
             )
+        }
+
+        /// A committer whose groups become durable only when ``releaseOldestGroup(_:)`` says so.
+        func makeCommitterHoldingDurability() -> GroupCommitter<Int, Int, RecordingWriter> {
+            makeCommitter { acknowledge in self.heldAcknowledgements.withLock { $0.append(acknowledge) } }
+        }
+
+        /// Waits until a written group waits to be made durable.
+        func waitForAHeldGroup() async throws {
+            while heldAcknowledgements.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
+        }
+
+        /// Ends the sync of the oldest group held, with `result`.
+        func releaseOldestGroup(_ result: Result<Void, StoreError> = .success(())) {
+            heldAcknowledgements.withLock { $0.removeFirst() }(result)
         }
     }
 
@@ -47,5 +71,45 @@ struct GroupCommitterTests {
         let committer = writer.makeCommitter()
         await #expect(throws: WriteFailure.self) { try await committer.submit(-1) }
         #expect(try await committer.submit(21) == 42)
+    }
+
+    @Test func callersAreAnsweredOnlyOnceTheirGroupIsDurableAndADurabilityFailureFailsThem() async throws {
+        let writer = RecordingWriter()
+        let committer = writer.makeCommitterHoldingDurability()
+        let answered = Atomic<Int>(0)
+        let first = Task {
+            defer { answered.add(1, ordering: .relaxed) }
+            return try await committer.submit(1)
+        }
+        try await writer.waitForAHeldGroup()
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(answered.load(ordering: .relaxed) == 0, "written, not yet durable: no answer")
+        #expect(committer.inFlight == 1)
+        writer.releaseOldestGroup()
+        #expect(try await first.value == 2)
+        let second = Task { try await committer.submit(3) }
+        try await writer.waitForAHeldGroup()
+        writer.releaseOldestGroup(.failure(StoreError(.unavailable, "the disk is gone")))
+        await #expect(throws: StoreError.self) { try await second.value }
+        #expect(writer.groups.withLock { $0 } == [[1], [3]])
+    }
+
+    @Test func requestsArrivingDuringASyncJoinOneNextGroup() async throws {
+        let writer = RecordingWriter()
+        let committer = writer.makeCommitterHoldingDurability()
+        let first = Task { try await committer.submit(1) }
+        try await writer.waitForAHeldGroup()
+        let later = (2...4).map { item in Task { try await committer.submit(item) } }
+        while committer.inFlight < 4 { try await Task.sleep(for: .milliseconds(1)) }
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(writer.groups.withLock { $0 } == [[1]], "nothing more is written while a group syncs")
+        writer.releaseOldestGroup()
+        #expect(try await first.value == 2)
+        try await writer.waitForAHeldGroup()
+        writer.releaseOldestGroup()
+        for (offset, task) in later.enumerated() { #expect(try await task.value == 2 * (offset + 2)) }
+        let groups = writer.groups.withLock { $0 }
+        #expect(groups.count == 2)
+        #expect(groups.last?.sorted() == [2, 3, 4])
     }
 }
