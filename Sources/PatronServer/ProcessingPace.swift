@@ -7,7 +7,7 @@
 /// processing wants it, so the backlog is caught up instead of growing for as long as the load lasts.
 ///
 /// Ingest's pace is measured only while processing pauses, i.e. while processing does not hold the
-/// writer. The pace ingest reaches while processing runs depends on how much of the writer
+/// writer, and after the requests queued during the step went through. The pace ingest reaches while processing runs depends on how much of the writer
 /// processing takes, and a rule based on it has two stable states: once processing takes the
 /// writer, ingest slows down, the load looks light, and processing keeps the writer.
 public struct ProcessingPace: Sendable {
@@ -18,10 +18,7 @@ public struct ProcessingPace: Sendable {
     public private(set) var isBulkLoad = false
 
     /// How many times faster than processing ingest must store events, left alone, to be a bulk load.
-    /// Measured in a pause, ingest's pace includes the requests queued during the step before it,
-    /// so a steady load looks up to two or three times as fast as it is: at twice, 10,000 events/s
-    /// of tracking were taken for a bulk load, and processing fell seconds behind.
-    public static let bulkLoadPace = 4.0
+    public static let bulkLoadPace = 2.0
 
     /// In a bulk load, the pause after a step, in multiples of the step's duration: processing then
     /// takes at most 1 / (1 + this) of the writer.
@@ -31,8 +28,14 @@ public struct ProcessingPace: Sendable {
     /// measure again (once a second, a pause of one step's duration within ``measuringPause``).
     public static let measurementLifetime: Duration = .seconds(1)
 
-    /// The shortest and longest pause that measures ingest's pace.
-    public static let measuringPause: ClosedRange<Duration> = .milliseconds(10) ... .milliseconds(50)
+    /// The shortest and longest pause that measures ingest's pace. Only its second half measures
+    /// (``measuredPart(of:)``): the first one drains the requests queued during the step before it,
+    /// which would make a steady load look two or three times as fast as it is (at twice, 10,000
+    /// events/s of tracking were then taken for a bulk load, and processing fell seconds behind).
+    public static let measuringPause: ClosedRange<Duration> = .milliseconds(20) ... .milliseconds(60)
+
+    /// The part of a pause of `duration` during which ingest's pace is measured: its second half.
+    public static func measuredPart(of duration: Duration) -> Duration { duration / 2 }
 
     /// Pacing with nothing measured yet.
     public init() {}
@@ -57,7 +60,8 @@ public struct ProcessingPace: Sendable {
         return max(duration * Self.pauseToStepInBulkLoad, Self.measuringPause.lowerBound)
     }
 
-    /// Notes that ingest stored `stored` events during a pause of `duration` that ended at `now`.
+    /// Notes that ingest stored `stored` events during the measured part (of `duration`) of a pause
+    /// that ended at `now`.
     public mutating func notePause(stored: Int, lasting duration: Duration, endedAt now: ContinuousClock.Instant) {
         guard duration > .zero else { return }
         ingestAlone = (Double(stored) / (duration / .seconds(1)), now)

@@ -32,8 +32,9 @@ public struct ProcessingService: Service {
     /// Events per step while no tracking request waits.
     static let stepWhileIngestIsQuiet = 500
 
-    /// Events per step while processing is more than ``lagBeforeCatchingUp`` behind and the load is
-    /// not a bulk load (see ``ProcessingPace``): a larger step spreads its fixed costs (reads, a
+    /// Events per step while processing is more than ``lagBeforeCatchingUp`` behind (in a bulk load
+    /// too, so that processing's pace compares with ingest's the same way; see ``ProcessingPace``):
+    /// a larger step spreads its fixed costs (reads, a
     /// commit, the pages a commit writes once however many of the step's customers they hold) over
     /// more events, so a backlog is caught up sooner, at the price of a longer wait for the group
     /// commits queued behind it. At a steady 10,000 events/s, 200-event steps fell behind for good
@@ -71,8 +72,8 @@ public struct ProcessingService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 // While tracking requests wait for the (single) SQLite writer, process in shorter
-                // steps; a backlog is caught up in longer ones, except in a bulk load, to which
-                // processing gives way (`ProcessingPace`). The lag is visible in /api/v1/ingest/status.
+                // steps; a backlog is caught up in longer ones, and processing gives way to a bulk
+                // load (`ProcessingPace`). The lag is visible in /api/v1/ingest/status.
                 let stepStarted = ContinuousClock.now
                 let limit =
                     catchingUp
@@ -131,20 +132,22 @@ public struct ProcessingService: Service {
                 if behind {
                     let now = ContinuousClock.now
                     if let pause = pace.pause(afterStepOf: outcome.events, took: now - stepStarted, at: now) {
+                        let measured = ProcessingPace.measuredPart(of: pause)
+                        try? await Task.sleep(for: pause - measured)
                         let storedBefore = store.eventsStoredThroughIngest
-                        try? await Task.sleep(for: pause)
+                        let measuring = ContinuousClock.now
+                        try? await Task.sleep(for: measured)
                         let ended = ContinuousClock.now
                         pace.notePause(
                             stored: store.eventsStoredThroughIngest - storedBefore,
-                            lasting: ended - now,
+                            lasting: ended - measuring,
                             endedAt: ended
                         )
                     }
                 } else {
                     pace.caughtUp()
                 }
-                catchingUp =
-                    outcome.events == limit && !pace.isBulkLoad && Self.isBehind(outcome, by: Self.lagBeforeCatchingUp)
+                catchingUp = outcome.events == limit && Self.isBehind(outcome, by: Self.lagBeforeCatchingUp)
             } catch {
                 logger.error("event processing failed, retrying in 1 s: \(error)")
                 try? await Task.sleep(for: .seconds(1))
