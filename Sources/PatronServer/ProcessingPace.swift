@@ -7,9 +7,10 @@
 /// processing wants it, so the backlog is caught up instead of growing for as long as the load lasts.
 ///
 /// Ingest's pace is measured only while processing pauses, i.e. while processing does not hold the
-/// writer, and after the requests queued during the step went through. The pace ingest reaches while processing runs depends on how much of the writer
-/// processing takes, and a rule based on it has two stable states: once processing takes the
-/// writer, ingest slows down, the load looks light, and processing keeps the writer.
+/// writer, and after the requests queued during the step went through. The pace ingest reaches
+/// while processing runs depends on how much of the writer processing takes, and a rule based on it
+/// has two stable states: once processing takes the writer, ingest slows down, the load looks
+/// light, and processing keeps the writer.
 public struct ProcessingPace: Sendable {
     /// Ingest's pace measured during the last pause (events per second), and when the pause ended.
     private var ingestAlone: (eventsPerSecond: Double, measuredAt: ContinuousClock.Instant)?

@@ -33,12 +33,12 @@ public struct ProcessingService: Service {
     static let stepWhileIngestIsQuiet = 500
 
     /// Events per step while processing is more than ``lagBeforeCatchingUp`` behind (in a bulk load
-    /// too, so that processing's pace compares with ingest's the same way; see ``ProcessingPace``):
-    /// a larger step spreads its fixed costs (reads, a
-    /// commit, the pages a commit writes once however many of the step's customers they hold) over
-    /// more events, so a backlog is caught up sooner, at the price of a longer wait for the group
-    /// commits queued behind it. At a steady 10,000 events/s, 200-event steps fell behind for good
-    /// (about 5,000 events/s), and 1,000-event steps keep up at about 10,000 (BENCHMARKS.md §5).
+    /// too, so that processing's pace compares with ingest's the same way; see ``ProcessingPace``).
+    /// A larger step spreads its fixed costs (reads, a commit, the pages a commit writes once however
+    /// many of the step's customers they hold) over more events, so a backlog is caught up sooner,
+    /// at the price of a longer wait for the group commits queued behind it. At a steady 10,000
+    /// events/s, 200-event steps fell behind for good (about 5,000 events/s), and 1,000-event steps
+    /// keep up at about 10,000 (BENCHMARKS.md §5).
     static let stepWhileCatchingUp = 1000
 
     /// How far behind ingest processing must be to take ``stepWhileCatchingUp`` steps.
@@ -46,7 +46,7 @@ public struct ProcessingService: Service {
 
     /// How far processing may lag behind ingest (since the last processed event was received)
     /// before it may give way to a bulk load: below it the load is one processing keeps up with.
-    public static let lagBeforeGivingWay: Duration = .seconds(1)
+    static let lagBeforeGivingWay: Duration = .seconds(1)
 
     /// The longest pause between polls when nothing is pending: events ingested by this server end
     /// it at once (``SQLiteStore/changes``); the poll catches events stored by another process.

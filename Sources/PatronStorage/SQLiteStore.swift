@@ -163,8 +163,9 @@ public final class SQLiteStore: Sendable {
 
     /// Stores a batch durably: returns only after the transaction holding it has committed and the
     /// write-ahead log holding it was synced. Concurrent calls share one transaction (group commit),
-    /// and the sync is made off the writer's thread, shared by the groups committed meanwhile. Events whose messageId is already stored
-    /// for the source are counted as duplicates and not stored again.
+    /// and the sync is made off the writer's thread, shared by the groups committed meanwhile. Events
+    /// whose messageId is already stored for the source are counted as duplicates and not stored
+    /// again.
     public func ingest(_ batch: IngestBatch) async throws(StoreError) -> IngestOutcome {
         do {
             let outcome = try await committer.submit(batch)
