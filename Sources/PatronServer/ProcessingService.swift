@@ -107,7 +107,7 @@ public struct ProcessingService: Service {
                         metrics.segmentEvaluationDuration.record(ContinuousClock.now - started)
                     }
                     if !changes.isEmpty {
-                        let moves = changes.values.reduce(0) { $0 + $1.entered.count + $1.exited.count }
+                        let moves = changes.entriesAndExits
                         metrics.segmentChanges.increment(by: Int64(moves))
                     }
                 } catch {

@@ -39,7 +39,7 @@ public struct SegmentRefreshService: Service {
             let full = (refreshes - 1) % fullRefreshEvery == 0
             do {
                 let changes = try await store.backfillSegments(timeDependentOnly: !full)
-                let moves = changes.values.reduce(0) { $0 + $1.entered.count + $1.exited.count }
+                let moves = changes.entriesAndExits
                 if moves > 0 {
                     logger.info(
                         "segment refresh\(full ? " (all segments)" : ""): \(moves) entries and exits in \(changes.count) segments"

@@ -15,3 +15,8 @@ public struct SegmentMembershipChange: Sendable, Hashable, Codable {
         self.members = members
     }
 }
+
+extension Dictionary where Value == SegmentMembershipChange {
+    /// The entries and exits of all the segments' changes.
+    public var entriesAndExits: Int { values.reduce(0) { $0 + $1.entered.count + $1.exited.count } }
+}

@@ -8,9 +8,7 @@ struct CustomerImportTests {
     let store: SQLiteStore
 
     init() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
-            .path
-        store = try SQLiteStore(path: path)
+        store = try SQLiteStore(path: EventIndexTests.temporaryPath())
     }
 
     func row(_ ids: Identifier...) -> ImportedCustomer {

@@ -2,6 +2,7 @@ import ArgumentParser
 import CustomerValue
 import Foundation
 import PatronCore
+import PatronSegments
 import PatronStorage
 
 /// `patron import transactions|customers FILE`: loads CSV files into the store.
@@ -454,7 +455,8 @@ struct ImportCommand: AsyncParsableCommand {
             progress.finish(note: "\(summary.rows) rows")
             summary.finishPhase("rows")
             if segments, summary.outcome.imported > 0 {
-                summary.segmentChanges = try await SegmentReevaluation.run(store)
+                // New traits and consent move customers now, not at a server's next full refresh.
+                summary.segmentChanges = try await store.backfillSegments().entriesAndExits
                 summary.finishPhase("segments")
             }
             try summary.print(format: format)

@@ -2,6 +2,7 @@ import ArgumentParser
 import CustomerValue
 import Foundation
 import PatronInsights
+import PatronSegments
 import PatronStorage
 
 /// The options of `patron fit` on the store, and how its outcome prints.
@@ -51,7 +52,8 @@ struct StoreFitArguments: ParsableArguments {
             if showsProgress { FileHandle.standardError.write(Data("… \(stage)\n".utf8)) }
         }
         // New active scores move customers in and out of score segments, as a refit in `patron serve` does.
-        let segmentChanges = activate && outcome.customersScored > 0 ? try await SegmentReevaluation.run(store) : nil
+        let segmentChanges =
+            activate && outcome.customersScored > 0 ? try await store.backfillSegments().entriesAndExits : nil
         switch format {
         case .json:
             struct Output: Encodable {
