@@ -69,6 +69,11 @@ public struct ProcessingService: Service {
         var eventTriggersCaughtUp = false
         var pace = ProcessingPace()
         var catchingUp = false
+        // The next step's events, read while the current step is written and its segments evaluated.
+        var nextStep: Task<PendingEvents, any Error>?
+        defer { nextStep?.cancel() }
+        // The last step's segment evaluation, recorded while the next step is read and written.
+        var recordingSegments: Task<Void, Never>?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 // While tracking requests wait for the (single) SQLite writer, process in shorter
@@ -79,7 +84,26 @@ public struct ProcessingService: Service {
                     catchingUp
                     ? Self.stepWhileCatchingUp
                     : store.ingestRequestsInFlight > 0 ? Self.stepWhileIngestWaits : Self.stepWhileIngestIsQuiet
-                let outcome = try await store.processPending(limit: limit, rules: rules)
+                var pending = PendingEvents.none
+                if let prefetched = nextStep {
+                    nextStep = nil
+                    pending = try await prefetched.value
+                }
+                // Nothing read ahead, or nothing was pending then: read what is pending now.
+                if pending.isEmpty { pending = try await store.pendingEvents(limit: limit, rules: rules) }
+                if let last = pending.lastEventId {
+                    // Reading and parsing the next step's events (a reader's work) overlaps this step.
+                    nextStep = Task { [store, rules] in
+                        try await store.pendingEvents(after: last, limit: limit, rules: rules)
+                    }
+                }
+                let outcome = try await store.process(pending, rules: rules)
+                if outcome.events == 0 && !pending.isEmpty {
+                    // The cursor moved elsewhere (another process, or a failed step): read from it again.
+                    nextStep?.cancel()
+                    nextStep = nil
+                    continue
+                }
                 metrics.processed.increment(by: Int64(outcome.events))
                 for conflict in outcome.conflicts { logger.warning("identity conflict, \(conflict)") }
                 do {
@@ -93,26 +117,38 @@ public struct ProcessingService: Service {
                     // Scores stay at their previous version; the next batch scoring run catches up.
                     logger.error("re-scoring \(outcome.customersWithOrderChanges.count) customers failed: \(error)")
                 }
+                // Segments in real time: for the customers these events touched, the segments their
+                // changes can move are re-evaluated in memory; entries and exits fire their triggers in
+                // the same transaction. The previous step's evaluation is recorded first: this step's
+                // facts include the memberships it records.
+                await recordingSegments?.value
+                recordingSegments = nil
                 do {
-                    // Segments in real time: for the customers these events touched, the segments their
-                    // changes can move are re-evaluated in memory; entries and exits fire their triggers
-                    // in the same transaction.
                     let started = ContinuousClock.now
-                    let changes = try await store.evaluateSegments(
+                    let evaluation = try await store.readSegmentFacts(
                         after: outcome,
                         cache: segmentDefinitions,
                         windows: eventWindows
                     )
-                    if !outcome.changes.isEmpty {
-                        metrics.segmentEvaluationDuration.record(ContinuousClock.now - started)
-                    }
-                    if !changes.isEmpty {
-                        let moves = changes.entriesAndExits
-                        metrics.segmentChanges.increment(by: Int64(moves))
+                    if !evaluation.isEmpty {
+                        // Evaluating and recording overlap the next step's read and write.
+                        recordingSegments = Task { [metrics, logger] in
+                            do {
+                                let changes = try await evaluation.record()
+                                metrics.segmentEvaluationDuration.record(ContinuousClock.now - started)
+                                metrics.segmentChanges.increment(by: Int64(changes.entriesAndExits))
+                            } catch {
+                                // Memberships stay as they were; `patron segments backfill` recomputes them.
+                                logger.error(
+                                    "segment evaluation of \(outcome.changes.count) customers failed: \(error)"
+                                )
+                            }
+                        }
                     }
                 } catch {
-                    // Memberships stay as they were; `patron segments backfill` recomputes them.
-                    logger.error("segment evaluation of \(outcome.changes.count) customers failed: \(error)")
+                    logger.error(
+                        "reading the facts of \(outcome.changes.count) customers for segments failed: \(error)"
+                    )
                 }
                 do {
                     // Event triggers follow processing on their own durable cursor.
@@ -128,7 +164,7 @@ public struct ProcessingService: Service {
                     // Events ingested by this server end the wait at once.
                     await store.changes.wait(upTo: Self.idlePoll)
                 }
-                let behind = outcome.events == limit && Self.isBehind(outcome, by: Self.lagBeforeGivingWay)
+                let behind = pending.isFull && Self.isBehind(outcome, by: Self.lagBeforeGivingWay)
                 if behind {
                     let now = ContinuousClock.now
                     if let pause = pace.pause(afterStepOf: outcome.events, took: now - stepStarted, at: now) {
@@ -147,12 +183,13 @@ public struct ProcessingService: Service {
                 } else {
                     pace.caughtUp()
                 }
-                catchingUp = outcome.events == limit && Self.isBehind(outcome, by: Self.lagBeforeCatchingUp)
+                catchingUp = pending.isFull && Self.isBehind(outcome, by: Self.lagBeforeCatchingUp)
             } catch {
                 logger.error("event processing failed, retrying in 1 s: \(error)")
                 try? await Task.sleep(for: .seconds(1))
             }
         }
+        await recordingSegments?.value
     }
 
     /// Whether processing step `outcome` left processing more than `lag` behind ingest at `now`

@@ -14,12 +14,23 @@ extension SQLiteStore {
     ) async throws(StoreError)
         -> ProcessingOutcome
     {
+        try await process(try await pendingEvents(limit: limit, rules: rules), rules: rules)
+    }
+
+    /// Reads and prepares, on a reader connection (off the single writer that ingest needs), at most
+    /// `limit` pending events: those after the processing cursor, or after event `after` when given
+    /// (the last event of a step still being processed, so that the next step's events are read
+    /// meanwhile). Only durable events are read: not those of an ingest group commit not yet synced.
+    public func pendingEvents(
+        after: Int64? = nil,
+        limit: Int,
+        rules: IdentityRules = IdentityRules()
+    ) async throws(StoreError) -> PendingEvents {
         do {
-            // Reading and parsing happen on a reader connection, off the single writer that ingest needs.
             let (cursor, stored) = try await writer.read { [unsynced] db -> (Int64, [StoredEvent]) in
                 // The cursor's read starts the snapshot: a group commit it holds noted itself in
                 // `unsynced` before it committed, so events not yet acknowledged stay pending.
-                let cursor = try Self.processingCursor(db)
+                let cursor = try after ?? Self.processingCursor(db)
                 let rows = try Row.fetchAll(
                     db.cachedStatement(
                         sql: "SELECT \(StoredEvent.columns) FROM event WHERE id > ? AND id < ? ORDER BY id LIMIT ?"
@@ -28,10 +39,29 @@ extension SQLiteStore {
                 )
                 return (cursor, try rows.map(StoredEvent.init(row:)))
             }
-            guard !stored.isEmpty else { return ProcessingOutcome(events: 0, conflicts: []) }
-            let prepared = stored.map { PreparedEvent($0, rules: rules) }
+            return PendingEvents(after: cursor, events: stored.map { PreparedEvent($0, rules: rules) }, limit: limit)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "could not read events to process: \(error)", underlying: error)
+        }
+    }
+
+    /// Processes `pending` in one transaction on the writer, unless the cursor is no longer where
+    /// they were read from (another step or process moved it, or the step they follow failed): then
+    /// nothing is written and the outcome has 0 events.
+    public func process(
+        _ pending: PendingEvents,
+        rules: IdentityRules = IdentityRules()
+    ) async throws(StoreError)
+        -> ProcessingOutcome
+    {
+        guard !pending.events.isEmpty else { return ProcessingOutcome(events: 0, conflicts: []) }
+        do {
             return try await writer.writeWithoutTransaction { db in
-                try Self.commitWithoutFsync(db) { db in try Self.record(prepared, after: cursor, db: db, rules: rules) }
+                try Self.commitWithoutFsync(db) { db in
+                    try Self.record(pending.events, after: pending.after, db: db, rules: rules)
+                }
             }
         } catch let error as StoreError {
             throw error
@@ -146,6 +176,28 @@ extension SQLiteStore {
             try IdentityGraph(db: db, rules: IdentityRules()).split(auditId: auditId)
         }
     }
+}
+
+/// Events read for one processing step, prepared, with the cursor they follow.
+public struct PendingEvents: Sendable {
+    /// The processing cursor the events follow (the id just before the first of them).
+    let after: Int64
+    /// The events, in id order.
+    let events: [PreparedEvent]
+    /// The most events the read could return.
+    let limit: Int
+
+    /// No events.
+    public static let none = PendingEvents(after: 0, events: [], limit: 0)
+
+    /// The read returned as many events as it could: more may be pending.
+    public var isFull: Bool { !events.isEmpty && events.count == limit }
+
+    /// No event was pending.
+    public var isEmpty: Bool { events.isEmpty }
+
+    /// The id of the last event (`nil` when none was pending).
+    public var lastEventId: Int64? { events.last?.id }
 }
 
 /// The result of one processing step.
