@@ -185,6 +185,8 @@ public struct ProcessingService: Service {
                 }
                 catchingUp = pending.isFull && Self.isBehind(outcome, by: Self.lagBeforeCatchingUp)
             } catch {
+                // Cancelled (shutdown) mid-step: the events stay pending for the next start.
+                if Task.isCancelled { break }
                 logger.error("event processing failed, retrying in 1 s: \(error)")
                 try? await Task.sleep(for: .seconds(1))
             }

@@ -8,10 +8,12 @@ import Testing
 /// counts events from the in-memory windows; it must record exactly what evaluating every segment
 /// from the store records. After random steps of events (late and future ones included), traits,
 /// anonymous visitors merged into users, a split, and a segment added part way, the SQL backfill
-/// finds nothing to change.
+/// finds nothing to change. Also when the steps are pipelined as the server runs them: the next
+/// step's events read before a step is written, and a step's evaluation recorded only after the next
+/// step was written (but before its facts are read).
 struct IncrementalEvaluationTests {
-    @Test(arguments: [5, 6, 7] as [UInt64])
-    func stepsRecordWhatTheBackfillWould(seed: UInt64) async throws {
+    @Test(arguments: [(5, false), (6, false), (7, false), (5, true), (8, true), (9, true)] as [(UInt64, Bool)])
+    func stepsRecordWhatTheBackfillWould(seed: UInt64, pipelined: Bool) async throws {
         var data = RandomSegmentData(seed: seed)
         let test = try SegmentTestStore()
         let now = SegmentTestStore.now
@@ -47,6 +49,10 @@ struct IncrementalEvaluationTests {
                 }
             }
             try await test.ingest(events)
+            if pipelined {
+                moves += try await Self.pipelinedSteps(test, data: &data, cache: cache, windows: windows)
+                largestWindows = max(largestWindows, windows.count)
+            }
             while true {
                 let outcome = try await test.store.processPending(limit: Int.random(in: 1...12, using: &data.random))
                 guard outcome.events > 0 else { break }
@@ -85,6 +91,40 @@ struct IncrementalEvaluationTests {
         // The random steps moved customers in and out, and the windows served later steps.
         #expect(moves >= 10)
         #expect(largestWindows >= 10)
+    }
+
+    /// Processes everything pending in the order of the server's pipeline (`ProcessingService`): each
+    /// step's successor is read before the step is written, and each step's evaluation is recorded
+    /// after its successor is written, before the successor's facts are read.
+    /// - Returns: the entries and exits recorded.
+    static func pipelinedSteps(
+        _ test: SegmentTestStore,
+        data: inout RandomSegmentData,
+        cache: SegmentDefinitionCache,
+        windows: CustomerEventWindows
+    ) async throws -> Int {
+        var moves = 0
+        var readAhead: PendingEvents?
+        var evaluation: PendingSegmentEvaluation?
+        while true {
+            let limit = Int.random(in: 1...12, using: &data.random)
+            var pending = readAhead ?? .none
+            if pending.isEmpty { pending = try await test.store.pendingEvents(limit: limit) }
+            readAhead = nil
+            if let last = pending.lastEventId {
+                readAhead = try await test.store.pendingEvents(after: last, limit: limit)
+            }
+            let outcome = try await test.store.process(pending)
+            moves += try await evaluation?.record().entriesAndExits ?? 0
+            evaluation = nil
+            guard outcome.events > 0 else { return moves }
+            evaluation = try await test.store.readSegmentFacts(
+                after: outcome,
+                at: SegmentTestStore.now,
+                cache: cache,
+                windows: windows
+            )
+        }
     }
 
     @Test func windowsStartOverWhenAStepDoesNotFollowTheLast() async throws {
