@@ -44,10 +44,6 @@ public struct ProcessingService: Service {
     /// How far behind ingest processing must be to take ``stepWhileCatchingUp`` steps.
     static let lagBeforeCatchingUp: Duration = .milliseconds(100)
 
-    /// How far processing may lag behind ingest (since the last processed event was received)
-    /// before it may give way to a bulk load: below it the load is one processing keeps up with.
-    static let lagBeforeGivingWay: Duration = .seconds(1)
-
     /// The longest pause between polls when nothing is pending: events ingested by this server end
     /// it at once (``SQLiteStore/changes``); the poll catches events stored by another process.
     static let idlePoll: Duration = .milliseconds(5)
@@ -80,6 +76,7 @@ public struct ProcessingService: Service {
                 // steps; a backlog is caught up in longer ones, and processing gives way to a bulk
                 // load (`ProcessingPace`). The lag is visible in /api/v1/ingest/status.
                 let stepStarted = ContinuousClock.now
+                let sentBeforeStep = store.eventsSubmittedToIngest
                 let limit =
                     catchingUp
                     ? Self.stepWhileCatchingUp
@@ -164,18 +161,22 @@ public struct ProcessingService: Service {
                     // Events ingested by this server end the wait at once.
                     await store.changes.wait(upTo: Self.idlePoll)
                 }
-                let behind = pending.isFull && Self.isBehind(outcome, by: Self.lagBeforeGivingWay)
-                if behind {
+                catchingUp = pending.isFull && Self.isBehind(outcome, by: Self.lagBeforeCatchingUp)
+                if catchingUp {
                     let now = ContinuousClock.now
-                    if let pause = pace.pause(afterStepOf: outcome.events, took: now - stepStarted, at: now) {
+                    if let pause = pace.pause(
+                        afterStepTaking: now - stepStarted,
+                        whileClientsSent: store.eventsSubmittedToIngest - sentBeforeStep,
+                        at: now
+                    ) {
                         let measured = ProcessingPace.measuredPart(of: pause)
                         try? await Task.sleep(for: pause - measured)
-                        let storedBefore = store.eventsStoredThroughIngest
+                        let sentBefore = store.eventsSubmittedToIngest
                         let measuring = ContinuousClock.now
                         try? await Task.sleep(for: measured)
                         let ended = ContinuousClock.now
                         pace.notePause(
-                            stored: store.eventsStoredThroughIngest - storedBefore,
+                            sent: store.eventsSubmittedToIngest - sentBefore,
                             lasting: ended - measuring,
                             endedAt: ended
                         )
@@ -183,7 +184,6 @@ public struct ProcessingService: Service {
                 } else {
                     pace.caughtUp()
                 }
-                catchingUp = pending.isFull && Self.isBehind(outcome, by: Self.lagBeforeCatchingUp)
             } catch {
                 // Cancelled (shutdown) mid-step: the events stay pending for the next start.
                 if Task.isCancelled { break }

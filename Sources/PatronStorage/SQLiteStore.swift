@@ -15,7 +15,7 @@ public final class SQLiteStore: Sendable {
     private let committer: GroupCommitter<IngestBatch, IngestOutcome, Database>
     /// Ingest's group commits not yet synced: processing reads only the events below them.
     let unsynced: UnsyncedCommits
-    private let storedThroughIngest = Atomic<Int>(0)
+    private let submittedToIngest = Atomic<Int>(0)
     /// Write keys already looked up, with their source: every tracking request names one, and keys
     /// are never removed, so a known key needs no database read (an unknown one is looked up each
     /// time, so a key added by another process is found).
@@ -157,9 +157,11 @@ public final class SQLiteStore: Sendable {
     /// uses it to give way to ingest.
     public var ingestRequestsInFlight: Int { committer.inFlight }
 
-    /// Events this store object has stored through ``ingest(_:)`` since it was opened (duplicates
-    /// and quarantined events not counted): background work compares it with its own pace.
-    public var eventsStoredThroughIngest: Int { storedThroughIngest.load(ordering: .relaxed) }
+    /// Events handed to ``ingest(_:)`` of this store object since it was opened, counted when each
+    /// request is handed over, before its commit (quarantined events not counted): the pace at which
+    /// clients send, which background work compares while it runs and while it pauses (a client that
+    /// waits for each answer sends more slowly while the writer is busy; a steady stream does not).
+    public var eventsSubmittedToIngest: Int { submittedToIngest.load(ordering: .relaxed) }
 
     /// Stores a batch durably: returns only after the transaction holding it has committed and the
     /// write-ahead log holding it was synced. Concurrent calls share one transaction (group commit),
@@ -167,9 +169,9 @@ public final class SQLiteStore: Sendable {
     /// whose messageId is already stored for the source are counted as duplicates and not stored
     /// again.
     public func ingest(_ batch: IngestBatch) async throws(StoreError) -> IngestOutcome {
+        submittedToIngest.add(batch.accepted.count, ordering: .relaxed)
         do {
             let outcome = try await committer.submit(batch)
-            storedThroughIngest.add(outcome.stored, ordering: .relaxed)
             changes.signal()
             return outcome
         } catch {

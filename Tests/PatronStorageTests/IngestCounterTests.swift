@@ -4,12 +4,12 @@ import Testing
 
 @testable import PatronStorage
 
-/// `eventsStoredThroughIngest`, which event processing compares with its own pace.
+/// `eventsSubmittedToIngest`, the pace at which clients send, which event processing measures.
 struct IngestCounterTests {
-    @Test func theCounterCountsStoredEventsOnlyNotDuplicatesNorQuarantined() async throws {
+    @Test func theCounterCountsAcceptedEventsWhenTheyAreHandedOver() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         let store = try SQLiteStore(path: path.path)
-        #expect(store.eventsStoredThroughIngest == 0)
+        #expect(store.eventsSubmittedToIngest == 0)
         let body = #"""
             {"batch":[
               {"type":"track","userId":"u1","messageId":"1","event":"Viewed"},
@@ -21,9 +21,9 @@ struct IngestCounterTests {
         #expect(request.rejected.count == 1)
         let batch = IngestBatch(source: "web", accepted: request.accepted, rejected: request.rejected)
         _ = try await store.ingest(batch)
-        #expect(store.eventsStoredThroughIngest == 2)
+        #expect(store.eventsSubmittedToIngest == 2, "the quarantined event is not counted")
         let again = try await store.ingest(batch)
         #expect(again.duplicates == 2)
-        #expect(store.eventsStoredThroughIngest == 2, "duplicates are not stored again")
+        #expect(store.eventsSubmittedToIngest == 4, "a client sending duplicates still sends")
     }
 }

@@ -14,7 +14,8 @@ struct ReadAheadTests {
         try await DurabilityTests.ingest(store, messageIds: ["a", "b", "c"])
         let first = try await store.pendingEvents(limit: 2)
         #expect(first.isFull && first.lastEventId == 2)
-        let second = try await store.pendingEvents(after: try #require(first.lastEventId), limit: 2)
+        let last: Int64 = try #require(first.lastEventId)
+        let second = try await store.pendingEvents(after: last, limit: 2)
         #expect(second.lastEventId == 3 && !second.isFull)
         // Ahead of the step it follows (as if that step failed): nothing is written.
         #expect(try await store.process(second).events == 0)
