@@ -41,7 +41,7 @@ extension SQLiteStore {
             // Without segments or customers the windows are not brought up to this step; the next
             // step then does not follow theirs, and they start over.
             guard !plan.definitions.isEmpty, !customers.isEmpty else {
-                return PendingSegmentEvaluation(nothingFor: self)
+                return .nothing(for: self)
             }
             let (facts, notKept) = try await customerFacts(
                 at: time,
@@ -81,39 +81,19 @@ public struct PendingSegmentEvaluation: Sendable {
     let time: Date
     let windows: CustomerEventWindows?
 
-    init(
-        store: SQLiteStore,
-        plan: RealtimeSegmentPlan,
-        facts: [CustomerFacts],
-        customers: [Int64],
-        notKept: Set<Int64>,
-        changes: [Int64: CustomerChange],
-        rescored: Set<Int64>,
-        time: Date,
-        windows: CustomerEventWindows
-    ) {
-        self.store = store
-        self.plan = plan
-        self.facts = facts
-        self.customers = customers
-        self.notKept = notKept
-        self.changes = changes
-        self.rescored = rescored
-        self.time = time
-        self.windows = windows
-    }
-
     /// An evaluation with nothing to evaluate (no segments, or no customer changed).
-    init(nothingFor store: SQLiteStore) {
-        self.store = store
-        plan = nil
-        facts = []
-        customers = []
-        notKept = []
-        changes = [:]
-        rescored = []
-        time = Date()
-        windows = nil
+    static func nothing(for store: SQLiteStore) -> PendingSegmentEvaluation {
+        PendingSegmentEvaluation(
+            store: store,
+            plan: nil,
+            facts: [],
+            customers: [],
+            notKept: [],
+            changes: [:],
+            rescored: [],
+            time: Date(),
+            windows: nil
+        )
     }
 
     /// Whether some customer is evaluated.
