@@ -25,10 +25,12 @@ struct IdentityGraph {
     /// created at this time.
     private let now = SQLDate.text(Date())
 
-    /// The graph as stored in `db`, inside its write transaction.
-    init(db: Database, rules: IdentityRules) throws {
+    /// The graph as stored in `db`, inside its write transaction, over the lookups `known` of
+    /// earlier processing steps (validated against `db`: ``KnownIdentities/validate(_:)``).
+    init(db: Database, rules: IdentityRules, known: KnownIdentities = KnownIdentities()) throws {
         self.db = db
         self.rules = rules
+        cache.known = known
         ownerLookup = try BoundStatement(db, sql: "SELECT customerId FROM identity WHERE kind = ?1 AND value = ?2")
         identityInsertion = try BoundStatement(
             db,
@@ -133,6 +135,7 @@ struct IdentityGraph {
     /// The customer holding `id`, if any.
     func owner(of id: Identifier) throws -> Int64? {
         if let known = cache.owners[id] { return known }
+        if let known = cache.known.owners[id] { return known }
         ownerLookup.bind(id.kind, at: 1)
         ownerLookup.bind(id.value, at: 2)
         let owner = try ownerLookup.fetchInt64()
@@ -145,6 +148,7 @@ struct IdentityGraph {
     /// The user id a customer holds, if any.
     func userId(of customer: Int64) throws -> String? {
         if let known = cache.userIds[customer] { return known }
+        if let known = cache.known.userIds[customer] { return known }
         let userId = try fetchUserId(of: customer)
         cache.userIds[customer] = .some(userId)
         return userId
@@ -161,8 +165,11 @@ struct IdentityGraph {
         customerInsertion.bind(now, at: 1)
         customerInsertion.bind(timestamp, at: 2)
         try customerInsertion.execute()
-        cache.created.insert(db.lastInsertedRowID)
-        return db.lastInsertedRowID
+        let customer = db.lastInsertedRowID
+        cache.created.insert(customer)
+        // A new customer holds no user id yet.
+        cache.userIds[customer] = .some(nil)
+        return customer
     }
 
     /// Moves everything of `loser` to `winner` and audits it.
@@ -316,10 +323,13 @@ struct IdentityGraph {
     }
 }
 
-/// Identity lookups made within one write transaction (`nil` entries: looked up, not found).
+/// Identity lookups made within one write transaction (`nil` entries: looked up, not found), over
+/// those of committed earlier steps (``known``).
 final class IdentityCache {
     var owners: [Identifier: Int64?] = [:]
     var userIds: [Int64: String?] = [:]
+    /// What earlier processing steps found (empty outside processing).
+    var known = KnownIdentities()
     /// Customers that received another customer's transactions in a merge (their scores are stale).
     var gainedTransactions: Set<Int64> = []
     /// Customers created in this transaction.
@@ -327,9 +337,20 @@ final class IdentityCache {
     /// Customers on either side of a merge in this transaction.
     var merged: Set<Int64> = []
 
-    /// Forgets the ids and owners (merges change them); the merge record stays.
+    /// The earlier steps' lookups with this transaction's, moved out of the cache (read from `db`
+    /// inside the transaction, before it commits: they are kept only once it has).
+    func takeKnown(_ db: Database) throws -> KnownIdentities {
+        var known = self.known
+        self.known = KnownIdentities()
+        try known.learn(from: self, db)
+        return known
+    }
+
+    /// Forgets the ids and owners (merges change them), the earlier steps' too; the merge record
+    /// stays.
     func clear() {
         owners.removeAll(keepingCapacity: true)
         userIds.removeAll(keepingCapacity: true)
+        known.forget()
     }
 }

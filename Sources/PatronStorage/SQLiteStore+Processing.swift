@@ -1,6 +1,7 @@
 public import Foundation
 package import GRDB
 public import PatronCore
+import Synchronization
 
 extension SQLiteStore {
     /// Turns stored events into customers, in order, from the durable cursor `customers`: identity
@@ -59,9 +60,16 @@ extension SQLiteStore {
         guard !pending.events.isEmpty else { return ProcessingOutcome(events: 0, conflicts: []) }
         do {
             return try await writer.writeWithoutTransaction { db in
-                try Self.commitWithoutFsync(db) { db in
-                    try Self.record(pending.events, after: pending.after, db: db, rules: rules)
+                // Taken out for the step, and back only once it has committed.
+                var known = self.knownIdentities.withLock { known in
+                    defer { known = KnownIdentities() }
+                    return known
                 }
+                let outcome = try Self.commitWithoutFsync(db) { db in
+                    try Self.record(pending.events, after: pending.after, db: db, rules: rules, known: &known)
+                }
+                self.knownIdentities.withLock { $0 = known }
+                return outcome
             }
         } catch let error as StoreError {
             throw error
@@ -71,12 +79,14 @@ extension SQLiteStore {
     }
 
     /// Writes the customer data of `prepared` and moves the cursor past it, unless another
-    /// processor moved the cursor since `cursor` was read.
+    /// processor moved the cursor since `cursor` was read. Identities are looked up in `known`
+    /// first, which gets this step's lookups.
     static func record(
         _ prepared: [PreparedEvent],
         after cursor: Int64,
         db: Database,
-        rules: IdentityRules
+        rules: IdentityRules,
+        known: inout KnownIdentities
     ) throws
         -> ProcessingOutcome
     {
@@ -84,7 +94,10 @@ extension SQLiteStore {
             return ProcessingOutcome(events: 0, conflicts: [])
         }
         var ordering: Set<Int64> = []
-        let graph = try IdentityGraph(db: db, rules: rules)
+        try known.validate(db)
+        let graph = try IdentityGraph(db: db, rules: rules, known: known)
+        // The graph holds the only copy, so that it grows in place.
+        known = KnownIdentities()
         let recorder = try CustomerRecorder(db: db)
         var conflicts: [String] = []
         var changes: [Int64: CustomerChange] = [:]
@@ -97,6 +110,7 @@ extension SQLiteStore {
         for customer in graph.cache.created.union(graph.cache.merged) {
             changes[customer, default: CustomerChange()].isWhole = true
         }
+        known = try graph.cache.takeKnown(db)
         try db.executeCached(
             sql: """
                 INSERT INTO processingCursor (name, lastEventId) VALUES ('customers', ?)

@@ -20,6 +20,8 @@ public final class SQLiteStore: Sendable {
     /// are never removed, so a known key needs no database read (an unknown one is looked up each
     /// time, so a key added by another process is found).
     private let knownWriteKeys = Mutex<[String: String]>([:])
+    /// The identity lookups of committed processing steps (used on the writer queue only).
+    let knownIdentities = Mutex(KnownIdentities())
     /// What transaction imports remember between batches (used on the writer queue only).
     let importMemory = Mutex(ImportMemory())
     /// The numbers of the customer ids transaction imports bind (see ``numberCustomers(of:)``).

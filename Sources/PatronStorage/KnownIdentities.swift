@@ -1,0 +1,55 @@
+import GRDB
+import PatronCore
+
+/// The identity lookups of committed processing steps, kept from one step to the next: which
+/// customer holds an id, and which user id a customer holds. A returning customer's event then
+/// needs no identity read on the single writer (two index searches of about 3 µs each, a tenth of
+/// a step's time per event at 8,000 events/s; BENCHMARKS.md §5).
+///
+/// Only what was found is kept, never "not found": another process (an import) may link an id
+/// at any time, but an id changes customer only by a merge or a split, and every merge and split,
+/// by any process, writes an `identityAudit` entry. So everything is forgotten when the last audit
+/// entry is not the one these lookups were made under (``validate(_:)``), and a merge inside a
+/// step forgets everything at once (``IdentityCache/clear()``). Lookups join only once their
+/// step has committed: a step that fails leaves nothing behind.
+struct KnownIdentities {
+    /// The customer holding each id.
+    private(set) var owners: [Identifier: Int64] = [:]
+    /// The user id each customer holds.
+    private(set) var userIds: [Int64: String] = [:]
+    /// The last identity audit entry when the lookups were made (`nil`: nothing checked yet).
+    private var lastAuditEntry: Int64?
+
+    /// The most ids kept (about 100 bytes each): beyond this, everything is forgotten and learnt
+    /// again.
+    static let capacity = 500_000
+
+    /// Forgets everything unless the last identity audit entry in `db` is the one the lookups were
+    /// made under.
+    mutating func validate(_ db: Database) throws {
+        let last = try Self.lastAuditEntry(db)
+        if last != lastAuditEntry {
+            forget()
+            lastAuditEntry = last
+        }
+    }
+
+    /// Adds the lookups of `cache`, a transaction's, found under audit entries up to the last one
+    /// in `db` (read inside that transaction, before it commits).
+    mutating func learn(from cache: IdentityCache, _ db: Database) throws {
+        if owners.count + cache.owners.count > Self.capacity { forget() }
+        for case let (id, owner?) in cache.owners { owners[id] = owner }
+        for case let (customer, userId?) in cache.userIds { userIds[customer] = userId }
+        lastAuditEntry = try Self.lastAuditEntry(db)
+    }
+
+    /// Forgets every lookup.
+    mutating func forget() {
+        owners.removeAll()
+        userIds.removeAll()
+    }
+
+    private static func lastAuditEntry(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM identityAudit")) ?? 0
+    }
+}

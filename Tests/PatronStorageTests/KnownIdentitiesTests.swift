@@ -1,0 +1,52 @@
+import Foundation
+import PatronCore
+import PatronStorage
+import Testing
+
+/// Processing keeps the identity lookups of its committed steps for the next ones; a merge or a
+/// split, by this process or another, must still send every later event to the customer that
+/// holds its ids now.
+struct KnownIdentitiesTests {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        .path
+
+    /// Stores the events (JSON objects of a batch) through `store`, then processes everything.
+    func send(_ store: SQLiteStore, _ events: String...) async throws {
+        let body = Data(#"{"batch":[\#(events.joined(separator: ","))]}"#.utf8)
+        let request = try SegmentRequest.parse(body: body, single: nil, receivedAt: Date())
+        #expect(request.rejected.isEmpty, "test events must be valid: \(request.rejected)")
+        _ = try await store.ingest(IngestBatch(source: "web", accepted: request.accepted, rejected: request.rejected))
+        try await store.processAll()
+    }
+
+    /// The message ids of customer `customer`'s events.
+    func messageIds(_ store: SQLiteStore, customer: Int64) async throws -> Set<String> {
+        Set(try await store.events(customer: customer, limit: 100).compactMap { $0["messageId"]?.stringValue })
+    }
+
+    @Test(arguments: [false, true])
+    func anEventAfterASplitGoesToTheRestoredCustomer(splitByAnotherProcess: Bool) async throws {
+        let server = try SQLiteStore(path: path)
+        try await send(
+            server,
+            #"{"type":"identify","anonymousId":"a1","messageId":"1","traits":{"email":"p@q.r"}}"#,
+            #"{"type":"track","anonymousId":"a2","messageId":"2","event":"Viewed"}"#
+        )
+        try await send(server, #"{"type":"identify","anonymousId":"a2","messageId":"3","traits":{"email":"p@q.r"}}"#)
+        // A step after the merge looks a2 up, and keeps that it belongs to the merged customer.
+        try await send(server, #"{"type":"track","anonymousId":"a2","messageId":"4","event":"Viewed"}"#)
+        let merged = try #require(try await server.customerId(anyId: "a1"))
+        #expect(try await server.customerId(anyId: "a2") == merged)
+        let merge = try #require(try await server.identityAudit(customer: merged).first { $0.action == "merge" })
+
+        let splitter = splitByAnotherProcess ? try SQLiteStore(path: path) : server
+        let split = try await splitter.splitMerge(auditId: merge.id)
+        #expect(split.winner == merged)
+        try await send(server, #"{"type":"track","anonymousId":"a2","messageId":"5","event":"Viewed"}"#)
+        try await send(server, #"{"type":"track","anonymousId":"a1","messageId":"6","event":"Viewed"}"#)
+
+        #expect(try await server.customerId(anyId: "a2") == split.restored)
+        #expect(try await messageIds(server, customer: split.restored) == ["2", "3", "4", "5"])
+        #expect(try await messageIds(server, customer: merged) == ["1", "6"])
+    }
+}
