@@ -86,8 +86,13 @@ public final class SQLiteStore: Sendable {
 
     /// SQLite's settings for the whole process, applied once before the first store opens: no
     /// memory statistics, whose global mutex around every allocation cost the writer 10 % of a
-    /// large import (BENCHMARKS.md §3). Patron reads none of them.
-    private static let processSettings: Void = { _ = patron_sqlite_disable_memory_statistics() }()
+    /// large import (BENCHMARKS.md §3; Patron reads none of them), and log writes gathered per
+    /// commit (`patron_sqlite_batch_log_writes`: two system calls per log page before, two thirds
+    /// of the process's writes at 8,000 events/s; BENCHMARKS.md §5).
+    private static let processSettings: Void = {
+        _ = patron_sqlite_disable_memory_statistics()
+        _ = patron_sqlite_batch_log_writes()
+    }()
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
