@@ -114,7 +114,9 @@ let package = Package(
         .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore", "PatronNumerics"]),
         .testTarget(
             name: "PatronStorageTests",
-            dependencies: ["PatronStorage", "PatronCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "PatronStorage", "PatronCore", "CSQLiteSettings", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "PatronSegmentsTests",

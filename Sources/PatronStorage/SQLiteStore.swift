@@ -88,9 +88,12 @@ public final class SQLiteStore: Sendable {
     /// memory statistics, whose global mutex around every allocation cost the writer 10 % of a
     /// large import (BENCHMARKS.md §3; Patron reads none of them), and log writes gathered per
     /// commit (`patron_sqlite_batch_log_writes`: two system calls per log page before, two thirds
-    /// of the process's writes at 8,000 events/s; BENCHMARKS.md §5).
+    /// of the process's writes at 8,000 events/s; BENCHMARKS.md §5), and a page cache whose
+    /// largest key stays within the database (`patron_sqlite_keep_page_cache_keys_low`: a B-tree
+    /// balance's temporary page number made the writer's commits walk its whole cache).
     private static let processSettings: Void = {
         _ = patron_sqlite_disable_memory_statistics()
+        _ = patron_sqlite_keep_page_cache_keys_low()
         _ = patron_sqlite_batch_log_writes()
     }()
 
