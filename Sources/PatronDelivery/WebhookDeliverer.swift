@@ -60,7 +60,7 @@ public struct WebhookDeliverer: Service {
                     logger.error("webhook deliverer: could not read the outbox: \(error)")
                 }
                 // A webhook queued by this process (a segment entry, a trigger) ends the wait at once.
-                await store.changes.wait(upTo: pollInterval)
+                await SQLiteStore.deliveriesQueued.wait(upTo: pollInterval)
             }
             group.cancelAll()
         }

@@ -55,4 +55,23 @@ struct ChangeSignalTests {
         await waiter.value
         #expect(keys >= 1)
     }
+
+    @Test(.timeLimit(.minutes(1))) func queuingAWebhookSignalsTheDeliverers() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let store = try SQLiteStore(path: path.path)
+        _ = try await store.createDestination(name: "crm", url: "https://crm.example.org/hook")
+        let ended = Flag()
+        let waiter = Task {
+            await SQLiteStore.deliveriesQueued.wait(upTo: .seconds(600))
+            ended.set()
+        }
+        var queued = 0
+        while !ended.isSet {
+            queued += 1
+            _ = try await store.enqueueDelivery(toDestination: "crm", eventType: "test", payload: "{}")
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        await waiter.value
+        #expect(queued >= 1)
+    }
 }
