@@ -50,23 +50,30 @@ struct CustomerRecorder {
             OR (excluded.isMarketingTouch = acquisition.isMarketingTouch AND excluded.firstTouchAt < acquisition.firstTouchAt)
         """
 
-    /// Records one event for `customer`.
+    /// Records one event for `customer`, skipping its first touch when `floors` says it cannot win.
     /// - Returns: the customer whose transactions changed (an order or a refund), if any.
     @discardableResult
-    func record(_ prepared: PreparedEvent, customer: Int64) throws -> Int64? {
+    func record(_ prepared: PreparedEvent, customer: Int64, floors: inout FirstTouchFloors) throws -> Int64? {
         assignEvent.bind(customer, at: 1)
         assignEvent.bind(prepared.id, at: 2)
         try assignEvent.execute()
         countEvent.bind(prepared.timestampText, at: 1)
         countEvent.bind(customer, at: 2)
         try countEvent.execute()
-        return try applyDerivedData(prepared, customer: customer)
+        return try applyDerivedData(prepared, customer: customer, floors: &floors)
     }
 
-    /// Traits, transactions and acquisition of one event (everything but the counts).
+    /// Traits, transactions and acquisition of one event (everything but the counts); the first
+    /// touch is skipped when `floors` says it cannot win, and noted there when written.
     /// - Returns: the customer whose transactions changed (an order or a refund), if any.
     @discardableResult
-    func applyDerivedData(_ prepared: PreparedEvent, customer: Int64) throws -> Int64? {
+    func applyDerivedData(
+        _ prepared: PreparedEvent,
+        customer: Int64,
+        floors: inout FirstTouchFloors
+    ) throws
+        -> Int64?
+    {
         let event = prepared.event
         let eventId = prepared.id
         for (key, value) in prepared.traits {
@@ -110,6 +117,8 @@ struct CustomerRecorder {
             break
         }
         let touch = prepared.touch
+        let firstTouch = FirstTouchFloors.Touch(isMarketing: touch != nil, at: prepared.timestampText)
+        if floors.cannotBeBeaten(by: firstTouch, customer: customer) { return ordering }
         noteTouch.bind(customer, at: 1)
         noteTouch.bind(prepared.source, at: 2)
         noteTouch.bind(touch?.utmSource, at: 3)
@@ -121,6 +130,7 @@ struct CustomerRecorder {
         noteTouch.bind(prepared.timestampText, at: 9)
         noteTouch.bind(eventId, at: 10)
         try noteTouch.execute()
+        floors.note(firstTouch, customer: customer)
         return ordering
     }
 
@@ -152,8 +162,14 @@ struct CustomerRecorder {
             ),
             arguments: [customer]
         )
+        // The customer's acquisition was just deleted: only this rebuild's touches are known.
+        var floors = FirstTouchFloors()
         while let row = try rows.next() {
-            try applyDerivedData(PreparedEvent(try StoredEvent(row: row), rules: IdentityRules()), customer: customer)
+            try applyDerivedData(
+                PreparedEvent(try StoredEvent(row: row), rules: IdentityRules()),
+                customer: customer,
+                floors: &floors
+            )
         }
     }
 

@@ -49,7 +49,8 @@ struct KnownIdentities {
         userIds.removeAll()
     }
 
-    private static func lastAuditEntry(_ db: Database) throws -> Int64 {
+    /// The id of the last identity audit entry in `db` (0 when there is none).
+    static func lastAuditEntry(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM identityAudit")) ?? 0
     }
 }

@@ -65,10 +65,22 @@ extension SQLiteStore {
                     defer { known = KnownIdentities() }
                     return known
                 }
+                var floors = self.firstTouchFloors.withLock { floors in
+                    defer { floors = FirstTouchFloors() }
+                    return floors
+                }
                 let outcome = try Self.commitWithoutFsync(db) { db in
-                    try Self.record(pending.events, after: pending.after, db: db, rules: rules, known: &known)
+                    try Self.record(
+                        pending.events,
+                        after: pending.after,
+                        db: db,
+                        rules: rules,
+                        known: &known,
+                        floors: &floors
+                    )
                 }
                 self.knownIdentities.withLock { $0 = known }
+                self.firstTouchFloors.withLock { $0 = floors }
                 return outcome
             }
         } catch let error as StoreError {
@@ -80,13 +92,15 @@ extension SQLiteStore {
 
     /// Writes the customer data of `prepared` and moves the cursor past it, unless another
     /// processor moved the cursor since `cursor` was read. Identities are looked up in `known`
-    /// first, which gets this step's lookups.
+    /// first, which gets this step's lookups; first touches that `floors` says cannot win are not
+    /// written, and `floors` gets this step's.
     static func record(
         _ prepared: [PreparedEvent],
         after cursor: Int64,
         db: Database,
         rules: IdentityRules,
-        known: inout KnownIdentities
+        known: inout KnownIdentities,
+        floors: inout FirstTouchFloors
     ) throws
         -> ProcessingOutcome
     {
@@ -95,6 +109,7 @@ extension SQLiteStore {
         }
         var ordering: Set<Int64> = []
         try known.validate(db)
+        try floors.validate(db)
         let graph = try IdentityGraph(db: db, rules: rules, known: known)
         // The graph holds the only copy, so that it grows in place.
         known = KnownIdentities()
@@ -104,13 +119,16 @@ extension SQLiteStore {
         for event in prepared {
             let resolved = try graph.resolve(event)
             conflicts += resolved.conflicts
-            if let customer = try recorder.record(event, customer: resolved.customerId) { ordering.insert(customer) }
+            if let customer = try recorder.record(event, customer: resolved.customerId, floors: &floors) {
+                ordering.insert(customer)
+            }
             changes[resolved.customerId, default: CustomerChange()].note(event)
         }
         for customer in graph.cache.created.union(graph.cache.merged) {
             changes[customer, default: CustomerChange()].isWhole = true
         }
         known = try graph.cache.takeKnown(db)
+        try floors.stamp(db)
         try db.executeCached(
             sql: """
                 INSERT INTO processingCursor (name, lastEventId) VALUES ('customers', ?)

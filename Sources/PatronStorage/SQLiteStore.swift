@@ -22,6 +22,8 @@ public final class SQLiteStore: Sendable {
     private let knownWriteKeys = Mutex<[String: String]>([:])
     /// The identity lookups of committed processing steps (used on the writer queue only).
     let knownIdentities = Mutex(KnownIdentities())
+    /// What committed processing steps know of customers' first touches (used on the writer queue only).
+    let firstTouchFloors = Mutex(FirstTouchFloors())
     /// What transaction imports remember between batches (used on the writer queue only).
     let importMemory = Mutex(ImportMemory())
     /// The numbers of the customer ids transaction imports bind (see ``numberCustomers(of:)``).
