@@ -41,37 +41,41 @@ struct ChangeSignalTests {
     @Test func aStoreSignalsItsCommits() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         let store = try SQLiteStore(path: path.path)
+        let keys = try await commitsUntilWoken(by: store.changes) { key in
+            try await store.addWriteKey("key-\(key)", source: "web")
+        }
+        #expect(keys >= 1)
+    }
+
+    /// Commits with `commit` (given 1, 2, …), 5 ms apart, until a wait on `signal` that began
+    /// meanwhile has ended (a signal sent before the wait began is not kept).
+    /// - Returns: how many commits it took.
+    func commitsUntilWoken(
+        by signal: ChangeSignal,
+        _ commit: (Int) async throws -> Void
+    ) async throws -> Int {
         let ended = Flag()
         let waiter = Task {
-            await store.changes.wait(upTo: .seconds(600))
+            await signal.wait(upTo: .seconds(600))
             ended.set()
         }
-        var keys = 0
+        var commits = 0
         while !ended.isSet {
-            keys += 1
-            try await store.addWriteKey("key-\(keys)", source: "web")
+            commits += 1
+            try await commit(commits)
             try? await Task.sleep(for: .milliseconds(5))
         }
         await waiter.value
-        #expect(keys >= 1)
+        return commits
     }
 
     @Test(.timeLimit(.minutes(1))) func queuingAWebhookSignalsTheDeliverers() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         let store = try SQLiteStore(path: path.path)
         _ = try await store.createDestination(name: "crm", url: "https://crm.example.org/hook")
-        let ended = Flag()
-        let waiter = Task {
-            await SQLiteStore.deliveriesQueued.wait(upTo: .seconds(600))
-            ended.set()
-        }
-        var queued = 0
-        while !ended.isSet {
-            queued += 1
+        let queued = try await commitsUntilWoken(by: SQLiteStore.deliveriesQueued) { _ in
             _ = try await store.enqueueDelivery(toDestination: "crm", eventType: "test", payload: "{}")
-            try? await Task.sleep(for: .milliseconds(5))
         }
-        await waiter.value
         #expect(queued >= 1)
     }
 }

@@ -13,11 +13,7 @@ struct FirstTouchFloorsTests {
 
     /// Stores the events (JSON objects of a batch) through `store`, then processes everything.
     func send(_ store: SQLiteStore, _ events: String...) async throws {
-        let body = Data(#"{"batch":[\#(events.joined(separator: ","))]}"#.utf8)
-        let request = try SegmentRequest.parse(body: body, single: nil, receivedAt: Date())
-        #expect(request.rejected.isEmpty, "test events must be valid: \(request.rejected)")
-        _ = try await store.ingest(IngestBatch(source: "web", accepted: request.accepted, rejected: request.rejected))
-        try await store.processAll()
+        try await store.storeAndProcess(events)
     }
 
     /// A `track` event of `anonymousId` at `hour` o'clock on 2026-01-05, from a paid search campaign.
@@ -27,6 +23,17 @@ struct FirstTouchFloorsTests {
          "timestamp":"2026-01-05T\(hour < 10 ? "0" : "")\(hour):00:00Z",
          "context":{"campaign":{"source":"google","medium":"cpc","name":"winter"}}}
         """
+    }
+
+    /// The stored first touch of `customer`, read by another connection.
+    func acquisition(of customer: Int64) throws -> Row? {
+        try DatabaseQueue(path: path).read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT isMarketingTouch, channel, firstTouchAt FROM acquisition WHERE customerId = ?",
+                arguments: [customer]
+            )
+        }
     }
 
     @Test(arguments: [false, true])
@@ -50,27 +57,13 @@ struct FirstTouchFloorsTests {
         // The split gives a2's events back: a1's customer is left with its direct 9 o'clock identify.
         let splitter = splitByAnotherProcess ? try SQLiteStore(path: path) : server
         _ = try await splitter.splitMerge(auditId: merge.id)
-        let reader = try DatabaseQueue(path: path)
-        let afterSplit = try await reader.read { db in
-            try Row.fetchOne(
-                db,
-                sql: "SELECT isMarketingTouch, channel FROM acquisition WHERE customerId = ?",
-                arguments: [merged]
-            )
-        }
-        #expect(afterSplit?["isMarketingTouch"] == 0)
+        #expect(try acquisition(of: merged)?["isMarketingTouch"] == 0)
 
         // An 11 o'clock campaign visit now beats the stored first touch, though not the old floor.
         try await send(server, campaignVisit("a1", messageId: "5", hour: 11))
-        let acquisition = try await reader.read { db in
-            try Row.fetchOne(
-                db,
-                sql: "SELECT isMarketingTouch, channel, firstTouchAt FROM acquisition WHERE customerId = ?",
-                arguments: [merged]
-            )
-        }
-        #expect(acquisition?["isMarketingTouch"] == 1)
-        #expect(acquisition?["channel"] == "paid search")
-        #expect((acquisition?["firstTouchAt"] as String?)?.contains("11:00:00") == true)
+        let written = try acquisition(of: merged)
+        #expect(written?["isMarketingTouch"] == 1)
+        #expect(written?["channel"] == "paid search")
+        #expect((written?["firstTouchAt"] as String?)?.contains("11:00:00") == true)
     }
 }

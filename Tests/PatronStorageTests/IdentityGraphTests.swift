@@ -16,11 +16,7 @@ struct IdentityGraphTests {
 
     /// Stores the events (JSON objects of a batch) as source `web`, then processes everything.
     func send(_ events: String...) async throws {
-        let body = Data(#"{"batch":[\#(events.joined(separator: ","))]}"#.utf8)
-        let request = try SegmentRequest.parse(body: body, single: nil, receivedAt: Date())
-        #expect(request.rejected.isEmpty, "test events must be valid: \(request.rejected)")
-        _ = try await store.ingest(IngestBatch(source: "web", accepted: request.accepted, rejected: request.rejected))
-        try await store.processAll()
+        try await store.storeAndProcess(events)
     }
 
     func profile(_ anyId: String) async throws -> CustomerProfile? {

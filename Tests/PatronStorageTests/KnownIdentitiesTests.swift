@@ -12,11 +12,7 @@ struct KnownIdentitiesTests {
 
     /// Stores the events (JSON objects of a batch) through `store`, then processes everything.
     func send(_ store: SQLiteStore, _ events: String...) async throws {
-        let body = Data(#"{"batch":[\#(events.joined(separator: ","))]}"#.utf8)
-        let request = try SegmentRequest.parse(body: body, single: nil, receivedAt: Date())
-        #expect(request.rejected.isEmpty, "test events must be valid: \(request.rejected)")
-        _ = try await store.ingest(IngestBatch(source: "web", accepted: request.accepted, rejected: request.rejected))
-        try await store.processAll()
+        try await store.storeAndProcess(events)
     }
 
     /// The message ids of customer `customer`'s events.
