@@ -8,9 +8,9 @@ import GRDB
 ///
 /// A stored first touch only ever improves (``CustomerRecorder/keepFirstTouch``, from events,
 /// merges and imports alike), except when a split rebuilds a customer; every split, by any process,
-/// writes an `identityAudit` entry. So the floors are forgotten when the last audit entry is not
-/// the one they were learnt under (``validate(_:)``), as ``KnownIdentities`` are, and they join
-/// only once their step has committed.
+/// writes an `identityAudit` entry. So the floors are forgotten when a merge or a split was
+/// audited since they were learnt (``validate(_:)``, ``IdentityAuditStamp``), as
+/// ``KnownIdentities`` are, and they join only once their step has committed.
 struct FirstTouchFloors {
     /// A first touch, ordered as the acquisition upsert orders them.
     struct Touch {
@@ -27,21 +27,16 @@ struct FirstTouchFloors {
     }
 
     private var floors: [Int64: Touch] = [:]
-    /// The last identity audit entry when the floors were learnt (`nil`: nothing checked yet).
-    private var lastAuditEntry: Int64?
+    /// The identity audit entry the floors were learnt under.
+    private var stamp = IdentityAuditStamp()
 
     /// The most customers kept (about 60 bytes each): beyond this, everything is forgotten and
     /// learnt again.
     static let capacity = 500_000
 
-    /// Forgets every floor unless the last identity audit entry in `db` is the one they were learnt
-    /// under.
+    /// Forgets every floor if a merge or a split was audited in `db` since they were learnt.
     mutating func validate(_ db: Database) throws {
-        let last = try KnownIdentities.lastAuditEntry(db)
-        if last != lastAuditEntry {
-            floors.removeAll()
-            lastAuditEntry = last
-        }
+        if try !stamp.isCurrent(db) { floors.removeAll() }
     }
 
     /// Whether `customer`'s stored first touch is known to be at least as good as `touch`.
@@ -59,7 +54,7 @@ struct FirstTouchFloors {
 
     /// Records the last identity audit entry in `db` (inside the step's transaction, after its
     /// merges) as the one the floors hold under.
-    mutating func stamp(_ db: Database) throws {
-        lastAuditEntry = try KnownIdentities.lastAuditEntry(db)
+    mutating func renewStamp(_ db: Database) throws {
+        try stamp.renew(db)
     }
 }

@@ -8,30 +8,25 @@ import PatronCore
 ///
 /// Only what was found is kept, never "not found": another process (an import) may link an id
 /// at any time, but an id changes customer only by a merge or a split, and every merge and split,
-/// by any process, writes an `identityAudit` entry. So everything is forgotten when the last audit
-/// entry is not the one these lookups were made under (``validate(_:)``), and a merge inside a
-/// step forgets everything at once (``IdentityCache/clear()``). Lookups join only once their
-/// step has committed: a step that fails leaves nothing behind.
+/// by any process, writes an `identityAudit` entry. So everything is forgotten when a merge or a
+/// split was audited since these lookups were made (``validate(_:)``, ``IdentityAuditStamp``), and
+/// a merge inside a step forgets everything at once (``IdentityCache/clear()``). Lookups join only
+/// once their step has committed: a step that fails leaves nothing behind.
 struct KnownIdentities {
     /// The customer holding each id.
     private(set) var owners: [Identifier: Int64] = [:]
     /// The user id each customer holds.
     private(set) var userIds: [Int64: String] = [:]
-    /// The last identity audit entry when the lookups were made (`nil`: nothing checked yet).
-    private var lastAuditEntry: Int64?
+    /// The identity audit entry the lookups were made under.
+    private var stamp = IdentityAuditStamp()
 
     /// The most ids kept (about 100 bytes each): beyond this, everything is forgotten and learnt
     /// again.
     static let capacity = 500_000
 
-    /// Forgets everything unless the last identity audit entry in `db` is the one the lookups were
-    /// made under.
+    /// Forgets everything if a merge or a split was audited in `db` since the lookups were made.
     mutating func validate(_ db: Database) throws {
-        let last = try Self.lastAuditEntry(db)
-        if last != lastAuditEntry {
-            forget()
-            lastAuditEntry = last
-        }
+        if try !stamp.isCurrent(db) { forget() }
     }
 
     /// Adds the lookups of `cache`, a transaction's, found under audit entries up to the last one
@@ -40,17 +35,12 @@ struct KnownIdentities {
         if owners.count + cache.owners.count > Self.capacity { forget() }
         for case let (id, owner?) in cache.owners { owners[id] = owner }
         for case let (customer, userId?) in cache.userIds { userIds[customer] = userId }
-        lastAuditEntry = try Self.lastAuditEntry(db)
+        try stamp.renew(db)
     }
 
     /// Forgets every lookup.
     mutating func forget() {
         owners.removeAll()
         userIds.removeAll()
-    }
-
-    /// The id of the last identity audit entry in `db` (0 when there is none).
-    static func lastAuditEntry(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM identityAudit")) ?? 0
     }
 }

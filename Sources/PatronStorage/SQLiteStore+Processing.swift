@@ -128,7 +128,7 @@ extension SQLiteStore {
             changes[customer, default: CustomerChange()].isWhole = true
         }
         known = try graph.cache.takeKnown(db)
-        try floors.stamp(db)
+        try floors.renewStamp(db)
         try db.executeCached(
             sql: """
                 INSERT INTO processingCursor (name, lastEventId) VALUES ('customers', ?)

@@ -1,7 +1,9 @@
 import Foundation
 import PatronCore
-import PatronStorage
+import Synchronization
 import Testing
+
+@testable import PatronStorage
 
 /// Processing keeps the identity lookups of its committed steps for the next ones; a merge or a
 /// split, by this process or another, must still send every later event to the customer that
@@ -44,5 +46,21 @@ struct KnownIdentitiesTests {
         #expect(try await server.customerId(anyId: "a2") == split.restored)
         #expect(try await messageIds(server, customer: split.restored) == ["2", "3", "4", "5"])
         #expect(try await messageIds(server, customer: merged) == ["1", "6"])
+    }
+
+    @Test func aConflictAuditedByAnotherProcessKeepsTheLookups() async throws {
+        let server = try SQLiteStore(path: path)
+        try await send(server, #"{"type":"identify","userId":"u0","anonymousId":"a0","messageId":"1"}"#)
+        let u0 = Identifier(kind: "user_id", value: "u0")
+        #expect(server.knownIdentities.withLock { $0.owners[u0] } != nil)
+        // Two user ids on one device: a conflict is audited, and nobody changes customer.
+        try await send(
+            try SQLiteStore(path: path),
+            #"{"type":"identify","userId":"u1","anonymousId":"shared-device","messageId":"2"}"#,
+            #"{"type":"identify","userId":"u2","anonymousId":"shared-device","messageId":"3"}"#
+        )
+        try await send(server, #"{"type":"track","userId":"u9","messageId":"4","event":"Viewed"}"#)
+        #expect(server.knownIdentities.withLock { $0.owners[u0] } != nil)
+        #expect(try await server.customerId(anyId: "u0") == server.knownIdentities.withLock { $0.owners[u0] })
     }
 }
