@@ -45,7 +45,7 @@ extension SQLiteStore {
                 reason == nil ? SQLDate(now) : nil, reason,
             ]
         )
-        if status == .pending { db.afterNextTransaction { _ in deliveriesQueued.signal() } }
+        if status == .pending { db.afterNextTransaction { _ in Self.deliveriesQueued.signal() } }
         return QueuedDelivery(webhookId: webhookId, status: status, reason: reason)
     }
 
