@@ -24,53 +24,40 @@ extension SQLiteStore {
         }
     }
 
-    /// The facts of `customers` at `time` for the real-time engine after processing step `outcome`,
-    /// in one read: the identity changes since the last step bring `windows` up to the step (see
-    /// ``CustomerEventWindows/advance(to:scope:identityChanges:)``), event times come from the windows
-    /// where they keep them, and the other customers' times (of the names the plan reads, no older
-    /// than its look-back, later than `time` included) are read and kept there.
-    /// - Returns: the facts, and the customers the windows did not keep (seen for the first time since
-    ///   they started over).
-    func customerFacts(
-        at time: Date,
-        after outcome: ProcessingOutcome,
+    /// The facts of `customers` at `now` (milliseconds) for the real-time engine, read through `db`
+    /// with the event times from `windows` (already brought up to the step) where they keep them; the
+    /// other customers' times are read and kept there.
+    /// - Returns: the facts, and the customers the windows did not keep.
+    static func customerFacts(
+        db: Database,
+        now: Int64,
         customers: [Int64],
         plan: RealtimeSegmentPlan,
         windows: CustomerEventWindows
-    ) async throws(SegmentError) -> (facts: [CustomerFacts], notKept: Set<Int64>) {
-        let now = CustomerFacts.milliseconds(time)
-        let selection = Self.jsonArray(customers)
-        let names = Self.jsonArray(plan.eventNames.sorted())
-        let scope = CustomerEventWindows.Scope(eventNames: plan.eventNames, lookback: plan.lookback)
-        return try await segmentStore { () throws(StoreError) in
-            try await readCustomerData("read customer facts") { db in
-                windows.advance(
-                    to: outcome,
-                    scope: scope,
-                    identityChanges: try Self.identityChanges(db, after: windows.auditId)
-                )
-                let (known, missing) = windows.times(of: customers, now: now, lookback: plan.lookback)
-                let read = EventRead.windows(customers: Self.jsonArray(missing), names: names)
-                var facts = try Self.customerFacts(
-                    db: db,
-                    now: now,
-                    selection: selection,
-                    lookback: plan.lookback,
-                    events: read
-                )
-                var loaded: [Int64: [String: [Int64]]] = [:]
-                for index in facts.indices {
-                    let customer = facts[index].customerId
-                    if let times = known[customer] {
-                        facts[index].events = times
-                    } else {
-                        loaded[customer] = facts[index].events
-                    }
-                }
-                windows.remember(loaded)
-                return (facts, Set(missing))
+    ) throws -> (facts: [CustomerFacts], notKept: Set<Int64>) {
+        let (known, missing) = windows.times(of: customers, now: now, lookback: plan.lookback)
+        let read = EventRead.windows(
+            customers: Self.jsonArray(missing),
+            names: Self.jsonArray(plan.eventNames.sorted())
+        )
+        var facts = try Self.customerFacts(
+            db: db,
+            now: now,
+            selection: Self.jsonArray(customers),
+            lookback: plan.lookback,
+            events: read
+        )
+        var loaded: [Int64: [String: [Int64]]] = [:]
+        for index in facts.indices {
+            let customer = facts[index].customerId
+            if let times = known[customer] {
+                facts[index].events = times
+            } else {
+                loaded[customer] = facts[index].events
             }
         }
+        windows.remember(loaded)
+        return (facts, Set(missing))
     }
 
     /// Which event times the facts read.

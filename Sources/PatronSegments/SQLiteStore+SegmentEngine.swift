@@ -125,7 +125,7 @@ extension SQLiteStore {
 
     /// Evaluates every segment in memory for some customers only and records who entered and who
     /// exited, all in one write transaction that also queues the triggers' webhooks (see
-    /// ``evaluateSegments(after:at:cache:windows:)`` for the path after each processing step, which
+    /// ``process(_:rules:evaluatingSegments:windows:at:)`` for the path in each processing step, which
     /// evaluates only what changed).
     /// - Parameters:
     ///   - customers: the customers to re-evaluate (merged-away or unknown ids leave every segment).
@@ -149,11 +149,10 @@ extension SQLiteStore {
         }
     }
 
-    /// Evaluates in memory, for each customer of `facts`, the definitions at the positions `due`
-    /// gives and those that refer to a segment that moved, in dependency order, each seeing the
-    /// memberships just computed; then records the memberships that changed and queues their
-    /// triggers' webhooks in one write transaction. When no membership changes (most steps),
-    /// nothing is written and the single writer is not waited for.
+    /// Evaluates in memory (``RealtimeSegmentPlan/evaluations(of:customers:due:)``), then records
+    /// the memberships that changed and queues their triggers' webhooks in one write transaction.
+    /// When no membership changes (most steps), nothing is written and the single writer is not
+    /// waited for.
     func recordEvaluation(
         of plan: RealtimeSegmentPlan,
         facts: [CustomerFacts],
@@ -161,62 +160,12 @@ extension SQLiteStore {
         at time: Date,
         due: (CustomerFacts) -> [Int]
     ) async throws(SegmentError) -> [String: SegmentMembershipChange] {
-        let definitions = plan.definitions
-        var facts = facts
-        var moving: Set<Int> = []
-        // Per customer (in the order of `facts`), the positions evaluated for it.
-        var evaluated: [[Bool]] = []
-        evaluated.reserveCapacity(facts.count)
-        var isDue = [Bool](repeating: false, count: definitions.count)
-        var isIn = [Bool](repeating: false, count: definitions.count)
-        for index in facts.indices {
-            for position in definitions.indices {
-                isDue[position] = false
-                isIn[position] = false
-            }
-            for position in due(facts[index]) { isDue[position] = true }
-            for name in facts[index].segments {
-                if let position = plan.positionOfSegment[name] { isIn[position] = true }
-            }
-            for position in definitions.indices where isDue[position] {
-                let isMember = definitions[position].condition.isSatisfied(by: facts[index])
-                guard isMember != isIn[position] else { continue }
-                let name = definitions[position].name
-                if isMember {
-                    facts[index].segments.insert(name)
-                } else {
-                    facts[index].segments.remove(name)
-                }
-                isIn[position] = isMember
-                moving.insert(position)
-                for referrer in plan.referrers[name] ?? [] { isDue[referrer] = true }
-            }
-            evaluated.append(isDue)
-        }
-        // A merged-away or unknown customer has no facts and may still hold memberships to end: it is
-        // "evaluated" out of every segment.
-        let withoutFacts = Set(customers).subtracting(facts.map(\.customerId))
-        guard !withoutFacts.isEmpty || !moving.isEmpty else { return [:] }
-        let recorded = withoutFacts.isEmpty ? moving.sorted() : Array(definitions.indices)
-        let evaluations = recorded.map { position in
-            var customers = withoutFacts
-            var members: Set<Int64> = []
-            for index in facts.indices where evaluated[index][position] {
-                customers.insert(facts[index].customerId)
-                if facts[index].segments.contains(definitions[position].name) {
-                    members.insert(facts[index].customerId)
-                }
-            }
-            return (definitions[position].id, customers, members)
-        }
+        let evaluations = plan.evaluations(of: facts, customers: customers, due: due)
+        guard !evaluations.isEmpty else { return [:] }
         let changes = try await segmentStore { () throws(StoreError) in
             try await recordSegmentEvaluations(customers: customers, evaluations: evaluations, at: time)
         }
-        var named: [String: SegmentMembershipChange] = [:]
-        for definition in definitions {
-            if let change = changes[definition.id] { named[definition.name] = change }
-        }
-        return named
+        return plan.byName(changes)
     }
 
     /// The current members of segment `name`, in id order.

@@ -8,10 +8,11 @@ import Prometheus
 public import ServiceLifecycle
 
 /// Turns acknowledged events into customers in the background, from the store's durable cursor,
-/// until graceful shutdown, re-scores the customers whose orders changed with the active model
-/// version, re-evaluates the segments that the step's changes can move for each customer they touched
-/// (firing triggers; see ``SQLiteStore/evaluateSegments(after:at:cache:windows:)``), and
-/// matches the processed events against the `event.matched` triggers.
+/// until graceful shutdown; in each step's transaction, re-evaluates the segments that the step's
+/// changes can move for each customer they touched, firing triggers (see
+/// ``SQLiteStore/process(_:rules:evaluatingSegments:windows:at:)``); then re-scores the customers
+/// whose orders changed with the active model version and evaluates their segments, and matches
+/// the processed events against the `event.matched` triggers.
 /// An event ingested by this server wakes it at once (idle polls, 5 ms apart, catch events stored by
 /// other processes), so a new event reaches its profile, score and segments within milliseconds.
 public struct ProcessingService: Service {
@@ -68,8 +69,6 @@ public struct ProcessingService: Service {
         // The next step's events, read while the current step is written and its segments evaluated.
         var nextStep: Task<PendingEvents, any Error>?
         defer { nextStep?.cancel() }
-        // The last step's segment evaluation, recorded while the next step is read and written.
-        var recordingSegments: Task<Void, Never>?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 // While tracking requests wait for the (single) SQLite writer, process in shorter
@@ -94,7 +93,16 @@ public struct ProcessingService: Service {
                         try await store.pendingEvents(after: last, limit: limit, rules: rules)
                     }
                 }
-                let outcome = try await store.process(pending, rules: rules)
+                // Segments in real time, in the step's own transaction: for the customers these events
+                // touched, the segments their changes can move are re-evaluated in memory; entries and
+                // exits fire their triggers in the same transaction.
+                let step = try await store.process(
+                    pending,
+                    rules: rules,
+                    evaluatingSegments: segmentDefinitions,
+                    windows: eventWindows
+                )
+                let outcome = step.outcome
                 if outcome.events == 0 && !pending.isEmpty {
                     // The cursor moved elsewhere (another process, or a failed step): read from it again.
                     nextStep?.cancel()
@@ -103,49 +111,38 @@ public struct ProcessingService: Service {
                 }
                 metrics.processed.increment(by: Int64(outcome.events))
                 for conflict in outcome.conflicts { logger.warning("identity conflict, \(conflict)") }
-                do {
-                    let started = ContinuousClock.now
-                    let rescored = try await rescorer.rescore(outcome.customersWithOrderChanges)
-                    if rescored > 0 {
-                        metrics.rescoreDuration.record(ContinuousClock.now - started)
-                        metrics.rescored.increment(by: Int64(rescored))
-                    }
-                } catch {
-                    // Scores stay at their previous version; the next batch scoring run catches up.
-                    logger.error("re-scoring \(outcome.customersWithOrderChanges.count) customers failed: \(error)")
+                switch step.segments {
+                case .success(let changes)?:
+                    if let took = step.evaluation { metrics.segmentEvaluationDuration.record(took) }
+                    metrics.segmentChanges.increment(by: Int64(changes.entriesAndExits))
+                case .failure(let error)?:
+                    // Memberships stay as they were; `patron segments backfill` recomputes them.
+                    logger.error("segment evaluation of \(outcome.changes.count) customers failed: \(error)")
+                case nil:
+                    break
                 }
-                // Segments in real time: for the customers these events touched, the segments their
-                // changes can move are re-evaluated in memory; entries and exits fire their triggers in
-                // the same transaction. The previous step's evaluation is recorded first: this step's
-                // facts include the memberships it records.
-                await recordingSegments?.value
-                recordingSegments = nil
-                do {
-                    let started = ContinuousClock.now
-                    let evaluation = try await store.readSegmentFacts(
-                        after: outcome,
-                        cache: segmentDefinitions,
-                        windows: eventWindows
-                    )
-                    if !evaluation.isEmpty {
-                        // Evaluating and recording overlap the next step's read and write.
-                        recordingSegments = Task { [metrics, logger] in
-                            do {
-                                let changes = try await evaluation.record()
-                                metrics.segmentEvaluationDuration.record(ContinuousClock.now - started)
-                                metrics.segmentChanges.increment(by: Int64(changes.entriesAndExits))
-                            } catch {
-                                // Memberships stay as they were; `patron segments backfill` recomputes them.
-                                logger.error(
-                                    "segment evaluation of \(outcome.changes.count) customers failed: \(error)"
-                                )
-                            }
+                // Customers whose orders changed: re-scored with the active model, then evaluated.
+                let ordering = step.customersToEvaluateAfterRescoring
+                if !ordering.isEmpty {
+                    do {
+                        let started = ContinuousClock.now
+                        let rescored = try await rescorer.rescore(ordering)
+                        if rescored > 0 {
+                            metrics.rescoreDuration.record(ContinuousClock.now - started)
+                            metrics.rescored.increment(by: Int64(rescored))
                         }
+                    } catch {
+                        // Scores stay at their previous version; the next batch scoring run catches up.
+                        logger.error("re-scoring \(ordering.count) customers failed: \(error)")
                     }
-                } catch {
-                    logger.error(
-                        "reading the facts of \(outcome.changes.count) customers for segments failed: \(error)"
-                    )
+                    do {
+                        let changes = try await store.evaluateSegments(for: ordering, cache: segmentDefinitions)
+                        metrics.segmentChanges.increment(by: Int64(changes.entriesAndExits))
+                    } catch {
+                        logger.error(
+                            "segment evaluation of \(ordering.count) customers with new orders failed: \(error)"
+                        )
+                    }
                 }
                 do {
                     // Event triggers follow processing on their own durable cursor.
@@ -191,7 +188,6 @@ public struct ProcessingService: Service {
                 try? await Task.sleep(for: .seconds(1))
             }
         }
-        await recordingSegments?.value
     }
 
     /// Whether processing step `outcome` left processing more than `lag` behind ingest at `now`

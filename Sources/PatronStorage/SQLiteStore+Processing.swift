@@ -57,7 +57,24 @@ extension SQLiteStore {
     ) async throws(StoreError)
         -> ProcessingOutcome
     {
-        guard !pending.events.isEmpty else { return ProcessingOutcome(events: 0, conflicts: []) }
+        try await process(pending, rules: rules, followedBy: nil as StepFollowUp<Void>?).outcome
+    }
+
+    /// Work done in a processing step's own transaction once its events are recorded, seeing what
+    /// they wrote: the real-time segment engine, so that a step's memberships and queued webhooks
+    /// commit with the customer data that moved them.
+    package typealias StepFollowUp<T> = @Sendable (Database, ProcessingOutcome) throws -> T
+
+    /// ``process(_:rules:)`` followed, in the same transaction, by `followUp` (when the step recorded
+    /// events). The follow-up runs in a savepoint: when it fails, what it wrote is rolled back, its
+    /// error is returned, and the step's customer data still commits.
+    /// - Returns: the step's outcome, and the follow-up's result (`nil` when it did not run).
+    package func process<T: Sendable>(
+        _ pending: PendingEvents,
+        rules: IdentityRules,
+        followedBy followUp: StepFollowUp<T>?
+    ) async throws(StoreError) -> (outcome: ProcessingOutcome, followUp: Result<T, any Error>?) {
+        guard !pending.events.isEmpty else { return (ProcessingOutcome(events: 0, conflicts: []), nil) }
         do {
             return try await writer.writeWithoutTransaction { db in
                 // Taken out for the step, and back only once it has committed.
@@ -69,8 +86,8 @@ extension SQLiteStore {
                     defer { floors = FirstTouchFloors() }
                     return floors
                 }
-                let outcome = try Self.commitWithoutFsync(db) { db in
-                    try Self.record(
+                let step = try Self.commitWithoutFsync(db) { db in
+                    let outcome = try Self.record(
                         pending.events,
                         after: pending.after,
                         db: db,
@@ -78,10 +95,23 @@ extension SQLiteStore {
                         known: &known,
                         floors: &floors
                     )
+                    guard let followUp, outcome.events > 0 else {
+                        return (outcome: outcome, followUp: Result<T, any Error>?.none)
+                    }
+                    var result: Result<T, any Error>?
+                    do {
+                        try db.inSavepoint {
+                            result = .success(try followUp(db, outcome))
+                            return .commit
+                        }
+                    } catch {
+                        result = .failure(error)
+                    }
+                    return (outcome: outcome, followUp: result)
                 }
                 self.knownIdentities.withLock { $0 = known }
                 self.firstTouchFloors.withLock { $0 = floors }
-                return outcome
+                return step
             }
         } catch let error as StoreError {
             throw error

@@ -197,50 +197,61 @@ extension SQLiteStore {
         at time: Date
     ) async throws(StoreError) -> [Int64: SegmentMembershipChange] {
         try await writeWithoutFsync("record segment members") { db in
-            var current: [Int64: Set<Int64>] = [:]
-            for row in try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT segmentId, customerId FROM segmentMembership
-                        WHERE exitedAt IS NULL AND customerId IN (SELECT value FROM json_each(?))
-                        """
-                ),
-                arguments: ["[" + customers.map(String.init).joined(separator: ",") + "]"]
-            ) {
-                current[row[0], default: []].insert(row[1])
-            }
-            var changes: [Int64: SegmentMembershipChange] = [:]
-            for (segmentId, evaluated, members) in evaluations {
-                let before = (current[segmentId] ?? []).intersection(evaluated)
-                let entered = members.subtracting(before).sorted()
-                let exited = before.subtracting(members).sorted()
-                guard !entered.isEmpty || !exited.isEmpty else { continue }
-                for customer in exited {
-                    try db.executeCached(
-                        sql: """
-                            UPDATE segmentMembership SET exitedAt = ? WHERE segmentId = ? AND customerId = ? AND exitedAt IS NULL
-                            """,
-                        arguments: [SQLDate(time), segmentId, customer]
-                    )
-                }
-                for customer in entered {
-                    try db.executeCached(
-                        sql: "INSERT INTO segmentMembership (segmentId, customerId, enteredAt) VALUES (?, ?, ?)",
-                        arguments: [segmentId, customer, SQLDate(time)]
-                    )
-                }
-                try Self.fireSegmentTriggers(db, segmentId: segmentId, entered: entered, exited: exited, at: time)
-                let count =
-                    try Int.fetchOne(
-                        db.cachedStatement(
-                            sql: "SELECT count(*) FROM segmentMembership WHERE segmentId = ? AND exitedAt IS NULL"
-                        ),
-                        arguments: [segmentId]
-                    ) ?? 0
-                changes[segmentId] = SegmentMembershipChange(entered: entered, exited: exited, members: count)
-            }
-            return changes
+            try Self.recordSegmentEvaluations(db, customers: customers, evaluations: evaluations, at: time)
         }
+    }
+
+    /// ``recordSegmentEvaluations(customers:evaluations:at:)`` in the transaction of `db` (a
+    /// processing step's, for the real-time path).
+    package static func recordSegmentEvaluations(
+        _ db: Database,
+        customers: [Int64],
+        evaluations: [(segmentId: Int64, evaluated: Set<Int64>, members: Set<Int64>)],
+        at time: Date
+    ) throws -> [Int64: SegmentMembershipChange] {
+        var current: [Int64: Set<Int64>] = [:]
+        for row in try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT segmentId, customerId FROM segmentMembership
+                    WHERE exitedAt IS NULL AND customerId IN (SELECT value FROM json_each(?))
+                    """
+            ),
+            arguments: ["[" + customers.map(String.init).joined(separator: ",") + "]"]
+        ) {
+            current[row[0], default: []].insert(row[1])
+        }
+        var changes: [Int64: SegmentMembershipChange] = [:]
+        for (segmentId, evaluated, members) in evaluations {
+            let before = (current[segmentId] ?? []).intersection(evaluated)
+            let entered = members.subtracting(before).sorted()
+            let exited = before.subtracting(members).sorted()
+            guard !entered.isEmpty || !exited.isEmpty else { continue }
+            for customer in exited {
+                try db.executeCached(
+                    sql: """
+                        UPDATE segmentMembership SET exitedAt = ? WHERE segmentId = ? AND customerId = ? AND exitedAt IS NULL
+                        """,
+                    arguments: [SQLDate(time), segmentId, customer]
+                )
+            }
+            for customer in entered {
+                try db.executeCached(
+                    sql: "INSERT INTO segmentMembership (segmentId, customerId, enteredAt) VALUES (?, ?, ?)",
+                    arguments: [segmentId, customer, SQLDate(time)]
+                )
+            }
+            try Self.fireSegmentTriggers(db, segmentId: segmentId, entered: entered, exited: exited, at: time)
+            let count =
+                try Int.fetchOne(
+                    db.cachedStatement(
+                        sql: "SELECT count(*) FROM segmentMembership WHERE segmentId = ? AND exitedAt IS NULL"
+                    ),
+                    arguments: [segmentId]
+                ) ?? 0
+            changes[segmentId] = SegmentMembershipChange(entered: entered, exited: exited, members: count)
+        }
+        return changes
     }
 
     /// Runs `body` on a read-only connection, for engines that read the customer tables directly.

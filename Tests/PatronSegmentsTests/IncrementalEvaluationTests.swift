@@ -4,16 +4,15 @@ import PatronSegments
 import PatronStorage
 import Testing
 
-/// The real-time path after each processing step evaluates only the segments a change can move and
+/// The real-time path in each processing step evaluates only the segments a change can move and
 /// counts events from the in-memory windows; it must record exactly what evaluating every segment
 /// from the store records. After random steps of events (late and future ones included), traits,
 /// anonymous visitors merged into users, a split, and a segment added part way, the SQL backfill
-/// finds nothing to change. Also when the steps are pipelined as the server runs them: the next
-/// step's events read before a step is written, and a step's evaluation recorded only after the next
-/// step was written (but before its facts are read).
+/// finds nothing to change. Also when the steps are read ahead as the server runs them: the next
+/// step's events read before a step is written.
 struct IncrementalEvaluationTests {
     @Test(arguments: [(5, false), (6, false), (7, false), (5, true), (8, true), (9, true)] as [(UInt64, Bool)])
-    func stepsRecordWhatTheBackfillWould(seed: UInt64, pipelined: Bool) async throws {
+    func stepsRecordWhatTheBackfillWould(seed: UInt64, readAhead: Bool) async throws {
         var data = RandomSegmentData(seed: seed)
         let test = try SegmentTestStore()
         let now = SegmentTestStore.now
@@ -49,22 +48,8 @@ struct IncrementalEvaluationTests {
                 }
             }
             try await test.ingest(events)
-            if pipelined {
-                moves += try await Self.pipelinedSteps(test, data: &data, cache: cache, windows: windows)
-                largestWindows = max(largestWindows, windows.count)
-            }
-            while true {
-                let outcome = try await test.store.processPending(limit: Int.random(in: 1...12, using: &data.random))
-                guard outcome.events > 0 else { break }
-                let changes = try await test.store.evaluateSegments(
-                    after: outcome,
-                    at: now,
-                    cache: cache,
-                    windows: windows
-                )
-                moves += changes.values.reduce(0) { $0 + $1.entered.count + $1.exited.count }
-                largestWindows = max(largestWindows, windows.count)
-            }
+            moves += try await Self.steps(test, data: &data, cache: cache, windows: windows, readAhead: readAhead)
+            largestWindows = max(largestWindows, windows.count)
             let backfill = try await test.store.backfillSegments(at: now)
             for (name, change) in backfill.sorted(by: { $0.key < $1.key }) {
                 #expect(change.entered.isEmpty && change.exited.isEmpty, "round \(round), segment \(name): \(change)")
@@ -93,37 +78,35 @@ struct IncrementalEvaluationTests {
         #expect(largestWindows >= 10)
     }
 
-    /// Processes everything pending in the order of the server's pipeline (`ProcessingService`): each
-    /// step's successor is read before the step is written, and each step's evaluation is recorded
-    /// after its successor is written, before the successor's facts are read.
+    /// Processes everything pending in steps of random sizes, each with its segments; with
+    /// `readAhead`, in the order of the server (`ProcessingService`): each step's successor is read
+    /// before the step is written.
     /// - Returns: the entries and exits recorded.
-    static func pipelinedSteps(
+    static func steps(
         _ test: SegmentTestStore,
         data: inout RandomSegmentData,
         cache: SegmentDefinitionCache,
-        windows: CustomerEventWindows
+        windows: CustomerEventWindows,
+        readAhead: Bool
     ) async throws -> Int {
         var moves = 0
-        var readAhead: PendingEvents?
-        var evaluation: PendingSegmentEvaluation?
+        var next: PendingEvents?
         while true {
             let limit = Int.random(in: 1...12, using: &data.random)
-            var pending = readAhead ?? .none
+            var pending = next ?? .none
             if pending.isEmpty { pending = try await test.store.pendingEvents(limit: limit) }
-            readAhead = nil
-            if let last = pending.lastEventId {
-                readAhead = try await test.store.pendingEvents(after: last, limit: limit)
+            next = nil
+            if readAhead, let last = pending.lastEventId {
+                next = try await test.store.pendingEvents(after: last, limit: limit)
             }
-            let outcome = try await test.store.process(pending)
-            moves += try await evaluation?.record().entriesAndExits ?? 0
-            evaluation = nil
-            guard outcome.events > 0 else { return moves }
-            evaluation = try await test.store.readSegmentFacts(
-                after: outcome,
-                at: SegmentTestStore.now,
-                cache: cache,
-                windows: windows
+            let step = try await test.store.process(
+                pending,
+                evaluatingSegments: cache,
+                windows: windows,
+                at: SegmentTestStore.now
             )
+            guard step.outcome.events > 0 else { return moves }
+            moves += try step.segments?.get().entriesAndExits ?? 0
         }
     }
 
@@ -218,12 +201,12 @@ struct RealtimeSteps {
     /// Stores `event`, processes it, and evaluates the segments at the test's now.
     func step(_ event: JSONValue) async throws -> [String: SegmentMembershipChange] {
         try await test.ingest([event])
-        let outcome = try await test.store.processPending()
-        return try await test.store.evaluateSegments(
-            after: outcome,
-            at: SegmentTestStore.now,
-            cache: cache,
-            windows: windows
+        let step = try await test.store.process(
+            try await test.store.pendingEvents(limit: 500),
+            evaluatingSegments: cache,
+            windows: windows,
+            at: SegmentTestStore.now
         )
+        return try step.segments?.get() ?? [:]
     }
 }
