@@ -94,7 +94,7 @@ extension SQLiteStore {
             var counts: [Int64: Int] = [:]
             for row in try Row.fetchAll(
                 db,
-                sql: "SELECT segmentId, count(*) FROM segmentMembership WHERE exitedAt IS NULL GROUP BY segmentId"
+                sql: "SELECT id, memberCount FROM segment WHERE memberCount > 0"
             ) {
                 counts[row[0]] = row[1]
             }
@@ -169,6 +169,7 @@ extension SQLiteStore {
                 arguments: [segmentId, SQLDate(time), segmentId]
             )
             let members = try Int.fetchOne(db, sql: "SELECT count(*) FROM segmentMatch") ?? 0
+            try db.execute(sql: "UPDATE segment SET memberCount = ? WHERE id = ?", arguments: [members, segmentId])
             try Self.fireSegmentTriggers(
                 db,
                 segmentId: segmentId,
@@ -245,9 +246,9 @@ extension SQLiteStore {
             let count =
                 try Int.fetchOne(
                     db.cachedStatement(
-                        sql: "SELECT count(*) FROM segmentMembership WHERE segmentId = ? AND exitedAt IS NULL"
+                        sql: "UPDATE segment SET memberCount = memberCount + ? WHERE id = ? RETURNING memberCount"
                     ),
-                    arguments: [segmentId]
+                    arguments: [entered.count - exited.count, segmentId]
                 ) ?? 0
             changes[segmentId] = SegmentMembershipChange(entered: entered, exited: exited, members: count)
         }

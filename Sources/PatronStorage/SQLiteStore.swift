@@ -158,6 +158,7 @@ public final class SQLiteStore: Sendable {
             "v14: events indexed by customer once processed",
             migrate: CustomerSchema.indexProcessedEventsOnly
         )
+        migrator.registerMigration("v15: segment member counts", migrate: SegmentSchema.addMemberCounts)
         return migrator
     }
 

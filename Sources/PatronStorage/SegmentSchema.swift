@@ -29,4 +29,19 @@ enum SegmentSchema {
         )
         try db.create(index: "segmentMembershipByCustomer", on: "segmentMembership", columns: ["customerId"])
     }
+
+    /// Each segment's number of current members, kept with its memberships: set by a backfill,
+    /// moved by the entries and exits of the real-time path, so that recording a step's changes does
+    /// not count a segment's members (a walk over all of them) every time.
+    static func addMemberCounts(_ db: Database) throws {
+        try db.alter(table: "segment") { table in
+            table.add(column: "memberCount", .integer).notNull().defaults(to: 0)
+        }
+        try db.execute(
+            sql: """
+                UPDATE segment SET memberCount =
+                    (SELECT count(*) FROM segmentMembership WHERE segmentId = segment.id AND exitedAt IS NULL)
+                """
+        )
+    }
 }

@@ -50,6 +50,13 @@ struct IncrementalEvaluationTests {
             try await test.ingest(events)
             moves += try await Self.steps(test, data: &data, cache: cache, windows: windows, readAhead: readAhead)
             largestWindows = max(largestWindows, windows.count)
+            // The counts the steps kept are the members' (checked before the backfill sets them).
+            var counted: [Int64: Int] = [:]
+            for definition in try await test.store.segmentDefinitions() {
+                let members = try await test.store.segmentMembers(named: definition.name).count
+                if members > 0 { counted[definition.id] = members }
+            }
+            #expect(try await test.store.segmentMemberCounts() == counted, "round \(round)")
             let backfill = try await test.store.backfillSegments(at: now)
             for (name, change) in backfill.sorted(by: { $0.key < $1.key }) {
                 #expect(change.entered.isEmpty && change.exited.isEmpty, "round \(round), segment \(name): \(change)")
