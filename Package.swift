@@ -105,6 +105,8 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        // Temporary files of the tests, removed when the test process exits.
+        .target(name: "PatronTestSupport", path: "Tests/PatronTestSupport"),
         .testTarget(name: "PatronNumericsTests", dependencies: ["PatronNumerics"]),
         .testTarget(
             name: "CustomerValueTests",
@@ -115,24 +117,29 @@ let package = Package(
         .testTarget(
             name: "PatronStorageTests",
             dependencies: [
+                "PatronTestSupport",
                 "PatronStorage", "PatronCore", "CSQLiteSettings", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(
             name: "PatronSegmentsTests",
             dependencies: [
+                "PatronTestSupport",
                 "PatronSegments", "PatronStorage", "PatronCore", "PatronNumerics",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(
             name: "PatronInsightsTests",
-            dependencies: ["PatronInsights", "PatronStorage", "PatronCore", "CustomerValue"],
+            dependencies: [
+                "PatronTestSupport", "PatronInsights", "PatronStorage", "PatronCore", "CustomerValue",
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "PatronServerTests",
             dependencies: [
+                "PatronTestSupport",
                 "PatronServer",
                 "PatronSegments",
                 "PatronStorage",
@@ -146,6 +153,7 @@ let package = Package(
         .testTarget(
             name: "PatronDeliveryTests",
             dependencies: [
+                "PatronTestSupport",
                 "PatronDelivery",
                 "PatronStorage",
                 "PatronCore",
@@ -158,7 +166,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PatronCLITests",
-            dependencies: ["PatronCLI", "CustomerValue", "PatronCore", "PatronStorage"],
+            dependencies: [
+                "PatronTestSupport", "PatronCLI", "CustomerValue", "PatronCore", "PatronStorage",
+            ],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import PatronTestSupport
 import Testing
 
 /// Runs the built `patron` binary as a user would.
@@ -66,7 +67,7 @@ struct EndToEndTests {
     }
 
     @Test func predictWritesOneRowPerCustomer() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+        let file = TemporaryFiles.directory.appendingPathComponent(
             "patron-predict-\(UUID().uuidString).csv"
         ).path
         let output = try Self.run([
@@ -81,7 +82,7 @@ struct EndToEndTests {
     }
 
     @Test func badInputExitsNonZeroWithALocatedMessage() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("patron-bad-\(UUID().uuidString).csv")
+        let file = TemporaryFiles.directory.appendingPathComponent("patron-bad-\(UUID().uuidString).csv")
         try "ID,x,t_x,T\n1,2,40,38.86\n".write(to: file, atomically: true, encoding: .utf8)
         let output = try Self.run(["fit", "--model", "bgnbd", "--summary", file.path])
         #expect(output.status != 0)

@@ -1,13 +1,14 @@
 import Foundation
 import PatronCore
 import PatronStorage
+import PatronTestSupport
 import Testing
 
 /// `patron identity split` as a user runs it: the merge is undone and both customers' segments
 /// follow at once.
 struct IdentityCommandTests {
     @Test func splitMovesTheSegmentsOfBothCustomers() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("patron-identity-\(UUID())")
+        let directory = TemporaryFiles.directory.appendingPathComponent("patron-identity-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let database = directory.appendingPathComponent("patron.sqlite").path
         // A user, a visitor who viewed a product, then the visitor identifies as the user: a merge.

@@ -1,4 +1,5 @@
 import Foundation
+import PatronTestSupport
 import Testing
 
 /// `patron import`, `patron quarantine` and `patron identity` run as a user would, on real files.
@@ -6,7 +7,7 @@ struct ImportCommandTests {
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("patron-import-\(UUID().uuidString)")
+        directory = TemporaryFiles.directory.appendingPathComponent("patron-import-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 

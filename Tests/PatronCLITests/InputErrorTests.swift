@@ -1,6 +1,7 @@
 import ArgumentParser
 import CustomerValue
 import Foundation
+import PatronTestSupport
 import Testing
 
 @testable import PatronCLI
@@ -8,7 +9,7 @@ import Testing
 /// Every malformed input gets a message naming the file, line and column.
 struct InputErrorTests {
     func write(_ text: String, name: String = "input.csv") throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        let directory = TemporaryFiles.directory.appendingPathComponent(
             "patron-cli-tests-\(UUID().uuidString)"
         )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -1,4 +1,5 @@
 import Foundation
+import PatronTestSupport
 import Testing
 
 /// `patron fit` on the store and `patron report`, run as a user would on the CDNOW sample log.
@@ -6,7 +7,7 @@ struct InsightsCommandTests {
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        directory = TemporaryFiles.directory.appendingPathComponent(
             "patron-insights-\(UUID().uuidString)"
         )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -1,9 +1,10 @@
 import Foundation
+import PatronTestSupport
 import Testing
 
 /// `patron segments …` run as a user would, on customers imported from a CRM file.
 struct SegmentsCommandTests {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+    let directory = TemporaryFiles.directory.appendingPathComponent(
         "patron-segments-\(UUID().uuidString)"
     )
     var database: String { directory.appendingPathComponent("patron.sqlite").path }
@@ -129,7 +130,7 @@ struct SegmentsCommandTests {
 /// `patron triggers create|list` for the three kinds, and its refusals.
 struct TriggersCommandTests {
     @Test func eachKindIsCreatedAndListedAndMisuseIsExplained() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("patron-triggers-\(UUID())")
+        let directory = TemporaryFiles.directory.appendingPathComponent("patron-triggers-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let database = directory.appendingPathComponent("patron.sqlite").path
         func patron(_ arguments: String...) throws -> EndToEndTests.Output {

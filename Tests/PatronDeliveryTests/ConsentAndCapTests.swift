@@ -3,6 +3,7 @@ import Logging
 import PatronCore
 import PatronDelivery
 import PatronStorage
+import PatronTestSupport
 import Testing
 
 /// Consent is checked before every send (when queued and again when sent) and frequency caps count
@@ -11,7 +12,7 @@ import Testing
 struct ConsentAndCapTests {
     func store() throws -> SQLiteStore {
         try SQLiteStore(
-            path: FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+            path: TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
                 .path
         )
     }

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import PatronDelivery
 import PatronStorage
+import PatronTestSupport
 import Synchronization
 import Testing
 
@@ -67,7 +68,7 @@ struct WebhookDeliveryTests {
 
     func store() throws -> SQLiteStore {
         try SQLiteStore(
-            path: FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+            path: TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
                 .path
         )
     }

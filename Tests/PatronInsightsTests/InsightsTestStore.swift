@@ -2,6 +2,7 @@ import CustomerValue
 import Foundation
 import PatronCore
 import PatronStorage
+import PatronTestSupport
 import Testing
 
 /// A store in a fresh SQLite file, with helpers to load transactions.
@@ -9,7 +10,7 @@ struct InsightsTestStore {
     let store: SQLiteStore
 
     init() throws {
-        let path = FileManager.default.temporaryDirectory
+        let path = TemporaryFiles.directory
             .appendingPathComponent("patron-insights-\(UUID().uuidString).sqlite").path
         store = try SQLiteStore(path: path)
     }

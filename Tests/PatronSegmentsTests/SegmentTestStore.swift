@@ -2,6 +2,7 @@ import Foundation
 import PatronCore
 import PatronSegments
 import PatronStorage
+import PatronTestSupport
 import Testing
 
 /// A real SQLite store in a temporary file, filled through the ingest path, that evaluates
@@ -13,7 +14,7 @@ struct SegmentTestStore {
     static let now = SegmentTimestamp.parse("2025-06-01T00:00:00.000Z")!
 
     init() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
             .path
         store = try SQLiteStore(path: path)
     }

@@ -5,6 +5,7 @@ import NIOCore
 import PatronCore
 import PatronServer
 import PatronStorage
+import PatronTestSupport
 import Testing
 
 /// In-process tests of the admin API, `/metrics` and `/openapi.json` against a real SQLite file.
@@ -12,7 +13,7 @@ struct AdminRoutesTests {
     static let token = "pat_test_token"
 
     func withApp(_ body: @Sendable (SQLiteStore, any TestClientProtocol) async throws -> Void) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
             .path
         let store = try SQLiteStore(path: path)
         try await store.addWriteKey("wk_test", source: "web")

@@ -5,6 +5,7 @@ import NIOCore
 import PatronCore
 import PatronServer
 import PatronStorage
+import PatronTestSupport
 import Testing
 
 /// The webhook admin endpoints over in-process HTTP against a real SQLite file.
@@ -26,7 +27,7 @@ struct DeliveryRoutesTests {
     }
 
     @Test func destinationsAndTheOutboxOverTheAdminAPI() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         let store = try SQLiteStore(path: path.path)
         _ = try await store.ensureAdminToken(Self.token)
         let router = buildRouter(configuration: ServerConfiguration(), store: store)

@@ -7,6 +7,7 @@ import PatronCore
 import PatronInsights
 import PatronServer
 import PatronStorage
+import PatronTestSupport
 import Testing
 
 /// The insight endpoints, and the real-time re-score of the processing service, over in-process
@@ -47,7 +48,7 @@ struct InsightsRoutesTests {
     }
 
     func withApp(_ body: @Sendable (SQLiteStore, any TestClientProtocol) async throws -> Void) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
             .path
         let store = try SQLiteStore(path: path)
         try await store.addWriteKey("wk_test", source: "web")

@@ -4,6 +4,7 @@ import PatronCore
 import PatronSegments
 import PatronServer
 import PatronStorage
+import PatronTestSupport
 import Testing
 
 /// The processing loop of `patron serve`.
@@ -23,7 +24,7 @@ struct ProcessingServiceTests {
     /// Events processed before a crash, whose event triggers had not been matched yet, are matched
     /// when the server starts again, without waiting for new events.
     @Test func eventTriggersLeftBehindAreMatchedAtStart() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         let store = try SQLiteStore(path: path.path)
         _ = try await store.createDestination(name: "push", url: "https://push.example.org/hook")
         _ = try await store.createEventTrigger(

@@ -4,12 +4,13 @@ import PatronCore
 import PatronSegments
 import PatronServer
 import PatronStorage
+import PatronTestSupport
 import Testing
 
 /// The scheduled refresh re-evaluates segments without new events and fires their triggers.
 struct SegmentRefreshServiceTests {
     @Test func aScheduledRefreshFindsNewMembersAndFiresTheirTriggers() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         let store = try SQLiteStore(path: path.path)
         let body = Data(
             #"{"batch":[{"type":"identify","userId":"ann","messageId":"m1","traits":{"plan":"pro"},"timestamp":"2025-01-01T00:00:00Z"}]}"#

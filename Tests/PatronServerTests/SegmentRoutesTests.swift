@@ -5,6 +5,7 @@ import NIOCore
 import PatronCore
 import PatronServer
 import PatronStorage
+import PatronTestSupport
 import Testing
 
 /// The segment and trigger endpoints of the admin API over in-process HTTP against a real SQLite file.
@@ -13,7 +14,7 @@ struct SegmentRoutesTests {
 
     /// A store with three `pro` customers (ann, bob, cat) and one `free` customer (dan).
     func withApp(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         let store = try SQLiteStore(path: path.path)
         _ = try await store.ensureAdminToken(Self.token)
         let plans = [("ann", "pro"), ("bob", "pro"), ("cat", "pro"), ("dan", "free")]

@@ -6,12 +6,13 @@ import NIOCore
 import PatronCore
 import PatronServer
 import PatronStorage
+import PatronTestSupport
 import Testing
 
 /// In-process tests of the tracking API against a real SQLite file.
 struct TrackingRoutesTests {
     static func makeStore() async throws -> SQLiteStore {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
             .path
         let store = try SQLiteStore(path: path)
         try await store.addWriteKey("wk_test", source: "web")

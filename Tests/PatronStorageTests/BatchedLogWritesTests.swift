@@ -2,13 +2,14 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import PatronStorage
+import PatronTestSupport
 import Testing
 
 /// The VFS that gathers a transaction's write-ahead log writes (`patron_sqlite_batch_log_writes`):
 /// what a commit wrote must be read back by other connections at once, whole, and after reopening,
 /// whatever the transaction's size (beyond one buffer, and spilled before the commit).
 struct BatchedLogWritesTests {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+    let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         .path
 
     @Test func theStoreOpensFilesThroughTheBatchingVFS() throws {

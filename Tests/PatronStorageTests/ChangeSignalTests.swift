@@ -1,5 +1,6 @@
 import Foundation
 import PatronStorage
+import PatronTestSupport
 import Synchronization
 import Testing
 
@@ -39,7 +40,7 @@ struct ChangeSignalTests {
     }
 
     @Test func aStoreSignalsItsCommits() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         let store = try SQLiteStore(path: path.path)
         let keys = try await commitsUntilWoken(by: store.changes) { key in
             try await store.addWriteKey("key-\(key)", source: "web")
@@ -70,7 +71,7 @@ struct ChangeSignalTests {
     }
 
     @Test(.timeLimit(.minutes(1))) func queuingAWebhookSignalsTheDeliverers() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         let store = try SQLiteStore(path: path.path)
         _ = try await store.createDestination(name: "crm", url: "https://crm.example.org/hook")
         let queued = try await commitsUntilWoken(by: SQLiteStore.deliveriesQueued) { _ in

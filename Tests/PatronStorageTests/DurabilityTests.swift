@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PatronCore
+import PatronTestSupport
 import Testing
 
 @testable import PatronStorage
@@ -17,7 +18,7 @@ struct DurabilityTests {
     }
 
     @Test func processingLeavesTheEventsOfAGroupCommitNotYetSyncedAlone() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
             .path
         let store = try SQLiteStore(path: path)
         try await Self.ingest(store, messageIds: ["a", "b", "c"])
@@ -48,7 +49,7 @@ struct DurabilityTests {
     }
 
     @Test func theSyncerSyncsTheStoresLogAndSaysWhichFileItCannotSync() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
             .path
         let store = try SQLiteStore(path: path)
         try await Self.ingest(store, messageIds: ["a"])
@@ -66,7 +67,7 @@ struct DurabilityTests {
     }
 
     @Test func ingestCommitsAreSynchronousFullFromTheFirstOne() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
             .path
         let store = try SQLiteStore(path: path)
         let mode = try await store.writer.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
@@ -74,7 +75,7 @@ struct DurabilityTests {
     }
 
     @Test func theWriterIsBackToSynchronousFullAfterProcessing() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
             .path
         let store = try SQLiteStore(path: path)
         let body = Data(#"{"batch":[{"type":"identify","userId":"u1","messageId":"1","traits":{"a":1}}]}"#.utf8)
@@ -88,7 +89,7 @@ struct DurabilityTests {
     }
 
     @Test func backgroundCheckpointsKeepEveryCommitAndHandTheWriterBackItsThreshold() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
             .path
         let store = try SQLiteStore(path: path)
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PatronCore
+import PatronTestSupport
 import Testing
 
 @testable import PatronStorage
@@ -9,7 +10,7 @@ import Testing
 /// a customer's events still uses it.
 struct EventIndexTests {
     static func temporaryPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite").path
+        TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite").path
     }
 
     static let events = #"""

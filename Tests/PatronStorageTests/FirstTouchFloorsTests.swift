@@ -2,13 +2,14 @@ import Foundation
 import GRDB
 import PatronCore
 import PatronStorage
+import PatronTestSupport
 import Testing
 
 /// Processing skips the acquisition upsert of an event whose touch cannot beat what the customer's
 /// stored first touch is known to be; a split, by this process or another, makes a stored first
 /// touch worse, and a later touch must then be written again.
 struct FirstTouchFloorsTests {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+    let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         .path
 
     /// Stores the events (JSON objects of a batch) through `store`, then processes everything.

@@ -1,6 +1,7 @@
 import Foundation
 import PatronCore
 import PatronStorage
+import PatronTestSupport
 import Testing
 
 /// The identity graph, profiles, transactions and acquisition, processed from events stored in a
@@ -9,7 +10,7 @@ struct IdentityGraphTests {
     let store: SQLiteStore
 
     init() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
             .path
         store = try SQLiteStore(path: path)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import PatronCore
+import PatronTestSupport
 import Testing
 
 @testable import PatronStorage
@@ -7,7 +8,7 @@ import Testing
 /// `eventsSubmittedToIngest`, the pace at which clients send, which event processing measures.
 struct IngestCounterTests {
     @Test func theCounterCountsAcceptedEventsWhenTheyAreHandedOver() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         let store = try SQLiteStore(path: path.path)
         #expect(store.eventsSubmittedToIngest == 0)
         let body = #"""

@@ -1,5 +1,6 @@
 import Foundation
 import PatronCore
+import PatronTestSupport
 import Synchronization
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
 /// split, by this process or another, must still send every later event to the customer that
 /// holds its ids now.
 struct KnownIdentitiesTests {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+    let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         .path
 
     /// Stores the events (JSON objects of a batch) through `store`, then processes everything.

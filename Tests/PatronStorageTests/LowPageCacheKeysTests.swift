@@ -2,6 +2,7 @@ import CSQLiteSettings
 import Foundation
 import GRDB
 import PatronStorage
+import PatronTestSupport
 import Testing
 
 /// The page cache that files a B-tree balance's temporary page number under key 0
@@ -9,7 +10,7 @@ import Testing
 /// every row stays where the index says, in the writer's cache, in other connections and after
 /// reopening.
 struct LowPageCacheKeysTests {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+    let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         .path
 
     @Test func balancesThatRenumberPagesKeepEveryRowFindable() async throws {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PatronCore
 import PatronStorage
+import PatronTestSupport
 import Testing
 
 /// Work run in a processing step's own transaction after its events are recorded
@@ -9,7 +10,7 @@ import Testing
 struct ProcessingFollowUpTests {
     struct Refused: Error {}
 
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+    let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         .path
 
     /// Stores two `track` events of u1, leaving them pending.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PatronTestSupport
 import Testing
 
 @testable import PatronStorage
@@ -49,7 +50,7 @@ struct ScoreWriteTests {
     }
 
     @Test func aBatchRunCopiesItsHistoryAndASmallWriteBindsIt() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         let store = try SQLiteStore(path: path.path)
         try await store.write("seed customers") { db in
             try db.execute(

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PatronCore
+import PatronTestSupport
 import Testing
 
 @testable import PatronStorage
@@ -10,7 +11,7 @@ import Testing
 struct SegmentMemberCountTests {
     /// A database of v14 with current and past memberships gets the right counts from migration v15.
     @Test func migrationV15CountsTheCurrentMembers() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
             .path
         let queue = try DatabaseQueue(path: path)
         try SQLiteStore.migrator.migrate(queue, upTo: "v14: events indexed by customer once processed")
@@ -36,7 +37,7 @@ struct SegmentMemberCountTests {
 
     /// The real-time recording moves the count by its entries and exits.
     @Test func realTimeEntriesAndExitsMoveTheCount() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
             .path
         let store = try SQLiteStore(path: path)
         try await store.storeAndProcess([

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PatronCore
+import PatronTestSupport
 import Testing
 
 @testable import PatronStorage
@@ -12,7 +13,7 @@ struct TransactionImportTests {
     let store: SQLiteStore
 
     init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString).sqlite").path
+        path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite").path
         store = try SQLiteStore(path: path)
     }
 
@@ -270,7 +271,7 @@ struct TransactionImportTests {
     /// A store left by an import that died under migration v12 (one journal line per customer and
     /// batch): migration v13 folds those lines before it replaces the table.
     @Test func migrationV13FoldsTheLinesOfTheFormerJournal() throws {
-        let oldPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+        let oldPath = TemporaryFiles.directory.appendingPathComponent(
             "patron-\(UUID().uuidString).sqlite"
         )
         .path
