@@ -48,12 +48,28 @@ struct RealtimeSegmentPlan: Sendable {
 
     /// The positions of the definitions whose result `change` can move for a customer (before any
     /// segment moved; those that refer to a segment that moves follow through ``referrers``).
-    /// - Parameter rescored: the customer's score may have changed (its orders did).
-    func positions(movedBy change: CustomerChange, rescored: Bool) -> [Int] {
-        if change.isWhole { return Array(definitions.indices) }
-        var positions = rescored ? readersOfScore : []
+    /// - Parameters:
+    ///   - rescored: the customer's score may have changed (its orders did).
+    ///   - holdingWithoutData: ``positionsHoldingWithoutData(at:)`` at the evaluation's time; for a
+    ///     new customer, only these and the conditions that read what it has can hold.
+    func positions(movedBy change: CustomerChange, rescored: Bool, holdingWithoutData: [Int]) -> [Int] {
+        var positions: [Int]
+        if change.isNew {
+            positions = holdingWithoutData
+        } else if change.isWhole {
+            return Array(definitions.indices)
+        } else {
+            positions = rescored ? readersOfScore : []
+        }
         for name in change.trackTimes.keys { positions += readersOfEvent[name] ?? [] }
         for key in change.traitKeys { positions += readersOfTrait[key] ?? [] }
         return positions
+    }
+
+    /// The positions of the definitions that hold at `now` (milliseconds) for a customer without any
+    /// data: no events, traits, score or memberships ("never did X", "not in segment Y").
+    func positionsHoldingWithoutData(at now: Int64) -> [Int] {
+        let nothing = CustomerFacts(customerId: 0, now: now)
+        return definitions.indices.filter { definitions[$0].condition.isSatisfied(by: nothing) }
     }
 }

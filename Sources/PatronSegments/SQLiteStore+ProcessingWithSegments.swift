@@ -89,20 +89,17 @@ extension SQLiteStore {
             scope: CustomerEventWindows.Scope(eventNames: plan.eventNames, lookback: plan.lookback),
             identityChanges: try identityChanges(db, after: windows.auditId)
         )
-        let (facts, notKept) = try customerFacts(
-            db: db,
-            now: CustomerFacts.milliseconds(time),
-            customers: customers,
-            plan: plan,
-            windows: windows
-        )
+        let now = CustomerFacts.milliseconds(time)
+        let (facts, notKept) = try customerFacts(db: db, now: now, customers: customers, plan: plan, windows: windows)
         let changes = outcome.changes
+        let holdingWithoutData = plan.positionsHoldingWithoutData(at: now)
         let evaluations = plan.evaluations(of: facts, customers: customers) { facts in
+            let change = changes[facts.customerId] ?? CustomerChange()
             // A customer the windows did not keep gets every segment: its memberships may be stale
             // from changes no step of this process saw (another process's processing or import, a
-            // failed step, the start of the server).
-            if notKept.contains(facts.customerId) { return Array(plan.definitions.indices) }
-            return plan.positions(movedBy: changes[facts.customerId] ?? CustomerChange(), rescored: false)
+            // failed step, the start of the server). A new one has none yet.
+            if notKept.contains(facts.customerId) && !change.isNew { return Array(plan.definitions.indices) }
+            return plan.positions(movedBy: change, rescored: false, holdingWithoutData: holdingWithoutData)
         }
         guard !evaluations.isEmpty else { return ([:], ContinuousClock.now - started) }
         let recorded = try recordSegmentEvaluations(db, customers: customers, evaluations: evaluations, at: time)

@@ -10,6 +10,10 @@ public struct CustomerChange: Sendable, Hashable {
     /// Whether anything may have changed: the customer is new (a condition such as "never did X"
     /// holds from the start), or a merge moved another customer's data in or out of it.
     public var isWhole = false
+    /// Whether the customer was created by this step and not merged: everything it has is in this
+    /// change (its events' names and its traits' keys), so a condition can hold for it only if it
+    /// reads some of that, holds for a customer without any data, or refers to a segment that moves.
+    public var isNew = false
 
     /// Creates an empty change.
     public init() {}

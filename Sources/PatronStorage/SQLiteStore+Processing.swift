@@ -157,6 +157,9 @@ extension SQLiteStore {
         for customer in graph.cache.created.union(graph.cache.merged) {
             changes[customer, default: CustomerChange()].isWhole = true
         }
+        for customer in graph.cache.created.subtracting(graph.cache.merged) {
+            changes[customer, default: CustomerChange()].isNew = true
+        }
         known = try graph.cache.takeKnown(db)
         try floors.renewStamp(db)
         try db.executeCached(

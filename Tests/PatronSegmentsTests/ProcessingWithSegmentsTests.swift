@@ -71,6 +71,32 @@ struct ProcessingWithSegmentsTests {
         #expect(after["viewers"] == nil)
     }
 
+    /// A new customer is evaluated for the segments that read what it has and for those that hold
+    /// for a customer without any data ("never did A"), not for the others; it enters both kinds.
+    @Test func aNewCustomerEntersWhatHoldsWithoutData() async throws {
+        let test = try SegmentTestStore()
+        _ = try await test.store.createSegment(
+            name: "never-a",
+            condition: .not(.eventCount(EventCountCondition(name: "A")))
+        )
+        _ = try await test.store.createSegment(name: "did-b", condition: .eventCount(EventCountCondition(name: "B")))
+        _ = try await test.store.createSegment(name: "did-c", condition: .eventCount(EventCountCondition(name: "C")))
+        try await test.ingest([SegmentTestStore.track("u1", "B", millisecondsAgo: 1000)])
+        let step = try await test.store.process(
+            try await test.store.pendingEvents(limit: 10),
+            evaluatingSegments: SegmentDefinitionCache(),
+            windows: CustomerEventWindows(),
+            at: SegmentTestStore.now
+        )
+        let customer = try await test.customer("u1")
+        #expect(step.outcome.changes[customer]?.isNew == true)
+        let changes = try #require(try step.segments?.get())
+        #expect(changes["never-a"]?.entered == [customer])
+        #expect(changes["did-b"]?.entered == [customer])
+        #expect(changes["did-c"] == nil)
+        #expect(try await test.store.backfillSegments(at: SegmentTestStore.now).entriesAndExits == 0)
+    }
+
     /// Without segments nothing is evaluated, and the step still processes its events.
     @Test func withoutSegmentsNothingIsEvaluated() async throws {
         let test = try SegmentTestStore()
