@@ -17,8 +17,6 @@ struct RealtimeSegmentPlan: Sendable {
     private let readersOfEvent: [String: [Int]]
     /// The positions of the conditions that read each trait key.
     private let readersOfTrait: [String: [Int]]
-    /// The positions of the conditions that read the score.
-    private let readersOfScore: [Int]
     /// The positions of the conditions that refer to each segment (all later than the segment's own).
     let referrers: [String: [Int]]
     /// The position of each segment, by name.
@@ -28,18 +26,15 @@ struct RealtimeSegmentPlan: Sendable {
         self.definitions = definitions
         var readersOfEvent: [String: [Int]] = [:]
         var readersOfTrait: [String: [Int]] = [:]
-        var readersOfScore: [Int] = []
         var referrers: [String: [Int]] = [:]
         for (position, definition) in definitions.enumerated() {
             let condition = definition.condition
             for name in condition.eventNames { readersOfEvent[name, default: []].append(position) }
             for key in condition.traitKeys { readersOfTrait[key, default: []].append(position) }
-            if !condition.scoreFields.isEmpty { readersOfScore.append(position) }
             for segment in condition.referencedSegments { referrers[segment, default: []].append(position) }
         }
         self.readersOfEvent = readersOfEvent
         self.readersOfTrait = readersOfTrait
-        self.readersOfScore = readersOfScore
         self.referrers = referrers
         positionOfSegment = Dictionary(definitions.enumerated().map { ($1.name, $0) }) { first, _ in first }
         eventNames = Set(readersOfEvent.keys)
@@ -47,20 +42,14 @@ struct RealtimeSegmentPlan: Sendable {
     }
 
     /// The positions of the definitions whose result `change` can move for a customer (before any
-    /// segment moved; those that refer to a segment that moves follow through ``referrers``).
-    /// - Parameters:
-    ///   - rescored: the customer's score may have changed (its orders did).
-    ///   - holdingWithoutData: ``positionsHoldingWithoutData(at:)`` at the evaluation's time; for a
-    ///     new customer, only these and the conditions that read what it has can hold.
-    func positions(movedBy change: CustomerChange, rescored: Bool, holdingWithoutData: [Int]) -> [Int] {
-        var positions: [Int]
-        if change.isNew {
-            positions = holdingWithoutData
-        } else if change.isWhole {
-            return Array(definitions.indices)
-        } else {
-            positions = rescored ? readersOfScore : []
-        }
+    /// segment moved; those that refer to a segment that moves follow through ``referrers``). Its
+    /// orders did not change: a customer whose orders changed is re-scored, then evaluated on every
+    /// definition.
+    /// - Parameter holdingWithoutData: ``positionsHoldingWithoutData(at:)`` at the evaluation's
+    ///   time; for a new customer, only these and the conditions that read what it has can hold.
+    func positions(movedBy change: CustomerChange, holdingWithoutData: [Int]) -> [Int] {
+        if change.isWhole && !change.isNew { return Array(definitions.indices) }
+        var positions = change.isNew ? holdingWithoutData : []
         for name in change.trackTimes.keys { positions += readersOfEvent[name] ?? [] }
         for key in change.traitKeys { positions += readersOfTrait[key] ?? [] }
         return positions

@@ -99,7 +99,7 @@ extension SQLiteStore {
             // from changes no step of this process saw (another process's processing or import, a
             // failed step, the start of the server). A new one has none yet.
             if notKept.contains(facts.customerId) && !change.isNew { return Array(plan.definitions.indices) }
-            return plan.positions(movedBy: change, rescored: false, holdingWithoutData: holdingWithoutData)
+            return plan.positions(movedBy: change, holdingWithoutData: holdingWithoutData)
         }
         guard !evaluations.isEmpty else { return ([:], ContinuousClock.now - started) }
         let recorded = try recordSegmentEvaluations(db, customers: customers, evaluations: evaluations, at: time)
