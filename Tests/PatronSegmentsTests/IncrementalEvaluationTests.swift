@@ -208,12 +208,7 @@ struct RealtimeSteps {
     /// Stores `event`, processes it, and evaluates the segments at the test's now.
     func step(_ event: JSONValue) async throws -> [String: SegmentMembershipChange] {
         try await test.ingest([event])
-        let step = try await test.store.process(
-            try await test.store.pendingEvents(limit: 500),
-            evaluatingSegments: cache,
-            windows: windows,
-            at: SegmentTestStore.now
-        )
+        let step = try await test.processPending(limit: 500, cache: cache, windows: windows)
         return try step.segments?.get() ?? [:]
     }
 }

@@ -23,12 +23,7 @@ struct ProcessingWithSegmentsTests {
             destination: "crm"
         )
         try await test.ingest([SegmentTestStore.identify("u1", .object(["plan": .string("pro")]))])
-        let step = try await test.store.process(
-            try await test.store.pendingEvents(limit: 10),
-            evaluatingSegments: SegmentDefinitionCache(),
-            windows: CustomerEventWindows(),
-            at: SegmentTestStore.now
-        )
+        let step = try await test.processPending()
         let customer = try await test.customer("u1")
         #expect(step.outcome.events == 1)
         #expect(try step.segments?.get()["pro"]?.entered == [customer])
@@ -55,12 +50,7 @@ struct ProcessingWithSegmentsTests {
         order = order.setting("properties", to: .object(["order_id": .string("o1"), "revenue": .number(30)]))
         try await test.ingest([order, SegmentTestStore.track("viewer", "Viewed", millisecondsAgo: 60_000)])
         let cache = SegmentDefinitionCache()
-        let step = try await test.store.process(
-            try await test.store.pendingEvents(limit: 10),
-            evaluatingSegments: cache,
-            windows: CustomerEventWindows(),
-            at: SegmentTestStore.now
-        )
+        let step = try await test.processPending(cache: cache)
         let buyer = try await test.customer("buyer")
         let viewer = try await test.customer("viewer")
         #expect(step.customersToEvaluateAfterRescoring == [buyer])
@@ -82,12 +72,7 @@ struct ProcessingWithSegmentsTests {
         _ = try await test.store.createSegment(name: "did-b", condition: .eventCount(EventCountCondition(name: "B")))
         _ = try await test.store.createSegment(name: "did-c", condition: .eventCount(EventCountCondition(name: "C")))
         try await test.ingest([SegmentTestStore.track("u1", "B", millisecondsAgo: 1000)])
-        let step = try await test.store.process(
-            try await test.store.pendingEvents(limit: 10),
-            evaluatingSegments: SegmentDefinitionCache(),
-            windows: CustomerEventWindows(),
-            at: SegmentTestStore.now
-        )
+        let step = try await test.processPending()
         let customer = try await test.customer("u1")
         #expect(step.outcome.changes[customer]?.isNew == true)
         let changes = try #require(try step.segments?.get())

@@ -33,6 +33,21 @@ struct SegmentTestStore {
         _ = try await store.ingest(IngestBatch(source: "web", accepted: request.accepted, rejected: request.rejected))
     }
 
+    /// Processes up to `limit` pending events in one step that evaluates the segments in its own
+    /// transaction, at ``now``.
+    func processPending(
+        limit: Int = 10,
+        cache: SegmentDefinitionCache = SegmentDefinitionCache(),
+        windows: CustomerEventWindows = CustomerEventWindows()
+    ) async throws -> ProcessedStep {
+        try await store.process(
+            try await store.pendingEvents(limit: limit),
+            evaluatingSegments: cache,
+            windows: windows,
+            at: Self.now
+        )
+    }
+
     /// An identify event giving `userId` the traits (a JSON object as text).
     static func identify(_ userId: String, _ traits: String) throws -> JSONValue {
         try identify(userId, JSONValue.parse(Data(traits.utf8)))
