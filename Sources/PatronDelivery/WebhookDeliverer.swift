@@ -57,6 +57,8 @@ public struct WebhookDeliverer: Service {
                         }
                     }
                 } catch {
+                    // Cancelled (shutdown) mid-read: nothing to report.
+                    if Task.isCancelled { break }
                     logger.error("webhook deliverer: could not read the outbox: \(error)")
                 }
                 // A webhook queued by this process (a segment entry, a trigger) ends the wait at once.
@@ -74,6 +76,7 @@ public struct WebhookDeliverer: Service {
             do {
                 due = try await store.dueDeliveries(destinationId: destination.id, at: Date())
             } catch {
+                if Task.isCancelled { return }
                 logger.error("webhook deliverer: could not read deliveries of \(destination.name): \(error)")
                 return
             }
@@ -110,6 +113,8 @@ public struct WebhookDeliverer: Service {
                             + Double(elapsed.components.seconds) * 1e3
                     )
                 } catch {
+                    // Cancelled before the attempt was recorded: it is sent again after the restart.
+                    if Task.isCancelled { return }
                     logger.error("webhook deliverer: could not record an attempt of \(delivery.webhookId): \(error)")
                     return
                 }

@@ -4,7 +4,7 @@ public import ServiceLifecycle
 
 /// Runs the store's WAL checkpoints on a connection of their own until graceful shutdown, so that
 /// no group commit (and no acknowledgement) waits for a checkpoint; see
-/// ``PatronStorage/SQLiteStore/runCheckpoints(every:)``.
+/// ``PatronStorage/SQLiteStore/runCheckpoints(every:restartingLogAt:)``.
 public struct CheckpointService: Service {
     let store: SQLiteStore
     let logger: Logger

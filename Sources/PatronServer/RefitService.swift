@@ -30,6 +30,8 @@ public struct RefitService: Service {
                 // Scores changed for everyone: segments on scores (and their triggers) follow.
                 _ = try await store.backfillSegments()
             } catch {
+                // Cancelled (shutdown) mid-refit: the active version stays, nothing to report.
+                if Task.isCancelled { return }
                 logger.error("scheduled refit failed, the active model version is kept: \(error)")
             }
         }

@@ -46,6 +46,8 @@ public struct SegmentRefreshService: Service {
                     )
                 }
             } catch {
+                // Cancelled (shutdown) mid-refresh: the next start refreshes every segment.
+                if Task.isCancelled { return }
                 logger.error("segment refresh failed, memberships kept: \(error)")
             }
         }

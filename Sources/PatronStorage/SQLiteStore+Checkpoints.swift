@@ -4,35 +4,50 @@ extension SQLiteStore {
     /// The write-ahead log size, in pages, at which the writer checkpoints by itself (SQLite's default).
     static let automaticCheckpointPages = 1000
 
-    /// The writer's automatic checkpoint threshold while ``runCheckpoints(every:)`` runs: the log
-    /// restarts from its beginning (and so stops growing) only at a write transaction that finds
-    /// it fully checkpointed, which a checkpoint on another connection never achieves under a
-    /// steady stream of commits. So once in a while the writer still checkpoints, but only the
-    /// frames committed since the last background checkpoint.
-    ///
-    /// The writer tries after every commit while the log is past this size, until the log restarts,
-    /// and each checkpoint syncs the log and the database file on the writer's thread. At 4,000
-    /// pages (about 0.2 s of log at 8,000 events/s of tracking) the process made 226 fdatasyncs
-    /// and 85,000 writes a second; at 30,000 pages (about 1.3 s of log, a log file of up to
-    /// ~125 MB) 142 and 75,000, with the same ingest throughput (BENCHMARKS.md §5).
-    static let backgroundModeCheckpointPages = 30_000
+    /// The log size, in pages, past which ``runCheckpoints(every:restartingLogAt:)`` restarts the log: the log
+    /// goes back to its beginning (and so stops growing) only at a write transaction that finds it
+    /// fully copied into the database file, which a checkpoint on another connection never achieves
+    /// under a steady stream of commits. About 1 s of log at 8,000 events/s of tracking, a log file
+    /// of up to ~125 MB; a longer log makes every page lookup slower (BENCHMARKS.md §5).
+    public static let logRestartPages = 30_000
+
+    /// The writer's automatic checkpoint threshold while ``runCheckpoints(every:restartingLogAt:)``
+    /// runs, as a multiple of the restart size: a safety net for a log the background could not
+    /// restart (a reader holding an old snapshot).
+    static let safetyNetMultiple = 4
+
+    /// A catch-up pass that copies no more than this many pages is the last one before the
+    /// writer's turn: about 5 ms of log at 10,000 events/s.
+    static let catchUpPages = 200
 
     /// Copies the write-ahead log back into the database file on a connection of its own, every
-    /// `interval`, until the task is cancelled, so that no commit waits for a checkpoint.
+    /// `interval`, until the task is cancelled, so that commits wait for checkpoints as little as
+    /// possible, and restarts the log when it is past `restartPages`.
     ///
     /// By default the commit that grows the log past 1,000 pages runs the checkpoint itself: it
     /// copies the log into the database file and fsyncs it on the one writer connection, and every
     /// group commit queued behind it waits (the p99 tail of ingest). While this runs, a passive
     /// checkpoint, which never blocks the writer or the readers, runs on another connection (and
-    /// so on another core), and the writer checkpoints only every
-    /// ``backgroundModeCheckpointPages`` pages, copying just what was committed since the last
-    /// background checkpoint. Durability does not depend on checkpoints: a commit is durable once
-    /// its log frames are fsynced. When this returns, normally or by throwing, the writer
+    /// so on another core). Once the log is past `restartPages`, passes follow one another
+    /// until one copies no more than ``catchUpPages`` (what was committed during the previous one),
+    /// and a last pass runs in the writer's turn, so that nothing commits between it and the next
+    /// write transaction, which restarts the log: the writer waits for a few milliseconds of log to
+    /// be copied and synced rather than for everything since the last background pass (when the
+    /// writer restarted the log by itself, 10–26 ms syncs of the database file on its thread every
+    /// ~0.7 s at 10,000 events/s). Durability does not depend on checkpoints: a commit is durable
+    /// once its log frames are fsynced. When this returns, normally or by throwing, the writer
     /// checkpoints by itself again at SQLite's default threshold.
-    /// - Parameter interval: the pause between two checkpoints.
+    /// - Parameters:
+    ///   - interval: the pause between two checkpoints.
+    ///   - restartPages: the log size, in pages, at which the log is restarted (default
+    ///     ``logRestartPages``); the writer checkpoints by itself only past ``safetyNetMultiple``
+    ///     times this.
     /// - Throws: ``StoreError`` with code `.unavailable` when the checkpoint connection cannot be
     ///   opened or a checkpoint fails.
-    public func runCheckpoints(every interval: Duration = .milliseconds(20)) async throws(StoreError) {
+    public func runCheckpoints(
+        every interval: Duration = .milliseconds(20),
+        restartingLogAt restartPages: Int = logRestartPages
+    ) async throws(StoreError) {
         let checkpointer: DatabaseQueue
         do {
             var configuration = Configuration()
@@ -42,7 +57,7 @@ extension SQLiteStore {
         } catch {
             throw StoreError(.unavailable, "cannot open the checkpoint connection: \(error)", underlying: error)
         }
-        try await setAutomaticCheckpoints(pages: Self.backgroundModeCheckpointPages)
+        try await setAutomaticCheckpoints(pages: Self.safetyNetMultiple * restartPages)
         var failure: (any Error)?
         while !Task.isCancelled {
             do {
@@ -51,7 +66,16 @@ extension SQLiteStore {
                 break
             }
             do {
-                _ = try await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+                var pass = try await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+                guard pass.walFrameCount >= restartPages else { continue }
+                // Catch up with the writer: each pass copies what was committed during the one before.
+                for _ in 0..<4 {
+                    let copiedBefore = pass.checkpointedFrameCount
+                    pass = try await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+                    if pass.checkpointedFrameCount - copiedBefore <= Self.catchUpPages { break }
+                }
+                // The last pass in the writer's turn: the next write transaction restarts the log.
+                _ = try await writer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
             } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
                 // The writer is running one of its own checkpoints: this one is skipped.
                 continue

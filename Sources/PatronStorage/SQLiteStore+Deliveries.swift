@@ -222,7 +222,7 @@ extension SQLiteStore {
             var arguments: StatementArguments = [SQLDate(now)]
             if let ids {
                 sql += " AND id IN (SELECT value FROM json_each(?))"
-                _ = arguments.append(contentsOf: ["[" + ids.map(String.init).joined(separator: ",") + "]"])
+                _ = arguments.append(contentsOf: [jsonIdList(ids)])
             }
             if let name {
                 sql += " AND destinationId = (SELECT id FROM destination WHERE name = ?)"

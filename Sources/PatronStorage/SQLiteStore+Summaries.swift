@@ -182,7 +182,7 @@ extension SQLiteStore {
         var arguments: StatementArguments = ["asOfDay": asOfDay, "holdoutEndDay": holdoutEndDay ?? asOfDay]
         if let customers {
             _ = arguments.append(contentsOf: [
-                "customers": "[" + customers.map(String.init).joined(separator: ",") + "]"
+                "customers": jsonIdList(customers)
             ])
         }
         let statement = try db.cachedStatement(sql: Self.summarySQL(customerList: customers != nil))

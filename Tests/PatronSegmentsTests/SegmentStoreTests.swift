@@ -61,6 +61,36 @@ struct SegmentStoreTests {
         #expect(history.first?.exitedAt == later)
     }
 
+    /// A backfill reads who qualifies off the writer, then changes only the customers whose
+    /// membership still differs when it writes: one moved in real time in between keeps what that
+    /// later evaluation gave it.
+    @Test func backfillLeavesACustomerMovedInBetweenAsTheLaterEvaluationLeftIt() async throws {
+        let test = try await makeStore()
+        let ann = try await test.customer("ann")
+        let cat = try await test.customer("cat")
+        let segment = try await test.store.createSegment(name: "Pro", condition: Self.pro)
+        let compiled = Self.pro.compiled(now: CustomerFacts.milliseconds(SegmentTestStore.now))
+        let candidates = try await test.store.segmentMembershipCandidates(
+            segmentId: segment.id,
+            where: compiled.predicate,
+            arguments: compiled.arguments
+        )
+        #expect(candidates == [ann, cat])
+
+        try await test.send([try SegmentTestStore.identify("ann", #"{"plan":"free"}"#)])
+        #expect(try await test.store.evaluateSegments(for: [ann], at: SegmentTestStore.now).isEmpty)
+        let change = try await test.store.changeSegmentMembership(
+            segmentId: segment.id,
+            of: candidates,
+            where: compiled.predicate,
+            arguments: compiled.arguments,
+            at: SegmentTestStore.now
+        )
+        #expect(change == SegmentMembershipChange(entered: [cat], exited: [], members: 1))
+        #expect(try await test.store.segmentMembers(named: "Pro") == [cat])
+        #expect(try await test.store.segmentMemberCounts() == [segment.id: 1])
+    }
+
     @Test func membersArePagedByCustomerId() async throws {
         let test = try await makeStore()
         _ = try await test.store.createSegment(

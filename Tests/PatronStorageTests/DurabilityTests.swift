@@ -88,6 +88,39 @@ struct DurabilityTests {
         #expect(journal == "wal")
     }
 
+    /// The log restarts when the background finds it past the restart size, not only when the
+    /// writer's own safety net (``SQLiteStore/safetyNetMultiple`` times larger) would: under commits
+    /// that follow one another with no pause, the log file, which keeps the largest size the log
+    /// reached, stays below the safety net (it reached ~1,000 pages without the last pass in the
+    /// writer's turn, 515–712 with it).
+    @Test func backgroundCheckpointsRestartTheLogBeforeTheWritersSafetyNet() async throws {
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+            .path
+        let store = try SQLiteStore(path: path)
+        let restartPages = 250
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.runCheckpoints(every: .milliseconds(1), restartingLogAt: restartPages) }
+            // Sixteen clients at once, so that commits follow one another with no pause.
+            try await withThrowingTaskGroup(of: Void.self) { clients in
+                for client in 0..<16 {
+                    clients.addTask {
+                        for batch in 0..<80 {
+                            try await Self.ingest(store, messageIds: (0..<25).map { "\(client)-\(batch)-\($0)" })
+                        }
+                    }
+                }
+                try await clients.waitForAll()
+            }
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+        #expect(try await store.eventCount() == 32_000)
+        let framePages = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
+        let pageSize = try await store.writer.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } ?? 0
+        let largestLogPages = framePages / (pageSize + 24)
+        #expect(largestLogPages < SQLiteStore.safetyNetMultiple * restartPages)
+    }
+
     @Test func backgroundCheckpointsKeepEveryCommitAndHandTheWriterBackItsThreshold() async throws {
         let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
             .path
