@@ -1,12 +1,14 @@
 """Ingest → signed webhook latency under background load (scripts/bench/webhooks/run).
 
-Usage: latency.py BASE_URL WRITE_KEY RECEIVER_PORT SECRET RATE SECONDS SEGMENTS
+Usage: latency.py BASE_URL WRITE_KEY RECEIVER_PORT SECRET RATE SECONDS SEGMENTS [WARMUP]
 Runs a webhook receiver (verifies every signature with `standardwebhooks`), has wrk send background
 track events at RATE events/s (background.lua: 25 per /v1/batch, on a wall-clock schedule, up to 32
 requests in flight) that touch SEGMENTS - 1 segments, and sends one probe identify every 100 ms
 that makes a new customer enter the `probe` segment, whose trigger sends a webhook.
-Latency = webhook arrival − probe request start.
-Prints one JSON object.
+Latency = webhook arrival − probe request start. The load and the probes run WARMUP + SECONDS (WARMUP
+10 by default); the percentiles are those of the probes sent after the first WARMUP seconds (steady
+state: a fresh store is still creating most of its customers then), and the warm-up's own probes are
+reported apart. Prints one JSON object.
 """
 import http.client
 import json
@@ -23,6 +25,7 @@ from standardwebhooks.webhooks import Webhook
 
 base, write_key, receiver_port, secret = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 rate, seconds, segments = float(sys.argv[5]), float(sys.argv[6]), int(sys.argv[7])
+warmup = float(sys.argv[8]) if len(sys.argv) > 8 else 10.0
 webhook = Webhook(secret)
 arrivals, unverified, lock = {}, [0], threading.Lock()
 
@@ -68,7 +71,7 @@ probes = {}
 
 def probe():
     connection = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
-    end = time.time() + seconds
+    end = time.time() + warmup + seconds
     index = 0
     while time.time() < end:
         user = f"probe-{uuid.uuid4().hex[:12]}"
@@ -83,7 +86,7 @@ def probe():
 # a quarter of a core (of two) from the server they measured. 5,000 users per 500 events/s.
 users = max(1, min(16, int(rate / 500))) * 5000
 load = subprocess.Popen(
-    ["wrk", "-t", "1", "-c", "32", "-d", f"{round(seconds)}s", "--timeout", "30s",
+    ["wrk", "-t", "1", "-c", "32", "-d", f"{round(warmup + seconds)}s", "--timeout", "30s",
      "-s", os.path.join(os.path.dirname(os.path.abspath(__file__)), "background.lua"), base,
      "--", auth.removeprefix("Basic "), str(rate / 25), str(segments), str(users), "1"],
     stdout=subprocess.PIPE, text=True)
@@ -99,17 +102,31 @@ while time.time() < deadline:
         if all(user in arrivals for user in probes):
             break
     time.sleep(0.05)
-latencies = sorted((arrivals[u] - t) * 1000 for u, t in probes.items() if u in arrivals)
+first_probe = min(probes.values(), default=0)
+if os.environ.get("PATRON_BENCH_PROBES_FILE"):
+    # Each probe's send time (s from the first) and latency (ms), for finding when the slow ones were sent.
+    with open(os.environ["PATRON_BENCH_PROBES_FILE"], "w") as out:
+        for u, t in sorted(probes.items(), key=lambda item: item[1]):
+            out.write(f"{t - first_probe:.3f} {(arrivals[u] - t) * 1000 if u in arrivals else -1:.1f}\n")
 
 
-def percentile(q):
-    return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))], 1) if latencies else None
+def latencies_of(warming):
+    return sorted((arrivals[u] - t) * 1000 for u, t in probes.items()
+                  if u in arrivals and (t - first_probe < warmup) == warming)
 
 
+def percentile(values, q):
+    return round(values[min(len(values) - 1, int(q * len(values)))], 1) if values else None
+
+
+latencies, warming = latencies_of(False), latencies_of(True)
+steady_probes = sum(1 for t in probes.values() if t - first_probe >= warmup)
 print(json.dumps({
     "rate_target": rate, "events_per_second": round(summary["events"] / summary["seconds"]),
     "failed_requests": summary["failed"],
-    "probes": len(probes), "webhooks": len(latencies), "missing": len(probes) - len(latencies),
-    "unverified": unverified[0], "p50_ms": percentile(0.5), "p99_ms": percentile(0.99),
+    "probes": steady_probes, "webhooks": len(latencies), "missing": len(probes) - len(latencies) - len(warming),
+    "unverified": unverified[0], "p50_ms": percentile(latencies, 0.5), "p99_ms": percentile(latencies, 0.99),
     "max_ms": round(latencies[-1], 1) if latencies else None,
+    "warmup_probes": len(warming), "warmup_p99_ms": percentile(warming, 0.99),
+    "warmup_max_ms": round(warming[-1], 1) if warming else None,
 }))

@@ -1,7 +1,8 @@
 """Where a probe's time goes, by the server's own clock (scripts/bench/webhooks/run).
 
-Usage: stages.py DATABASE RATE
-Reads the store of a finished run: for each probe customer, when its identify was received, when it
+Usage: stages.py DATABASE RATE [WARMUP]
+Reads the store of a finished run: for each probe customer received after the first WARMUP seconds
+of probes (10 by default; see latency.py), when its identify was received, when it
 entered the `probe` segment (the time of the evaluation that moved it), and when its webhook's first
 attempt started and how long the request took. Prints one Markdown table row:
 rate | received → entered p50 / p99 | entered → sending p50 / p99 | sending (HTTP round trip) p50 / p99.
@@ -11,6 +12,7 @@ import sqlite3
 import sys
 
 database, rate = sys.argv[1], int(float(sys.argv[2]))
+warmup = float(sys.argv[3]) if len(sys.argv) > 3 else 10.0
 connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
 
 
@@ -29,6 +31,8 @@ rows = connection.execute("""
         (SELECT min(id) FROM deliveryAttempt WHERE deliveryId = delivery.id)
     WHERE event.userId LIKE 'probe-%'
 """).fetchall()
+first_received = min((milliseconds(row[0]) for row in rows), default=0)
+rows = [row for row in rows if milliseconds(row[0]) - first_received >= warmup * 1000]
 stages = {"processing": [], "queue": [], "sending": []}
 for received, entered, attempted, took in rows:
     # An attempt is recorded when its answer came, with how long the request took.
