@@ -20,6 +20,9 @@ extension SQLiteStore {
     /// writer's turn: about 5 ms of log at 10,000 events/s.
     static let catchUpPages = 200
 
+    /// At most this many catch-up passes run before the writer's turn, converged or not.
+    static let catchUpPassLimit = 4
+
     /// Copies the write-ahead log back into the database file on a connection of its own, every
     /// `interval`, until the task is cancelled, so that commits wait for checkpoints as little as
     /// possible, and restarts the log when it is past `restartPages`.
@@ -69,7 +72,7 @@ extension SQLiteStore {
                 var pass = try await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
                 guard pass.walFrameCount >= restartPages else { continue }
                 // Catch up with the writer: each pass copies what was committed during the one before.
-                for _ in 0..<4 {
+                for _ in 0..<Self.catchUpPassLimit {
                     let copiedBefore = pass.checkpointedFrameCount
                     pass = try await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
                     if pass.checkpointedFrameCount - copiedBefore <= Self.catchUpPages { break }
