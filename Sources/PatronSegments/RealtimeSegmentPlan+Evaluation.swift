@@ -62,6 +62,13 @@ extension RealtimeSegmentPlan {
         }
     }
 
+    /// The customers of `facts` whose memberships an evaluation of every definition would change.
+    func customersWhoseMembershipsMove(_ facts: [CustomerFacts]) -> [Int64] {
+        let every = Array(definitions.indices)
+        return facts.filter { !evaluations(of: [$0], customers: [$0.customerId]) { _ in every }.isEmpty }
+            .map(\.customerId)
+    }
+
     /// `changes` by segment id, named.
     func byName(_ changes: [Int64: SegmentMembershipChange]) -> [String: SegmentMembershipChange] {
         var named: [String: SegmentMembershipChange] = [:]

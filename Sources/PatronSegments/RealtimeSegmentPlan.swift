@@ -4,7 +4,7 @@ import PatronStorage
 /// inputs its condition reads, so that a processing step re-evaluates for a customer only the
 /// segments that what changed can move (a new `Viewed 7` event moves "did `Viewed 7` twice", not the
 /// 99 segments on other events or traits). Changes brought by the passing of time alone are the
-/// scheduled refresh's (``SQLiteStore/backfillSegments(at:timeDependentOnly:)``).
+/// scheduled refresh's (``SQLiteStore/refreshSegments(passedSince:at:)``).
 struct RealtimeSegmentPlan: Sendable {
     /// The definitions, each after the segments it refers to.
     let definitions: [SegmentDefinition]

@@ -69,15 +69,15 @@ extension SQLiteStore {
         case windows(customers: String, names: String)
     }
 
-    private static func jsonArray(_ customers: [Int64]) -> String {
+    static func jsonArray(_ customers: [Int64]) -> String {
         JSONValue.array(customers.map { .number(Double($0)) }).jsonText
     }
 
-    private static func jsonArray(_ names: [String]) -> String {
+    static func jsonArray(_ names: [String]) -> String {
         JSONValue.array(names.map(JSONValue.string)).jsonText
     }
 
-    private static func customerFacts(
+    static func customerFacts(
         db: Database,
         now: Int64,
         selection: String?,
@@ -106,6 +106,8 @@ extension SQLiteStore {
             facts[row[0]]?.traits[row[1]] = value
         }
         let start = lookback.map { SegmentSQLFunctions.storedText(milliseconds: now - $0) }
+        // Some customers' events by customer, never through the index of all track events by time.
+        let byCustomer = "INDEXED BY eventByCustomer"
         let events: RowCursor
         switch read {
         case .all:
@@ -113,7 +115,7 @@ extension SQLiteStore {
             events = try Row.fetchCursor(
                 db.cachedStatement(
                     sql: """
-                        SELECT customerId, name, timestamp FROM event
+                        SELECT customerId, name, timestamp FROM event \(selection == nil ? "" : byCustomer)
                         WHERE \(chosen()) AND type = 'track' AND customerId IS NOT NULL AND name IS NOT NULL
                         \(start == nil ? "" : "AND timestamp >= ?") ORDER BY timestamp, id
                         """
@@ -124,7 +126,7 @@ extension SQLiteStore {
             events = try Row.fetchCursor(
                 db.cachedStatement(
                     sql: """
-                        SELECT customerId, name, timestamp FROM event
+                        SELECT customerId, name, timestamp FROM event \(byCustomer)
                         WHERE customerId IN (SELECT value FROM json_each(?)) AND type = 'track'
                         AND name IN (SELECT value FROM json_each(?)) \(start == nil ? "" : "AND timestamp >= ?")
                         ORDER BY timestamp, id

@@ -98,26 +98,11 @@ extension SQLiteStore {
     }
 
     /// Backfills every segment at `time`, segments that others refer to first.
-    /// - Parameter timeDependentOnly: only the segments whose members can change by the passing of
-    ///   time alone (``SegmentCondition/dependsOnTime``) and those that refer to them: what a
-    ///   scheduled refresh needs between full ones, since new events and scores re-evaluate their
-    ///   customers in real time.
-    /// - Returns: the change of each segment backfilled, by name.
-    public func backfillSegments(
-        at time: Date = Date(),
-        timeDependentOnly: Bool = false
-    ) async throws(SegmentError)
-        -> [String: SegmentMembershipChange]
+    /// - Returns: the change of each segment, by name.
+    public func backfillSegments(at time: Date = Date()) async throws(SegmentError) -> [String: SegmentMembershipChange]
     {
         var changes: [String: SegmentMembershipChange] = [:]
-        var selected: Set<String> = []
         for definition in SegmentDefinition.dependencyOrder(try await segmentDefinitions()) {
-            let condition = definition.condition
-            guard
-                !timeDependentOnly || condition.dependsOnTime
-                    || !condition.referencedSegments.isDisjoint(with: selected)
-            else { continue }
-            selected.insert(definition.name)
             changes[definition.name] = try await backfillSegment(named: definition.name, at: time)
         }
         return changes

@@ -10,22 +10,6 @@ extension SegmentCondition {
         }
     }
 
-    /// Whether the passing of time alone can change the result for a customer whose data stays the
-    /// same: an event window (`inLast`), an event not followed by another within a time, or a
-    /// comparison with a relative time (`now-30d`). Conditions on other segments are not followed
-    /// here (see ``SQLiteStore/backfillSegments(at:timeDependentOnly:)``).
-    public var dependsOnTime: Bool {
-        switch self {
-        case .eventCount(let condition): condition.inLast != nil
-        case .eventSequence(let condition): !condition.isFollowed || condition.inLast != nil
-        case .trait(_, let comparison), .score(_, let comparison):
-            comparison.values.contains { if case .relativeTime = $0 { true } else { false } }
-        case .all(let conditions), .any(let conditions): conditions.contains(where: \.dependsOnTime)
-        case .not(let condition): condition.dependsOnTime
-        case .segment: false
-        }
-    }
-
     /// The score fields the condition reads (at any depth; not through referenced segments).
     public var scoreFields: Set<ScoreField> {
         switch self {

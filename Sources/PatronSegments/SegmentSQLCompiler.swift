@@ -125,6 +125,8 @@ struct SegmentSQLCompiler {
         return sql
     }
 
+    // Event subqueries name the index by customer: SQLite has no statistics here, and the index of
+    // track events by time (for the scheduled refresh) must never be chosen for one customer's events.
     mutating func eventCount(_ condition: EventCountCondition) -> String {
         // Without a window every event counts, a future-dated one too; a window ends now.
         let filter = events(
@@ -134,7 +136,7 @@ struct SegmentSQLCompiler {
             latest: condition.inLast == nil ? nil : now
         )
         return
-            "((SELECT count(*) FROM event AS counted WHERE \(filter)) \(condition.op.sqlOperator) \(bind(condition.count)))"
+            "((SELECT count(*) FROM event AS counted INDEXED BY eventByCustomer WHERE \(filter)) \(condition.op.sqlOperator) \(bind(condition.count)))"
     }
 
     mutating func eventSequence(_ condition: EventSequenceCondition) -> String {
@@ -150,8 +152,8 @@ struct SegmentSQLCompiler {
         let gap =
             "later.timestamp <= strftime('%Y-%m-%d %H:%M:%f', earlier.timestamp, \(bind("+\(within / 1000) seconds")))"
         return """
-            EXISTS (SELECT 1 FROM event AS earlier WHERE \(first) AND \(condition.isFollowed ? "" : "NOT ")EXISTS
-            (SELECT 1 FROM event AS later WHERE \(next) AND later.id <> earlier.id
+            EXISTS (SELECT 1 FROM event AS earlier INDEXED BY eventByCustomer WHERE \(first) AND \(condition.isFollowed ? "" : "NOT ")EXISTS
+            (SELECT 1 FROM event AS later INDEXED BY eventByCustomer WHERE \(next) AND later.id <> earlier.id
             AND later.timestamp >= earlier.timestamp AND \(gap)))
             """
     }

@@ -1,18 +1,21 @@
+import Foundation
 public import Logging
 import PatronSegments
 public import PatronStorage
 public import ServiceLifecycle
 
-/// Re-evaluates segments over every customer on a schedule (`patron serve
-/// --segment-refresh-every`), so that time-relative conditions take effect without a new event:
-/// customers leave "ordered in the last 30 days" when the window passes, and "added to cart and
-/// not ordered within 1 h" is entered an hour after the cart. Entries and exits fire their triggers.
+/// Re-evaluates segments on a schedule (`patron serve --segment-refresh-every`), so that
+/// time-relative conditions take effect without a new event: customers leave "ordered in the last
+/// 30 days" when the window passes, and "added to cart and not ordered within 1 h" is entered an
+/// hour after the cart. Entries and exits fire their triggers.
 ///
-/// A refresh backfills only the segments that time alone can change (and those that refer to
-/// them): new events and scores already re-evaluate their customers in real time. The first
-/// refresh after a start and then every `fullRefreshEvery`-th backfill every segment, which also
-/// catches changes made outside the server (a CSV import of customers with `--no-segments`, another
-/// process's processing) and customers whose real-time evaluation a crash interrupted.
+/// A scheduled refresh re-evaluates only the customers whose stored times crossed a window's edge
+/// since the previous one (``SQLiteStore/refreshSegments(passedSince:at:)``): new events and scores
+/// already re-evaluate their customers in real time. A full refresh, which backfills every segment
+/// over every customer, runs at start and then every `fullRefreshEvery`-th refresh: it catches
+/// changes made outside the server (a CSV import of customers with `--no-segments`, another
+/// process's processing), customers whose real-time evaluation a crash interrupted, and what time
+/// changed while the server was stopped.
 public struct SegmentRefreshService: Service {
     let store: SQLiteStore
     let interval: Duration
@@ -30,26 +33,42 @@ public struct SegmentRefreshService: Service {
         self.logger = logger
     }
 
-    /// Waits `interval`, backfills the segments due, and repeats; a failed refresh is logged.
+    /// Refreshes every segment at once, then every `interval` what time changed (every segment
+    /// again every `fullRefreshEvery`-th time), until shutdown; a failed refresh is logged, and the
+    /// next one covers its time.
     public func run() async throws {
+        var previous = await refresh(since: nil)
         var refreshes = 0
         await RepeatingSchedule.run(every: interval) {
             refreshes += 1
-            // The first refresh after a start is a full one: it also repairs what a crash left unevaluated.
-            let full = (refreshes - 1) % fullRefreshEvery == 0
-            do {
-                let changes = try await store.backfillSegments(timeDependentOnly: !full)
-                let moves = changes.entriesAndExits
-                if moves > 0 {
-                    logger.info(
-                        "segment refresh\(full ? " (all segments)" : ""): \(moves) entries and exits in \(changes.count) segments"
-                    )
+            let full = refreshes % fullRefreshEvery == 0
+            previous = await refresh(since: full ? nil : previous) ?? previous
+        }
+    }
+
+    /// One refresh at the current time: of what time changed since `start`, or of every segment
+    /// when `start` is `nil`.
+    /// - Returns: the refresh's time, or `nil` when it failed.
+    private func refresh(since start: Date?) async -> Date? {
+        let time = Date()
+        do {
+            let changes =
+                if let start {
+                    try await store.refreshSegments(passedSince: start, at: time)
+                } else {
+                    try await store.backfillSegments(at: time)
                 }
-            } catch {
-                // Cancelled (shutdown) mid-refresh: the next start refreshes every segment.
-                if Task.isCancelled { return }
-                logger.error("segment refresh failed, memberships kept: \(error)")
+            let moves = changes.entriesAndExits
+            if moves > 0 {
+                logger.info(
+                    "segment refresh\(start == nil ? " (all segments)" : ""): \(moves) entries and exits in \(changes.count) segments"
+                )
             }
+            return time
+        } catch {
+            // Cancelled (shutdown) mid-refresh: the next start refreshes every segment.
+            if !Task.isCancelled { logger.error("segment refresh failed, memberships kept: \(error)") }
+            return nil
         }
     }
 }

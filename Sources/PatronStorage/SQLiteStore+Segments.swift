@@ -322,6 +322,15 @@ extension SQLiteStore {
         try await read(what, body)
     }
 
+    /// Runs `body` in a write transaction that commits without fsync, for engines that derive
+    /// memberships from the customer tables (see ``recordSegmentEvaluations(customers:evaluations:at:)``).
+    package func writeSegmentData<T: Sendable>(
+        _ what: String,
+        _ body: @Sendable @escaping (Database) throws -> T
+    ) async throws(StoreError) -> T {
+        try await writeWithoutFsync(what, body)
+    }
+
     static func segment(named name: String, db: Database) throws -> StoredSegment? {
         try Row.fetchOne(db, sql: "SELECT * FROM segment WHERE name = ?", arguments: [name]).map(storedSegment)
     }

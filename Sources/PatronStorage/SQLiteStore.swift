@@ -167,6 +167,7 @@ public final class SQLiteStore: Sendable {
             migrate: CustomerSchema.indexProcessedEventsOnly
         )
         migrator.registerMigration("v15: segment member counts", migrate: SegmentSchema.addMemberCounts)
+        migrator.registerMigration("v16: track events by time", migrate: SegmentSchema.indexEventTimes)
         return migrator
     }
 

@@ -14,6 +14,16 @@ public struct SegmentMembershipChange: Sendable, Hashable, Codable {
         self.exited = exited
         self.members = members
     }
+
+    /// This change followed by `later`, a change of other customers (an evaluation in parts): the
+    /// entries and exits of both, and the members after `later`.
+    public func followed(by later: SegmentMembershipChange) -> SegmentMembershipChange {
+        SegmentMembershipChange(
+            entered: (entered + later.entered).sorted(),
+            exited: (exited + later.exited).sorted(),
+            members: later.members
+        )
+    }
 }
 
 extension Dictionary where Value == SegmentMembershipChange {

@@ -44,4 +44,26 @@ enum SegmentSchema {
                 """
         )
     }
+
+    /// The processed `track` events by time, for the scheduled refresh, which re-evaluates only the
+    /// customers with an event whose time crossed a window's edge since the last refresh (an event
+    /// leaving "in the last 30 days"). Events are processed in about the order of their times, so
+    /// new entries land at the index's end: a page or two per processing step. The second index
+    /// holds only events dated after they were received (a client clock ahead, a scheduled event):
+    /// the only ones whose own time can arrive after the real-time evaluation that followed them.
+    static func indexEventTimes(_ db: Database) throws {
+        try db.create(
+            index: "trackEventByTime",
+            on: "event",
+            columns: ["timestamp", "name", "customerId"],
+            condition: Column("customerId") != nil && Column("type") == "track"
+        )
+        try db.create(
+            index: "futureDatedTrackEvent",
+            on: "event",
+            columns: ["timestamp"],
+            condition: Column("customerId") != nil && Column("type") == "track"
+                && Column("timestamp") > Column("receivedAt")
+        )
+    }
 }

@@ -16,6 +16,7 @@ struct RandomSegmentData {
         .string("free"), .string("pro"), .string("pro-annual"), .string("Pro"), .string("über"), .string(""),
         .string("2025-05-01"), .string("2025-05-20T10:00:00Z"), .string("2025-05-31 23:00:00.000"),
         .string("2025-05-02T00:00:00+02:00"), .string("2025-05-02T00:00:00.5Z"), .string("not a date"),
+        .string("2025-06-03T12:00:00Z"), .string("2025-06-20"),
         .number(0), .number(1), .number(2.5), .number(34), .number(-3), .bool(true), .bool(false), .null,
         .array([.string("a")]), .object(["k": .number(1)]),
     ]

@@ -121,11 +121,22 @@ struct SegmentStoreTests {
         #expect(facts.map(\.segments) == [["Not pro"]])
     }
 
-    @Test func aTimeOnlyRefreshBackfillsWhatTimeCanChangeAndWhatReadsIt() async throws {
-        let test = try await makeStore()
-        let window = try SegmentCondition.parse(#"{"event": "Viewed", "inLast": "1d"}"#)
+    @Test func aRefreshMovesOnlyTheCustomersWhoseTimesCrossedAWindowAndWhatReadsThem() async throws {
+        let test = try SegmentTestStore()
+        let hour: Int64 = 3_600_000
+        try await test.send([
+            try SegmentTestStore.identify("ann", #"{"plan":"pro","signedUp":"2025-05-02T00:30:00Z"}"#),
+            try SegmentTestStore.identify("bob", #"{"plan":"pro"}"#),
+            SegmentTestStore.track("ann", "Viewed", millisecondsAgo: 23 * hour),
+            // Dated an hour after it was received: it counts from then on.
+            SegmentTestStore.track("bob", "Viewed", millisecondsAgo: -hour),
+            SegmentTestStore.track("cat", "Viewed", millisecondsAgo: 2 * hour),
+        ])
         _ = try await test.store.createSegment(name: "Pro", condition: Self.pro)
-        _ = try await test.store.createSegment(name: "Recent", condition: window)
+        _ = try await test.store.createSegment(
+            name: "Recent",
+            condition: try SegmentCondition.parse(#"{"event": "Viewed", "inLast": "1d"}"#)
+        )
         _ = try await test.store.createSegment(
             name: "Recent pro",
             condition: .all([.segment("Recent"), .segment("Pro")])
@@ -134,19 +145,45 @@ struct SegmentStoreTests {
             name: "Young",
             condition: try SegmentCondition.parse(#"{"trait": "signedUp", "op": "gt", "value": "now-30d"}"#)
         )
-        let changes = try await test.store.backfillSegments(at: SegmentTestStore.now, timeDependentOnly: true)
-        #expect(changes.keys.sorted() == ["Recent", "Recent pro", "Young"])
-        #expect(try await test.store.backfillSegments(at: SegmentTestStore.now).count == 4)
-        // What time alone can change, condition by condition.
-        let cases: [(String, Bool)] = [
-            (#"{"event": "A"}"#, false), (#"{"event": "A", "op": "ge", "count": 2, "inLast": "90d"}"#, true),
-            (#"{"event": "A", "followedBy": "B", "within": "1h"}"#, false),
-            (#"{"event": "A", "notFollowedBy": "B", "within": "1h"}"#, true),
-            (#"{"not": {"score": "probabilityAlive", "op": "lt", "value": 0.5}}"#, false),
-            (#"{"any": [{"segment": "Pro"}, {"trait": "t", "op": "between", "value": ["now-2d", "now"]}]}"#, true),
+        _ = try await test.store.backfillSegments(at: SegmentTestStore.now)
+        let ann = try await test.customer("ann")
+        let bob = try await test.customer("bob")
+        #expect(try await test.store.segmentMembers(named: "Recent pro") == [ann])
+        #expect(try await test.store.segmentMembers(named: "Young") == [ann])
+        // Two hours on: ann's view left the day, bob's arrived; cat's stays in.
+        let later = SegmentTestStore.now.addingTimeInterval(7_200)
+        let changes = try await test.store.refreshSegments(passedSince: SegmentTestStore.now, at: later)
+        #expect(changes["Recent"] == SegmentMembershipChange(entered: [bob], exited: [ann], members: 2))
+        #expect(changes["Recent pro"] == SegmentMembershipChange(entered: [bob], exited: [ann], members: 1))
+        // ann signed up 30 days and 30 minutes before now: still young then, not two hours later.
+        #expect(changes["Young"] == SegmentMembershipChange(entered: [], exited: [ann], members: 0))
+        #expect(changes["Pro"] == nil)
+        #expect(try await test.store.backfillSegments(at: later).entriesAndExits == 0)
+        // Nothing crossed since: nothing moves.
+        #expect(try await test.store.refreshSegments(passedSince: later, at: later.addingTimeInterval(60)).isEmpty)
+    }
+
+    @Test func eachConditionNamesTheStoredTimesWhoseCrossingCanChangeIt() throws {
+        let hour: Int64 = 3_600_000
+        let day = 24 * hour
+        let cases: [(String, events: [String: Set<Int64>], traits: [String: Set<Int64>])] = [
+            (#"{"event": "A"}"#, [:], [:]),
+            (#"{"event": "A", "op": "ge", "count": 2, "inLast": "90d"}"#, ["A": [0, 90 * day]], [:]),
+            (#"{"event": "A", "followedBy": "B", "within": "1h"}"#, ["A": [0], "B": [0]], [:]),
+            (
+                #"{"event": "A", "notFollowedBy": "B", "within": "1h", "inLast": "7d"}"#,
+                ["A": [hour, 7 * day], "B": [0]], [:]
+            ),
+            (#"{"not": {"score": "probabilityAlive", "op": "lt", "value": 0.5}}"#, [:], [:]),
+            (
+                #"{"any": [{"segment": "Pro"}, {"trait": "t", "op": "between", "value": ["now-2d", "now+1h"]}]}"#,
+                [:], ["t": [2 * day, -hour]]
+            ),
         ]
-        for (text, expected) in cases {
-            #expect(try SegmentCondition.parse(text).dependsOnTime == expected, "\(text)")
+        for (text, events, traits) in cases {
+            let crossings = try SegmentCondition.parse(text).timeCrossings
+            #expect(crossings.events == events, "\(text)")
+            #expect(crossings.traits == traits, "\(text)")
         }
     }
 
@@ -181,7 +218,7 @@ struct SegmentStoreTests {
         let ever = SegmentCondition.eventCount(EventCountCondition(name: "Signed Up"))
         let lastDay = try #require(SegmentDuration(amount: 1, unit: .days))
         let recent = SegmentCondition.eventCount(EventCountCondition(name: "Signed Up", inLast: lastDay))
-        #expect(!ever.dependsOnTime && recent.dependsOnTime)
+        #expect(ever.timeCrossings.isEmpty && !recent.timeCrossings.isEmpty)
         _ = try await test.store.createSegment(name: "Ever", condition: ever)
         _ = try await test.store.createSegment(name: "Recent", condition: recent)
         let realTime = try await test.store.evaluateSegments(

@@ -25,10 +25,10 @@ struct SegmentTestStore {
         try await store.processAll()
     }
 
-    /// Stores the events (JSON objects) as source `web`, leaving them pending.
-    func ingest(_ events: [JSONValue]) async throws {
+    /// Stores the events (JSON objects) as source `web`, received at `receivedAt`, leaving them pending.
+    func ingest(_ events: [JSONValue], receivedAt: Date = now) async throws {
         let body = Data(JSONValue.object(["batch": .array(events)]).jsonText.utf8)
-        let request = try SegmentRequest.parse(body: body, single: nil, receivedAt: Self.now)
+        let request = try SegmentRequest.parse(body: body, single: nil, receivedAt: receivedAt)
         #expect(request.rejected.isEmpty, "test events must be valid: \(request.rejected)")
         _ = try await store.ingest(IngestBatch(source: "web", accepted: request.accepted, rejected: request.rejected))
     }
