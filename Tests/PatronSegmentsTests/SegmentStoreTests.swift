@@ -163,6 +163,20 @@ struct SegmentStoreTests {
         #expect(try await test.store.refreshSegments(passedSince: later, at: later.addingTimeInterval(60)).isEmpty)
     }
 
+    /// A paced backfill rests after each segment (here 99 times as long as the segment took), and a
+    /// cancellation while it rests ends it with an error rather than a partial result.
+    @Test func aPacedBackfillRestsAfterEachSegmentAndStopsWhenCancelled() async throws {
+        let test = try await makeStore()
+        _ = try await test.store.createSegment(name: "Pro", condition: Self.pro)
+        _ = try await test.store.createSegment(name: "Not pro", condition: .not(.segment("Pro")))
+        let backfill = Task { try await test.store.backfillSegments(busyShare: 0.01) }
+        try await Task.sleep(for: .milliseconds(50))
+        backfill.cancel()
+        await #expect(throws: SegmentError.self) { try await backfill.value }
+        // Unpaced, the same backfill completes.
+        #expect(try await test.store.backfillSegments().count == 2)
+    }
+
     @Test func eachConditionNamesTheStoredTimesWhoseCrossingCanChangeIt() throws {
         let hour: Int64 = 3_600_000
         let day = 24 * hour
