@@ -100,6 +100,36 @@ struct SegmentsCommandTests {
         #expect(update.standardOutput.contains("North,2,1,2"))
     }
 
+    /// `backfill --since` re-evaluates only the customers whose times crossed an edge in that time:
+    /// a renewal date 30 s ago enters "renewal due", one ten days ago waits for a full backfill.
+    @Test func backfillSinceMovesOnlyWhatTimeChangedThen() throws {
+        let now = Date()
+        let renewals = directory.appendingPathComponent("renewals.csv")
+        let format = ISO8601DateFormatter()
+        try """
+        customer_id,renews_at
+        c1,\(format.string(from: now.addingTimeInterval(-30)))
+        c2,\(format.string(from: now.addingTimeInterval(-10 * 86_400)))
+        c3,\(format.string(from: now.addingTimeInterval(86_400)))
+
+        """.write(to: renewals, atomically: true, encoding: .utf8)
+        let imported = try EndToEndTests.run(["import", "customers", renewals.path, "--database", database])
+        #expect(imported.status == 0, "\(imported.standardError)")
+        let due = #"{"trait":"renews_at","op":"le","value":"now"}"#
+        #expect(try run("create", "--name", "Due", "--definition", due, "--no-backfill").status == 0)
+        let refreshed = try run("backfill", "--since", "1m", "--format", "csv")
+        #expect(refreshed.status == 0, "\(refreshed.standardError)")
+        #expect(refreshed.standardOutput.contains("Due,1,0,1"))
+        #expect(try run("backfill", "--format", "csv").standardOutput.contains("Due,1,0,2"))
+
+        let bad = try run("backfill", "--since", "3 months")
+        #expect(bad.status != 0)
+        #expect(bad.standardError.contains("--since must be a duration like 30s, 1m, 1h or 1d, got '3 months'"))
+        let both = try run("backfill", "--since", "1m", "--name", "Due")
+        #expect(both.status != 0)
+        #expect(both.standardError.contains("leave out --name"))
+    }
+
     @Test func badInputExitsNonZeroWithTheJSONPath() throws {
         let unknown = try run(
             "create",

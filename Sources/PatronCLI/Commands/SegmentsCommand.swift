@@ -178,13 +178,42 @@ struct SegmentsCommand: AsyncParsableCommand {
         @Option(help: "Only this segment (default: all, segments others refer to first).")
         var name: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Only what the passing of time changed in this past duration (like 1m or 1h).",
+                discussion: """
+                    Re-evaluates every segment for the customers alone whose event or trait times crossed \
+                    a window's edge in that time (an event leaving "in the last 30 days", a future-dated \
+                    event's time arriving): run it that often. New events and scores must have been \
+                    evaluated when processed (patron serve does both, and refreshes by itself).
+                    """
+            )
+        )
+        var since: String?
+
         @Option(help: "Output format: table, json or csv.")
         var format: OutputFormat = .table
 
+        func validate() throws {
+            guard let since else { return }
+            guard name == nil else { throw ValidationError("--since refreshes every segment; leave out --name") }
+            guard SegmentDuration(since) != nil else {
+                throw ValidationError("--since must be a duration like 30s, 1m, 1h or 1d, got '\(since)'")
+            }
+        }
+
         func run() async throws {
             let database = try store.open()
+            let now = Date()
             let changes =
-                if let name { [name: try await database.backfillSegment(named: name)] } else {
+                if let name {
+                    [name: try await database.backfillSegment(named: name)]
+                } else if let window = since.flatMap(SegmentDuration.init) {
+                    try await database.refreshSegments(
+                        passedSince: now.addingTimeInterval(-Double(window.milliseconds) / 1000),
+                        at: now
+                    )
+                } else {
                     try await database.backfillSegments()
                 }
             try SegmentsCommand.printChanges(changes, format: format)
