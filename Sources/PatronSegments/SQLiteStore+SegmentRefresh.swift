@@ -18,7 +18,8 @@ extension SQLiteStore {
     ///
     /// Each group of customers is evaluated on a read connection first; only those whose
     /// memberships move are evaluated again and recorded in a short write transaction, against
-    /// their data as it is then (a customer moved in real time meanwhile keeps the later result).
+    /// their data as it is then (still at `time`: an event processed after `time` but dated after
+    /// it too is not counted, as at `time`; the next real-time evaluation of that customer counts it).
     /// At 80,000 customers and 100 segments a full backfill took ~30 s of a core; this reads the
     /// events by time through an index, and costs in proportion to the customers it selects.
     /// - Returns: the change of each segment that changed, by name.
