@@ -12,29 +12,8 @@ struct EngineAgreementTests {
     func bothEnginesAgreeOnRandomConditionsAndCustomers(seed: UInt64) async throws {
         var data = RandomSegmentData(seed: seed)
         let test = try SegmentTestStore()
-        var events: [JSONValue] = []
-        var scores: [(userId: String, probabilityAlive: Double, value: Double, decile: Int)] = []
-        for index in 0..<60 {
-            let user = "u\(index)"
-            events.append(SegmentTestStore.identify(user, data.traits()))
-            for event in data.events() {
-                events.append(SegmentTestStore.track(user, event.name, millisecondsAgo: event.age))
-            }
-            if data.chance(0.7) {
-                let decile = Int.random(in: 1...10, using: &data.random)
-                scores.append((user, data.pick([0.1, 0.3, 0.5, 0.9]), data.pick([5, 50, 200, 800]), decile))
-            }
-        }
-        try await test.send(events)
-        try await test.saveScores(scores)
-        _ = try await test.store.createSegment(
-            name: "base-a",
-            condition: .trait(key: "plan", Comparison(.startsWith, [.string("pro")]))
-        )
-        _ = try await test.store.createSegment(
-            name: "base-b",
-            condition: .eventCount(EventCountCondition(name: "A", count: 2))
-        )
+        try await test.sendRandomCustomers(60, data: &data, scoreChance: 0.7)
+        try await test.createBaseSegments()
         _ = try await test.store.backfillSegments(at: SegmentTestStore.now)
         let customers = try await test.store.customerFacts(at: SegmentTestStore.now).count
 
@@ -62,14 +41,7 @@ struct EngineAgreementTests {
             }
         }
         try await test.send(events)
-        _ = try await test.store.createSegment(
-            name: "base-a",
-            condition: .trait(key: "plan", Comparison(.startsWith, [.string("pro")]))
-        )
-        _ = try await test.store.createSegment(
-            name: "base-b",
-            condition: .eventCount(EventCountCondition(name: "A", count: 2))
-        )
+        try await test.createBaseSegments()
         for index in 0..<6 {
             _ = try await test.store.createSegment(name: "random-\(index)", condition: data.condition(depth: 3))
         }

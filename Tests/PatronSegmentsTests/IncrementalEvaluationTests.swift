@@ -16,14 +16,7 @@ struct IncrementalEvaluationTests {
         var data = RandomSegmentData(seed: seed)
         let test = try SegmentTestStore()
         let now = SegmentTestStore.now
-        _ = try await test.store.createSegment(
-            name: "base-a",
-            condition: .trait(key: "plan", Comparison(.startsWith, [.string("pro")]))
-        )
-        _ = try await test.store.createSegment(
-            name: "base-b",
-            condition: .eventCount(EventCountCondition(name: "A", count: 2, inLast: SegmentDuration("30d")))
-        )
+        try await test.createBaseSegments(window: SegmentDuration("30d"))
         for index in 0..<6 {
             _ = try await test.store.createSegment(name: "random-\(index)", condition: data.condition(depth: 3))
         }

@@ -111,6 +111,44 @@ struct SegmentTestStore {
         try await store.saveScores(rows, reason: "test")
     }
 
+    /// Creates the segments that random conditions refer to (``RandomSegmentData/segmentNames``):
+    /// `base-a`, plan starts with "pro", and `base-b`, `A` at least twice (in `window` when given).
+    func createBaseSegments(window: SegmentDuration? = nil) async throws {
+        _ = try await store.createSegment(
+            name: "base-a",
+            condition: .trait(key: "plan", Comparison(.startsWith, [.string("pro")]))
+        )
+        _ = try await store.createSegment(
+            name: "base-b",
+            condition: .eventCount(EventCountCondition(name: "A", count: 2, inLast: window))
+        )
+    }
+
+    /// Sends `count` random customers `u0`, `u1`, … (an identify with random traits, then random
+    /// events unless `withoutEvents` says so for the index) and saves a random score for some.
+    func sendRandomCustomers(
+        _ count: Int,
+        data: inout RandomSegmentData,
+        scoreChance: Double,
+        withoutEvents: (Int) -> Bool = { _ in false }
+    ) async throws {
+        var events: [JSONValue] = []
+        var scores: [(userId: String, probabilityAlive: Double, value: Double, decile: Int)] = []
+        for index in 0..<count {
+            let user = "u\(index)"
+            events.append(Self.identify(user, data.traits()))
+            for event in withoutEvents(index) ? [] : data.events() {
+                events.append(Self.track(user, event.name, millisecondsAgo: event.age))
+            }
+            if data.chance(scoreChance) {
+                let decile = Int.random(in: 1...10, using: &data.random)
+                scores.append((user, data.pick([0.1, 0.3, 0.5, 0.9]), data.pick([5, 50, 200, 800]), decile))
+            }
+        }
+        try await send(events)
+        try await saveScores(scores)
+    }
+
     /// The id of the customer with user id `userId`.
     func customer(_ userId: String) async throws -> Int64 {
         try #require(try await store.customerId(anyId: userId))

@@ -13,29 +13,10 @@ struct TimeRefreshAgreementTests {
     func afterEachRefreshAFullBackfillFindsNothingToChange(seed: UInt64) async throws {
         var data = RandomSegmentData(seed: seed)
         let test = try SegmentTestStore()
-        var events: [JSONValue] = []
-        var scores: [(userId: String, probabilityAlive: Double, value: Double, decile: Int)] = []
+        // A third have traits only, so that what their traits' dates alone move shows.
+        try await test.sendRandomCustomers(60, data: &data, scoreChance: 0.5) { $0 % 3 == 0 }
         let users = (0..<60).map { "u\($0)" }
-        for (index, user) in users.enumerated() {
-            events.append(SegmentTestStore.identify(user, data.traits()))
-            // A third have traits only, so that what their traits' dates alone move shows.
-            for event in index % 3 == 0 ? [] : data.events() {
-                events.append(SegmentTestStore.track(user, event.name, millisecondsAgo: event.age))
-            }
-            if data.chance(0.5) {
-                scores.append((user, data.pick([0.1, 0.3, 0.5, 0.9]), data.pick([5, 50, 200, 800]), 5))
-            }
-        }
-        try await test.send(events)
-        try await test.saveScores(scores)
-        _ = try await test.store.createSegment(
-            name: "base-a",
-            condition: .trait(key: "plan", Comparison(.startsWith, [.string("pro")]))
-        )
-        _ = try await test.store.createSegment(
-            name: "base-b",
-            condition: .eventCount(EventCountCondition(name: "A", count: 2, inLast: SegmentDuration("7d")))
-        )
+        try await test.createBaseSegments(window: SegmentDuration("7d"))
         // Fixed conditions that time moves often, and random ones.
         _ = try await test.store.createSegment(
             name: "recent-sign-up",
