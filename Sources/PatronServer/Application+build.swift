@@ -33,7 +33,14 @@ public func buildApplication(
         services.append(RefitService(store: store, interval: interval, logger: logger))
     }
     if let interval = configuration.segmentRefreshInterval {
-        services.append(SegmentRefreshService(store: store, interval: interval, logger: logger))
+        services.append(
+            SegmentRefreshService(
+                store: store,
+                interval: interval,
+                fullRefreshInterval: configuration.segmentFullRefreshInterval,
+                logger: logger
+            )
+        )
     }
     services.append(CheckpointService(store: store, logger: logger))
     return Application(

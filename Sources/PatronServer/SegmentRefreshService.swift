@@ -12,36 +12,41 @@ public import ServiceLifecycle
 /// A scheduled refresh re-evaluates only the customers whose stored times crossed a window's edge
 /// since the previous one (``SQLiteStore/refreshSegments(passedSince:at:)``): new events and scores
 /// already re-evaluate their customers in real time. A full refresh, which backfills every segment
-/// over every customer, runs at start and then every `fullRefreshEvery`-th refresh: it catches
-/// changes made outside the server (a CSV import of customers with `--no-segments`, another
-/// process's processing), customers whose real-time evaluation a crash interrupted, and what time
-/// changed while the server was stopped.
+/// over every customer, runs at start and then every `fullRefreshInterval`: it catches changes made
+/// outside the server (a CSV import of customers with `--no-segments`, another process's
+/// processing), customers whose real-time evaluation a crash interrupted, and what time changed
+/// while the server was stopped.
 public struct SegmentRefreshService: Service {
     let store: SQLiteStore
     let interval: Duration
+    let fullRefreshInterval: Duration?
     let logger: Logger
 
-    let fullRefreshEvery: Int
-
     /// Creates the service.
-    /// - Parameter fullRefreshEvery: one refresh in this many backfills every segment (default 60:
-    ///   hourly at the default 1-minute interval).
-    public init(store: SQLiteStore, interval: Duration, fullRefreshEvery: Int = 60, logger: Logger) {
+    /// - Parameter fullRefreshInterval: how often, after the one at start, a refresh backfills
+    ///   every segment (default an hour); `nil` for at start only.
+    public init(
+        store: SQLiteStore,
+        interval: Duration,
+        fullRefreshInterval: Duration? = .seconds(3600),
+        logger: Logger
+    ) {
         self.store = store
         self.interval = interval
-        self.fullRefreshEvery = max(1, fullRefreshEvery)
+        self.fullRefreshInterval = fullRefreshInterval
         self.logger = logger
     }
 
     /// Refreshes every segment at once, then every `interval` what time changed (every segment
-    /// again every `fullRefreshEvery`-th time), until shutdown; a failed refresh is logged, and the
-    /// next one covers its time.
+    /// again once `fullRefreshInterval` has passed since the last full one), until shutdown; a
+    /// failed refresh is logged, and the next one covers its time.
     public func run() async throws {
+        let clock = ContinuousClock()
+        var lastFull = clock.now
         var previous = await refresh(since: nil)
-        var refreshes = 0
         await RepeatingSchedule.run(every: interval) {
-            refreshes += 1
-            let full = refreshes % fullRefreshEvery == 0
+            let full = fullRefreshInterval.map { clock.now - lastFull >= $0 } ?? false
+            if full { lastFull = clock.now }
             previous = await refresh(since: full ? nil : previous) ?? previous
         }
     }

@@ -11,8 +11,12 @@ public struct ServerConfiguration: Sendable {
     public var limits: IngestLimits
     /// How often the value models are refitted and every customer re-scored; `nil` = never.
     public var refitInterval: Duration?
-    /// How often every segment is re-evaluated over every customer; `nil` = never.
+    /// How often segments are refreshed for what time changed (``SegmentRefreshService``); `nil` =
+    /// never (no scheduled refresh at all).
     public var segmentRefreshInterval: Duration?
+    /// How often, after the one at start, a refresh re-evaluates every segment over every
+    /// customer; `nil` = at start only.
+    public var segmentFullRefreshInterval: Duration?
     /// When failed webhooks are retried.
     public var webhookRetrySchedule: RetrySchedule
     /// The longest wait for a webhook endpoint's answer.
@@ -26,6 +30,7 @@ public struct ServerConfiguration: Sendable {
         limits: IngestLimits = IngestLimits(),
         refitInterval: Duration? = nil,
         segmentRefreshInterval: Duration? = .seconds(60),
+        segmentFullRefreshInterval: Duration? = .seconds(3600),
         webhookRetrySchedule: RetrySchedule = .standard,
         webhookTimeout: Duration = .seconds(10)
     ) {
@@ -34,6 +39,7 @@ public struct ServerConfiguration: Sendable {
         self.limits = limits
         self.refitInterval = refitInterval
         self.segmentRefreshInterval = segmentRefreshInterval
+        self.segmentFullRefreshInterval = segmentFullRefreshInterval
         self.webhookRetrySchedule = webhookRetrySchedule
         self.webhookTimeout = webhookTimeout
     }

@@ -39,6 +39,23 @@ struct InputErrorTests {
         try loadError(text, flag: "--transactions")
     }
 
+    /// The scheduled refreshes of `serve`: a duration or `never`, and a message naming the option.
+    @Test func refreshSchedulesParseOrNameTheOption() throws {
+        let hourly = try ServeCommand.parse(["--segment-full-refresh-every", "2h", "--segment-refresh-every", "30s"])
+        #expect(try hourly.segmentFullRefreshInterval == .seconds(7200))
+        #expect(try hourly.segmentRefreshInterval == .seconds(30))
+        #expect(try ServeCommand.parse(["--segment-full-refresh-every", "never"]).segmentFullRefreshInterval == nil)
+        do {
+            _ = try ServeCommand.parse(["--segment-full-refresh-every", "soon"])
+            Issue.record("no error for --segment-full-refresh-every soon")
+        } catch {
+            #expect(
+                ServeCommand.message(for: error)
+                    == "--segment-full-refresh-every must be a positive duration like 30s, 1m or 1h, or never, got 'soon'"
+            )
+        }
+    }
+
     @Test func missingColumnListsTheHeader() throws {
         let message = try summaryError("id,frequency,T\n1,2,30\n")
         #expect(message.contains("FILE:1"))

@@ -67,22 +67,52 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help:
-            "Re-evaluate the segments that time alone can change (event windows, relative dates) over every customer this often, and every segment at the first and every 60th refresh (env PATRON_SEGMENT_REFRESH_EVERY; default 1m; 'never' turns it off)."
+            "Re-evaluate, this often, the customers whose event or trait times crossed a segment's window since the last refresh (env PATRON_SEGMENT_REFRESH_EVERY; default 1m; 'never' turns off every scheduled refresh)."
     )
     var segmentRefreshEvery: String?
 
+    @Option(
+        help:
+            "Re-evaluate every segment over every customer at start and then this often, catching what other processes changed (env PATRON_SEGMENT_FULL_REFRESH_EVERY; default 1h; 'never': at start only)."
+    )
+    var segmentFullRefreshEvery: String?
+
     var segmentRefreshInterval: Duration? {
         get throws {
-            let text =
-                segmentRefreshEvery ?? ProcessInfo.processInfo.environment["PATRON_SEGMENT_REFRESH_EVERY"] ?? "1m"
-            if text == "never" { return nil }
-            guard let interval = DurationText.parse(text) else {
-                throw ValidationError(
-                    "--segment-refresh-every must be a positive duration like 30s, 1m or 1h, or never, got '\(text)'"
-                )
-            }
-            return interval
+            try Self.interval(
+                segmentRefreshEvery,
+                environment: "PATRON_SEGMENT_REFRESH_EVERY",
+                default: "1m",
+                option: "--segment-refresh-every"
+            )
         }
+    }
+
+    var segmentFullRefreshInterval: Duration? {
+        get throws {
+            try Self.interval(
+                segmentFullRefreshEvery,
+                environment: "PATRON_SEGMENT_FULL_REFRESH_EVERY",
+                default: "1h",
+                option: "--segment-full-refresh-every"
+            )
+        }
+    }
+
+    /// A schedule's interval from its option, else its environment variable, else `fallback`;
+    /// `nil` for `never`.
+    static func interval(
+        _ value: String?,
+        environment: String,
+        default fallback: String,
+        option: String
+    ) throws -> Duration? {
+        let text = value ?? ProcessInfo.processInfo.environment[environment] ?? fallback
+        if text == "never" { return nil }
+        guard let interval = DurationText.parse(text) else {
+            throw ValidationError("\(option) must be a positive duration like 30s, 1m or 1h, or never, got '\(text)'")
+        }
+        return interval
     }
 
     @Option(help: "The longest wait for a webhook endpoint's answer, e.g. 10s.")
@@ -129,6 +159,7 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try refitInterval
         _ = try webhookSchedule
         _ = try segmentRefreshInterval
+        _ = try segmentFullRefreshInterval
         guard DurationText.parse(webhookTimeout) != nil else {
             throw ValidationError("--webhook-timeout must be a positive duration like 10s, got '\(webhookTimeout)'")
         }
@@ -170,6 +201,7 @@ struct ServeCommand: AsyncParsableCommand {
             ),
             refitInterval: try refitInterval,
             segmentRefreshInterval: try segmentRefreshInterval,
+            segmentFullRefreshInterval: try segmentFullRefreshInterval,
             webhookRetrySchedule: try webhookSchedule,
             webhookTimeout: DurationText.parse(webhookTimeout) ?? .seconds(10)
         )
