@@ -9,7 +9,8 @@ import Testing
 
 /// The scheduled refresh re-evaluates segments without new events and fires their triggers.
 struct SegmentRefreshServiceTests {
-    @Test func aScheduledRefreshFindsNewMembersAndFiresTheirTriggers() async throws {
+    /// A store in a temporary file with one processed customer, ann, whose plan is "pro".
+    static func storeWithAProCustomer() async throws -> SQLiteStore {
         let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
         let store = try SQLiteStore(path: path.path)
         let body = Data(
@@ -19,6 +20,11 @@ struct SegmentRefreshServiceTests {
         let request = try SegmentRequest.parse(body: body, single: nil, receivedAt: Date())
         _ = try await store.ingest(IngestBatch(source: "web", accepted: request.accepted, rejected: request.rejected))
         try await store.processAll()
+        return store
+    }
+
+    @Test func aScheduledRefreshFindsNewMembersAndFiresTheirTriggers() async throws {
+        let store = try await Self.storeWithAProCustomer()
         // Created after the customer was processed and without a backfill: only the refresh finds ann.
         _ = try await store.createSegment(
             name: "pro",
@@ -48,15 +54,7 @@ struct SegmentRefreshServiceTests {
     /// After the one at start, a full refresh comes again once its interval has passed: a segment
     /// created behind the server's back (no backfill, no new event) gets its members then.
     @Test func aFullRefreshComesAgainAfterItsInterval() async throws {
-        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
-        let store = try SQLiteStore(path: path.path)
-        let body = Data(
-            #"{"batch":[{"type":"identify","userId":"ann","messageId":"m1","traits":{"plan":"pro"},"timestamp":"2025-01-01T00:00:00Z"}]}"#
-                .utf8
-        )
-        let request = try SegmentRequest.parse(body: body, single: nil, receivedAt: Date())
-        _ = try await store.ingest(IngestBatch(source: "web", accepted: request.accepted, rejected: request.rejected))
-        try await store.processAll()
+        let store = try await Self.storeWithAProCustomer()
         let service = SegmentRefreshService(
             store: store,
             interval: .milliseconds(20),

@@ -78,41 +78,11 @@ struct ServeCommand: AsyncParsableCommand {
     var segmentFullRefreshEvery: String?
 
     var segmentRefreshInterval: Duration? {
-        get throws {
-            try Self.interval(
-                segmentRefreshEvery,
-                environment: "PATRON_SEGMENT_REFRESH_EVERY",
-                default: "1m",
-                option: "--segment-refresh-every"
-            )
-        }
+        get throws { try ScheduleOption.segmentRefresh.interval(segmentRefreshEvery) }
     }
 
     var segmentFullRefreshInterval: Duration? {
-        get throws {
-            try Self.interval(
-                segmentFullRefreshEvery,
-                environment: "PATRON_SEGMENT_FULL_REFRESH_EVERY",
-                default: "1h",
-                option: "--segment-full-refresh-every"
-            )
-        }
-    }
-
-    /// A schedule's interval from its option, else its environment variable, else `fallback`;
-    /// `nil` for `never`.
-    static func interval(
-        _ value: String?,
-        environment: String,
-        default fallback: String,
-        option: String
-    ) throws -> Duration? {
-        let text = value ?? ProcessInfo.processInfo.environment[environment] ?? fallback
-        if text == "never" { return nil }
-        guard let interval = DurationText.parse(text) else {
-            throw ValidationError("\(option) must be a positive duration like 30s, 1m or 1h, or never, got '\(text)'")
-        }
-        return interval
+        get throws { try ScheduleOption.segmentFullRefresh.interval(segmentFullRefreshEvery) }
     }
 
     @Option(help: "The longest wait for a webhook endpoint's answer, e.g. 10s.")
