@@ -28,7 +28,7 @@ public struct RefitService: Service {
                     "scheduled refit: model version \(outcome.version.id) (\(outcome.version.purchaseModel)), \(outcome.customersScored) customers scored"
                 )
                 // Scores changed for everyone: segments on scores (and their triggers) follow.
-                _ = try await store.backfillSegments()
+                _ = try await store.refreshEverySegment()
             } catch {
                 // Cancelled (shutdown) mid-refit: the active version stays, nothing to report.
                 if Task.isCancelled { return }

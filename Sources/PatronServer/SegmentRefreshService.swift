@@ -11,8 +11,8 @@ public import ServiceLifecycle
 ///
 /// A scheduled refresh re-evaluates only the customers whose stored times crossed a window's edge
 /// since the previous one (``SQLiteStore/refreshSegments(passedSince:at:)``): new events and scores
-/// already re-evaluate their customers in real time. A full refresh, which backfills every segment
-/// over every customer, runs at start and then every `fullRefreshInterval`: it catches changes made
+/// already re-evaluate their customers in real time. A full refresh, which re-evaluates every
+/// segment for every customer (``SQLiteStore/refreshEverySegment(at:busyShare:groupSize:)``), runs at start and then every `fullRefreshInterval`: it catches changes made
 /// outside the server (a CSV import of customers with `--no-segments`, another process's
 /// processing), customers whose real-time evaluation a crash interrupted, and what time changed
 /// while the server was stopped.
@@ -23,8 +23,8 @@ public struct SegmentRefreshService: Service {
     let logger: Logger
 
     /// Creates the service.
-    /// - Parameter fullRefreshInterval: how often, after the one at start, a refresh backfills
-    ///   every segment (default an hour); `nil` for at start only.
+    /// - Parameter fullRefreshInterval: how often, after the one at start, a refresh re-evaluates
+    ///   every customer (default an hour); `nil` for at start only.
     public init(
         store: SQLiteStore,
         interval: Duration,
@@ -51,9 +51,9 @@ public struct SegmentRefreshService: Service {
         }
     }
 
-    /// The share of one core a full refresh keeps busy (``SQLiteStore/backfillSegments(at:busyShare:)``):
-    /// at 80,000 customers and 100 segments it needs ~30 s of a core, which at full speed on two
-    /// cores slowed every event meanwhile.
+    /// The share of one core a full refresh keeps busy (``SQLiteStore/refreshEverySegment(at:busyShare:groupSize:)``):
+    /// at 80,000 customers and 100 segments it needs ~3 s of a core, which at full speed would take
+    /// that from the events processed meanwhile.
     static let fullRefreshBusyShare = 0.25
 
     /// One refresh at the current time: of what time changed since `start`, or of every segment
@@ -67,7 +67,7 @@ public struct SegmentRefreshService: Service {
                 if let start {
                     try await store.refreshSegments(passedSince: start, at: time)
                 } else {
-                    try await store.backfillSegments(busyShare: Self.fullRefreshBusyShare)
+                    try await store.refreshEverySegment(busyShare: Self.fullRefreshBusyShare)
                 }
             let moves = changes.entriesAndExits
             if moves > 0 {

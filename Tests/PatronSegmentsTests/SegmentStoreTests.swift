@@ -163,18 +163,19 @@ struct SegmentStoreTests {
         #expect(try await test.store.refreshSegments(passedSince: later, at: later.addingTimeInterval(60)).isEmpty)
     }
 
-    /// A paced backfill rests after each segment (here 99 times as long as the segment took), and a
-    /// cancellation while it rests ends it with an error rather than a partial result.
-    @Test func aPacedBackfillRestsAfterEachSegmentAndStopsWhenCancelled() async throws {
+    /// A paced refresh rests after each group of customers (here 999 times as long as the group
+    /// took), and a cancellation while it rests ends it with an error rather than a partial result.
+    @Test func aPacedRefreshRestsAfterEachGroupAndStopsWhenCancelled() async throws {
         let test = try await makeStore()
         _ = try await test.store.createSegment(name: "Pro", condition: Self.pro)
         _ = try await test.store.createSegment(name: "Not pro", condition: .not(.segment("Pro")))
-        let backfill = Task { try await test.store.backfillSegments(busyShare: 0.01) }
+        let refresh = Task { try await test.store.refreshEverySegment(busyShare: 0.001, groupSize: 1) }
         try await Task.sleep(for: .milliseconds(50))
-        backfill.cancel()
-        await #expect(throws: SegmentError.self) { try await backfill.value }
-        // Unpaced, the same backfill completes.
-        #expect(try await test.store.backfillSegments().count == 2)
+        refresh.cancel()
+        await #expect(throws: SegmentError.self) { try await refresh.value }
+        // Unpaced, the same refresh completes.
+        let changes = try await test.store.refreshEverySegment(groupSize: 1)
+        #expect(changes.keys.sorted() == ["Not pro", "Pro"])
     }
 
     @Test func eachConditionNamesTheStoredTimesWhoseCrossingCanChangeIt() throws {

@@ -456,7 +456,7 @@ struct ImportCommand: AsyncParsableCommand {
             summary.finishPhase("rows")
             if segments, summary.outcome.imported > 0 {
                 // New traits and consent move customers now, not at a server's next full refresh.
-                summary.segmentChanges = try await store.backfillSegments().entriesAndExits
+                summary.segmentChanges = try await store.refreshEverySegment().entriesAndExits
                 summary.finishPhase("segments")
             }
             try summary.print(format: format)

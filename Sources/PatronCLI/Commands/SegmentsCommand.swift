@@ -170,7 +170,11 @@ struct SegmentsCommand: AsyncParsableCommand {
     struct Backfill: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Evaluate segments over every customer now and record who entered and who exited.",
-            discussion: "Run it on a schedule so that customers leave a segment when a time window passes."
+            discussion: """
+                With --name, one segment through its compiled SQL; without, every segment in memory, \
+                reading each customer's data once for all of them. Without patron serve, run it with \
+                --since on a schedule so that customers leave a segment when a time window passes.
+                """
         )
 
         @OptionGroup var store: DatabaseOptions
@@ -214,7 +218,7 @@ struct SegmentsCommand: AsyncParsableCommand {
                         at: now
                     )
                 } else {
-                    try await database.backfillSegments()
+                    try await database.refreshEverySegment()
                 }
             try SegmentsCommand.printChanges(changes, format: format)
         }

@@ -53,7 +53,7 @@ struct StoreFitArguments: ParsableArguments {
         }
         // New active scores move customers in and out of score segments, as a refit in `patron serve` does.
         let segmentChanges =
-            activate && outcome.customersScored > 0 ? try await store.backfillSegments().entriesAndExits : nil
+            activate && outcome.customersScored > 0 ? try await store.refreshEverySegment().entriesAndExits : nil
         switch format {
         case .json:
             struct Output: Encodable {
