@@ -77,21 +77,25 @@ extension SQLiteStore {
         }
     }
 
-    /// Evaluates segment `name` over every customer at `time` (through the compiled SQL) and
-    /// records who entered and who exited.
+    /// Evaluates segment `name` over every customer (through the compiled SQL) and records who
+    /// entered and who exited.
+    /// - Parameter time: the time of the evaluation; `nil`, the default, for now: the time of the
+    ///   read, then of the write, which counts what a real-time evaluation in between counted.
     public func backfillSegment(
         named name: String,
-        at time: Date = Date()
+        at time: Date? = nil
     ) async throws(SegmentError)
         -> SegmentMembershipChange
     {
         let definition = try await segmentDefinition(named: name)
-        let compiled = definition.condition.compiled(now: CustomerFacts.milliseconds(time))
+        let condition = definition.condition
         return try await segmentStore { () throws(StoreError) in
             try await refreshSegmentMembership(
                 segmentId: definition.id,
-                where: compiled.predicate,
-                arguments: compiled.arguments,
+                compiled: { time in
+                    let compiled = condition.compiled(now: CustomerFacts.milliseconds(time))
+                    return (compiled.predicate, compiled.arguments)
+                },
                 at: time
             )
         }
@@ -101,15 +105,15 @@ extension SQLiteStore {
     /// segment scans every customer. ``refreshEverySegment(at:busyShare:groupSize:)`` reaches the same
     /// memberships through the in-memory engine, reading each customer once for every segment (the
     /// property tests check that the two agree).
-    /// - Parameter time: the time of the evaluation; `nil` for each segment's own start (evaluated at
-    ///   the time the whole backfill started, the last segments would not count the events that came
-    ///   in meanwhile, and would take out of a window segment customers that such an event had just
-    ///   put in).
+    /// - Parameter time: the time of the evaluation; `nil` for the time of each segment's read and
+    ///   write (evaluated at the time the whole backfill started, the last segments would not count
+    ///   the events that came in meanwhile, and would take out of a window segment customers that
+    ///   such an event had just put in).
     /// - Returns: the change of each segment, by name.
     public func backfillSegments(at time: Date? = nil) async throws(SegmentError) -> [String: SegmentMembershipChange] {
         var changes: [String: SegmentMembershipChange] = [:]
         for definition in SegmentDefinition.dependencyOrder(try await segmentDefinitions()) {
-            changes[definition.name] = try await backfillSegment(named: definition.name, at: time ?? Date())
+            changes[definition.name] = try await backfillSegment(named: definition.name, at: time)
         }
         return changes
     }

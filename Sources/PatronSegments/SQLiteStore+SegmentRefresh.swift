@@ -18,18 +18,21 @@ extension SQLiteStore {
     ///
     /// Each group of customers is evaluated on a read connection first; only those whose
     /// memberships move are evaluated again and recorded in a short write transaction, against
-    /// their data as it is then (still at `time`: an event processed after `time` but dated after
-    /// it too is not counted, as at `time`; the next real-time evaluation of that customer counts it).
-    /// It reads the events by time through an index, and costs in proportion to the customers it
-    /// selects (at 80,000 customers, a minute's refresh ~1/40 of ``refreshEverySegment(at:busyShare:groupSize:)``).
+    /// their data as it is then. It reads the events by time through an index, and costs in
+    /// proportion to the customers it selects (at 80,000 customers, a minute's refresh ~1/40 of
+    /// ``refreshEverySegment(at:busyShare:groupSize:)``).
+    /// - Parameter time: the end of the time passed and the time of the evaluation; `nil`, the
+    ///   default, for now, with each read and each write evaluating at its own time: a write then
+    ///   counts what a real-time evaluation counted just before it (an event processed after the
+    ///   read and dated after its time), and leaves the membership that evaluation recorded.
     /// - Returns: the change of each segment that changed, by name.
     public func refreshSegments(
         passedSince start: Date,
-        at time: Date = Date()
+        at time: Date? = nil
     ) async throws(SegmentError) -> [String: SegmentMembershipChange] {
         let plan = RealtimeSegmentPlan(SegmentDefinition.dependencyOrder(try await segmentDefinitions()))
         let crossings = plan.definitions.reduce(SegmentTimeCrossings()) { $0.union($1.condition.timeCrossings) }
-        let now = CustomerFacts.milliseconds(time)
+        let now = CustomerFacts.milliseconds(time ?? Date())
         let from = CustomerFacts.milliseconds(start)
         guard !crossings.isEmpty, now > from else { return [:] }
         let candidates = try await segmentStore { () throws(StoreError) in
@@ -54,8 +57,9 @@ extension SQLiteStore {
     /// compiled SQL (at 80,000 customers and 100 segments, ~3 s of a core against ~26 s); each
     /// read and each write is short, so the log can restart meanwhile.
     /// - Parameters:
-    ///   - time: the time of the evaluation; `nil`, the default, for each group's own start (a
-    ///     refresh that takes a while then counts the events processed meanwhile).
+    ///   - time: the time of the evaluation; `nil`, the default, for the time of each read and each
+    ///     write (a refresh that takes a while then counts the events processed meanwhile, and a
+    ///     write counts what a real-time evaluation just before it counted).
     ///   - busyShare: the share of the time spent refreshing, between 0 and 1: after each group the
     ///     refresh rests for as long as makes up the rest (1, the default, never rests).
     ///   - groupSize: how many customers each read and each write covers.
@@ -107,12 +111,14 @@ extension SQLiteStore {
     /// (or who have no data, and leave every segment), again in a short write transaction that
     /// records the changes.
     /// - Parameters:
-    ///   - time: the time of the evaluation; `nil` for each group's own start.
+    ///   - time: the time of the evaluation; `nil` for the time of each read and each write.
     ///   - busyShare: see ``refreshEverySegment(at:busyShare:groupSize:)``.
-    private func refresh(
+    ///   - afterReading: runs between each group's read and its write (tests interleave events there).
+    func refresh(
         plan: RealtimeSegmentPlan,
         at time: Date?,
         busyShare: Double = 1,
+        afterReading: () async -> Void = {},
         groups nextGroup: () async throws(SegmentError) -> [Int64]?
     ) async throws(SegmentError) -> [String: SegmentMembershipChange] {
         var changes: [String: SegmentMembershipChange] = [:]
@@ -120,15 +126,16 @@ extension SQLiteStore {
         let clock = ContinuousClock()
         while let group = try await nextGroup() {
             let started = clock.now
-            let time = time ?? Date()
-            let facts = try await customerFacts(at: time, customers: group, lookback: plan.lookback)
+            let facts = try await customerFacts(at: time ?? Date(), customers: group, lookback: plan.lookback)
             let withoutFacts = Set(group).subtracting(facts.map(\.customerId))
             let moving = (plan.customersWhoseMembershipsMove(facts) + withoutFacts).sorted()
             if !moving.isEmpty {
-                let now = CustomerFacts.milliseconds(time)
+                await afterReading()
                 let recorded = try await segmentStore { () throws(StoreError) in
                     try await writeSegmentData("record the refreshed segment members") {
                         db -> [Int64: SegmentMembershipChange] in
+                        let time = time ?? Date()
+                        let now = CustomerFacts.milliseconds(time)
                         let facts = try Self.customerFacts(
                             db: db,
                             now: now,

@@ -58,14 +58,14 @@ public struct SegmentRefreshService: Service {
 
     /// One refresh at the current time: of what time changed since `start`, or of every segment
     /// when `start` is `nil`.
-    /// - Returns: the time the refresh brought the memberships up to (for a full one, the time it
-    ///   started: each segment is evaluated at its own start), or `nil` when it failed.
+    /// - Returns: the time the refresh brought the memberships up to at least (the time it started:
+    ///   its evaluations are all at that time or later), or `nil` when it failed.
     private func refresh(since start: Date?) async -> Date? {
         let time = Date()
         do {
             let changes =
                 if let start {
-                    try await store.refreshSegments(passedSince: start, at: time)
+                    try await store.refreshSegments(passedSince: start)
                 } else {
                     try await store.refreshEverySegment(busyShare: Self.fullRefreshBusyShare)
                 }

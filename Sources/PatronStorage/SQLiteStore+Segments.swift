@@ -129,10 +129,14 @@ extension SQLiteStore {
         }
     }
 
+    /// A segment's condition compiled to SQL at a time: a predicate over the row `customer` with its
+    /// bound arguments.
+    package typealias CompiledAt = @Sendable (Date) -> (predicate: String, arguments: [DatabaseValue])
+
     /// Makes the current members of segment `segmentId` exactly the current customers for which
-    /// `predicate` holds: new ones enter at `time`, members who no longer qualify exit at `time`
-    /// (their rows stay as history). Conditions on other segments read the memberships as they
-    /// were before this call.
+    /// its condition (`compiled` at the time of the evaluation) holds: new ones enter, members who
+    /// no longer qualify exit (their rows stay as history). Conditions on other segments read the
+    /// memberships as they were before this call.
     ///
     /// The predicate runs over every customer on a read connection, off the writer: at 80,000
     /// customers and 100 segments, the scheduled refresh held the one writer for ~5 s in a row and
@@ -140,29 +144,25 @@ extension SQLiteStore {
     /// again for the customers whose membership it would change, and changes only those whose
     /// membership still differs: a customer moved in real time in between keeps what that
     /// evaluation, the later one, gave it.
+    /// - Parameter time: the time of the evaluation; `nil` for the time of the read and then of the
+    ///   write (which then counts the events a real-time evaluation in between counted).
     package func refreshSegmentMembership(
         segmentId: Int64,
-        where predicate: String,
-        arguments: [DatabaseValue],
-        at time: Date
+        compiled: @escaping CompiledAt,
+        at time: Date?
     ) async throws(StoreError) -> SegmentMembershipChange {
+        let read = compiled(time ?? Date())
         let candidates = try await segmentMembershipCandidates(
             segmentId: segmentId,
-            where: predicate,
-            arguments: arguments
+            where: read.predicate,
+            arguments: read.arguments
         )
-        return try await changeSegmentMembership(
-            segmentId: segmentId,
-            of: candidates,
-            where: predicate,
-            arguments: arguments,
-            at: time
-        )
+        return try await changeSegmentMembership(segmentId: segmentId, of: candidates, compiled: compiled, at: time)
     }
 
     /// The customers whose membership of segment `segmentId` differs from `predicate`, in id
     /// order, read on a read connection: the first half of
-    /// ``refreshSegmentMembership(segmentId:where:arguments:at:)``.
+    /// ``refreshSegmentMembership(segmentId:compiled:at:)``.
     package func segmentMembershipCandidates(
         segmentId: Int64,
         where predicate: String,
@@ -183,19 +183,20 @@ extension SQLiteStore {
         }
     }
 
-    /// Of `candidates`, makes those for which `predicate` holds now current members of segment
-    /// `segmentId` and the others not, entering or exiting at `time`, recounts the members and
-    /// fires the segment's triggers: the second half of
-    /// ``refreshSegmentMembership(segmentId:where:arguments:at:)``.
+    /// Of `candidates`, makes those for which the condition holds now current members of segment
+    /// `segmentId` and the others not, entering or exiting at the time of the evaluation (`time`, or
+    /// when `nil` the write's own), recounts the members and fires the segment's triggers: the
+    /// second half of ``refreshSegmentMembership(segmentId:compiled:at:)``.
     package func changeSegmentMembership(
         segmentId: Int64,
         of candidates: [Int64],
-        where predicate: String,
-        arguments: [DatabaseValue],
-        at time: Date
+        compiled: @escaping CompiledAt,
+        at time: Date?
     ) async throws(StoreError) -> SegmentMembershipChange {
         let candidateList = jsonIdList(candidates)
         return try await write("backfill segment \(segmentId)") { db in
+            let time = time ?? Date()
+            let (predicate, arguments) = compiled(time)
             let matching = try Int64.fetchSet(
                 db,
                 sql: """

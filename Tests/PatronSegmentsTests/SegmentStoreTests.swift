@@ -82,8 +82,7 @@ struct SegmentStoreTests {
         let change = try await test.store.changeSegmentMembership(
             segmentId: segment.id,
             of: candidates,
-            where: compiled.predicate,
-            arguments: compiled.arguments,
+            compiled: { _ in (compiled.predicate, compiled.arguments) },
             at: SegmentTestStore.now
         )
         #expect(change == SegmentMembershipChange(entered: [cat], exited: [], members: 1))

@@ -208,14 +208,12 @@ struct SegmentsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let database = try store.open()
-            let now = Date()
             let changes =
                 if let name {
                     [name: try await database.backfillSegment(named: name)]
                 } else if let window = since.flatMap(SegmentDuration.init) {
                     try await database.refreshSegments(
-                        passedSince: now.addingTimeInterval(-Double(window.milliseconds) / 1000),
-                        at: now
+                        passedSince: Date().addingTimeInterval(-Double(window.milliseconds) / 1000)
                     )
                 } else {
                     try await database.refreshEverySegment()
