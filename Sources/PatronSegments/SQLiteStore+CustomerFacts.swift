@@ -16,7 +16,7 @@ extension SQLiteStore {
         lookback: Int64? = nil
     ) async throws(SegmentError) -> [CustomerFacts] {
         let now = CustomerFacts.milliseconds(time)
-        let selection = customers.map(Self.jsonArray)
+        let selection = customers.map { jsonIdList($0) }
         return try await segmentStore { () throws(StoreError) in
             try await readCustomerData("read customer facts") { db in
                 try Self.customerFacts(db: db, now: now, selection: selection, lookback: lookback, events: .all)
@@ -37,13 +37,13 @@ extension SQLiteStore {
     ) throws -> (facts: [CustomerFacts], notKept: Set<Int64>) {
         let (known, missing) = windows.times(of: customers, now: now, lookback: plan.lookback)
         let read = EventRead.windows(
-            customers: Self.jsonArray(missing),
+            customers: jsonIdList(missing),
             names: Self.jsonArray(plan.eventNames.sorted())
         )
         var facts = try Self.customerFacts(
             db: db,
             now: now,
-            selection: Self.jsonArray(customers),
+            selection: jsonIdList(customers),
             lookback: plan.lookback,
             events: read
         )
@@ -67,10 +67,6 @@ extension SQLiteStore {
         case all
         /// Only those of `customers` and of `names` (JSON arrays), within the look-back, later ones included.
         case windows(customers: String, names: String)
-    }
-
-    static func jsonArray(_ customers: [Int64]) -> String {
-        JSONValue.array(customers.map { .number(Double($0)) }).jsonText
     }
 
     static func jsonArray(_ names: [String]) -> String {

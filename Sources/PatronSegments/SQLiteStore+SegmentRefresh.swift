@@ -139,7 +139,7 @@ extension SQLiteStore {
                         let facts = try Self.customerFacts(
                             db: db,
                             now: now,
-                            selection: Self.jsonArray(moving),
+                            selection: jsonIdList(moving),
                             lookback: plan.lookback,
                             events: .all
                         )

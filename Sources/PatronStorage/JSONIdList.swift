@@ -1,4 +1,4 @@
 /// Ids as a JSON array (`[1,2,3]`): one bound argument, which SQL reads with `json_each(?)`.
-func jsonIdList(_ ids: some Sequence<Int64>) -> String {
+package func jsonIdList(_ ids: some Sequence<Int64>) -> String {
     "[" + ids.map(String.init).joined(separator: ",") + "]"
 }

@@ -191,18 +191,22 @@ struct SegmentsCommand: AsyncParsableCommand {
                     event's time arriving): run it that often. New events and scores must have been \
                     evaluated when processed (patron serve does both, and refreshes by itself).
                     """
-            )
+            ),
+            transform: { text in
+                guard let duration = SegmentDuration(text) else {
+                    throw ValidationError("--since must be a duration like 30s, 1m, 1h or 1d, got '\(text)'")
+                }
+                return duration
+            }
         )
-        var since: String?
+        var since: SegmentDuration?
 
         @Option(help: "Output format: table, json or csv.")
         var format: OutputFormat = .table
 
         func validate() throws {
-            guard let since else { return }
-            guard name == nil else { throw ValidationError("--since refreshes every segment; leave out --name") }
-            guard SegmentDuration(since) != nil else {
-                throw ValidationError("--since must be a duration like 30s, 1m, 1h or 1d, got '\(since)'")
+            guard since == nil || name == nil else {
+                throw ValidationError("--since refreshes every segment; leave out --name")
             }
         }
 
@@ -211,7 +215,7 @@ struct SegmentsCommand: AsyncParsableCommand {
             let changes =
                 if let name {
                     [name: try await database.backfillSegment(named: name)]
-                } else if let window = since.flatMap(SegmentDuration.init) {
+                } else if let window = since {
                     try await database.refreshSegments(
                         passedSince: Date().addingTimeInterval(-Double(window.milliseconds) / 1000)
                     )
