@@ -124,7 +124,11 @@ struct SegmentsCommandTests {
 
         let bad = try run("backfill", "--since", "3 months")
         #expect(bad.status != 0)
-        #expect(bad.standardError.contains("--since must be a duration like 30s, 1m, 1h or 1d, got '3 months'"))
+        #expect(
+            bad.standardError.contains(
+                "The value '3 months' is invalid for '--since <since>': expected a duration like 30s, 1m, 1h or 1d"
+            )
+        )
         let both = try run("backfill", "--since", "1m", "--name", "Due")
         #expect(both.status != 0)
         #expect(both.standardError.contains("leave out --name"))

@@ -194,7 +194,7 @@ struct SegmentsCommand: AsyncParsableCommand {
             ),
             transform: { text in
                 guard let duration = SegmentDuration(text) else {
-                    throw ValidationError("--since must be a duration like 30s, 1m, 1h or 1d, got '\(text)'")
+                    throw ValidationError("expected a duration like 30s, 1m, 1h or 1d")
                 }
                 return duration
             }
