@@ -72,6 +72,7 @@ extension SQLiteStore {
     ) async throws(SegmentError) -> [String: SegmentMembershipChange] {
         let plan = RealtimeSegmentPlan(SegmentDefinition.dependencyOrder(try await segmentDefinitions()))
         guard !plan.definitions.isEmpty else { return [:] }
+        let size = max(groupSize, 1)
         var last = Int64.min
         var customersDone = false
         return try await refresh(plan: plan, at: time, busyShare: busyShare) { () throws(SegmentError) in
@@ -83,12 +84,12 @@ extension SQLiteStore {
                         db.cachedStatement(
                             sql: "SELECT id FROM customer WHERE mergedInto IS NULL AND id > ? ORDER BY id LIMIT ?"
                         ),
-                        arguments: [after, max(groupSize, 1)]
+                        arguments: [after, size]
                     )
                 }
             }
             last = group.last ?? last
-            guard group.count < max(groupSize, 1) else { return group }
+            guard group.count < size else { return group }
             customersDone = true
             let formerCustomers = try await segmentStore { () throws(StoreError) in
                 try await readCustomerData("list the segment members without a customer") { db in
