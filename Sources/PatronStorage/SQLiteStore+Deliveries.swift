@@ -74,14 +74,16 @@ extension SQLiteStore {
 
     /// Enabled destinations with a pending delivery due at `now`.
     public func destinationsWithDueDeliveries(at now: Date) async throws(StoreError) -> [Destination] {
+        // Polled every few milliseconds by the deliverer: compiled once per reader connection.
         try await read("find due deliveries") { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM destination WHERE disabledAt IS NULL AND EXISTS (
-                        SELECT 1 FROM delivery WHERE status = 'pending' AND destinationId = destination.id
-                            AND nextAttemptAt <= ?)
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM destination WHERE disabledAt IS NULL AND EXISTS (
+                            SELECT 1 FROM delivery WHERE status = 'pending' AND destinationId = destination.id
+                                AND nextAttemptAt <= ?)
+                        """
+                ),
                 arguments: [SQLDate(now)]
             )
             .map(Self.destination(row:))
@@ -99,11 +101,12 @@ extension SQLiteStore {
     {
         try await read("read due deliveries") { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM delivery WHERE status = 'pending' AND destinationId = ? AND nextAttemptAt <= ?
-                    ORDER BY id LIMIT ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM delivery WHERE status = 'pending' AND destinationId = ? AND nextAttemptAt <= ?
+                        ORDER BY id LIMIT ?
+                        """
+                ),
                 arguments: [destinationId, SQLDate(now), limit]
             )
             .map(Self.delivery(row:))

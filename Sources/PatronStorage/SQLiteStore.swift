@@ -307,8 +307,8 @@ public final class SQLiteStore: Sendable {
         foreignKeyChecks: Bool,
         _ body: (Database) throws -> T
     ) throws -> T {
-        if !fsync { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        if !foreignKeyChecks { try db.execute(sql: "PRAGMA foreign_keys = OFF") }
+        if !fsync { try db.executeCached(sql: "PRAGMA synchronous = NORMAL") }
+        if !foreignKeyChecks { try db.executeCached(sql: "PRAGMA foreign_keys = OFF") }
         var value: T?
         let result = Result {
             try db.inTransaction {
@@ -317,14 +317,14 @@ public final class SQLiteStore: Sendable {
             }
         }
         if !fsync {
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            guard try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2 else {
+            try db.executeCached(sql: "PRAGMA synchronous = FULL")
+            guard try Int.fetchOne(db.cachedStatement(sql: "PRAGMA synchronous")) == 2 else {
                 throw StoreError(.unavailable, "could not restore synchronous=FULL on the writer")
             }
         }
         if !foreignKeyChecks {
-            try db.execute(sql: "PRAGMA foreign_keys = ON")
-            guard try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") == true else {
+            try db.executeCached(sql: "PRAGMA foreign_keys = ON")
+            guard try Bool.fetchOne(db.cachedStatement(sql: "PRAGMA foreign_keys")) == true else {
                 throw StoreError(.unavailable, "could not turn foreign-key checks back on")
             }
         }
