@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 
 extension SQLiteStore {
@@ -17,12 +16,16 @@ extension SQLiteStore {
     /// restart (a reader holding an old snapshot).
     static let safetyNetMultiple = 4
 
-    /// A catch-up round that copies no more than this many pages is the last one before the
+    /// A catch-up pass that copies no more than this many pages is the last one before the
     /// writer's turn: about 5 ms of log at 10,000 events/s.
     static let catchUpPages = 200
 
-    /// At most this many catch-up rounds (a sync of the database file, then a pass) run before the
-    /// writer's turn, converged or not.
+    /// How many times per log cycle (`restartPages` of log) the database file is synced in the
+    /// background (``DatabaseFileFlusher``), so that the log restart's pass in the writer's turn has
+    /// about this fraction of a cycle's pages left to flush.
+    static let flushesPerCycle = 4
+
+    /// At most this many catch-up passes run before the writer's turn, converged or not.
     static let catchUpPassLimit = 4
 
     /// Copies the write-ahead log back into the database file on a connection of its own, every
@@ -33,15 +36,14 @@ extension SQLiteStore {
     /// copies the log into the database file and fsyncs it on the one writer connection, and every
     /// group commit queued behind it waits (the p99 tail of ingest). While this runs, a passive
     /// checkpoint, which never blocks the writer or the readers, runs on another connection (and
-    /// so on another core). Once the log is past `restartPages`, rounds follow one another, each a
-    /// sync of the database file (what the passes before it copied) and a pass (what was committed
-    /// meanwhile), until one copies no more than ``catchUpPages``, and a last pass runs in the
-    /// writer's turn, so that nothing commits between it and the next write transaction, which
-    /// restarts the log. That pass syncs the database file too, which the rounds' syncs leave with
-    /// little to flush: at 10,000 events/s the writer waits 3–26 ms (median 10) for it every ~0.7 s,
-    /// against 1–61 ms (median 15) without them, when it flushed every page copied since the last
-    /// sync (and 10–26 ms syncs on its thread when the writer restarted the log by itself, before
-    /// this service). Durability does not depend on checkpoints: a commit is durable
+    /// so on another core). Once the log is past `restartPages`, passes follow one another
+    /// until one copies no more than ``catchUpPages`` (what was committed during the previous one),
+    /// and a last pass runs in the writer's turn, so that nothing commits between it and the next
+    /// write transaction, which restarts the log: the writer waits for a few milliseconds of log to
+    /// be copied and synced (the database file is synced in the background a few times per cycle, so
+    /// that the pass has little to flush) rather than for everything since the last background pass (when the
+    /// writer restarted the log by itself, 10–26 ms syncs of the database file on its thread every
+    /// ~0.7 s at 10,000 events/s). Durability does not depend on checkpoints: a commit is durable
     /// once its log frames are fsynced. When this returns, normally or by throwing, the writer
     /// checkpoints by itself again at SQLite's default threshold.
     /// - Parameters:
@@ -64,9 +66,9 @@ extension SQLiteStore {
         } catch {
             throw StoreError(.unavailable, "cannot open the checkpoint connection: \(error)", underlying: error)
         }
-        // Opened read-only to sync the database file (any descriptor of it flushes its pages).
-        let databaseFile = FileHandle(forReadingAtPath: path)
-        defer { try? databaseFile?.close() }
+        let flusher = DatabaseFileFlusher(path: path)
+        // The log's size, in pages, at the last flush requested (0 once the log restarted).
+        var flushedAt = 0
         try await setAutomaticCheckpoints(pages: Self.safetyNetMultiple * restartPages)
         var failure: (any Error)?
         while !Task.isCancelled {
@@ -77,14 +79,15 @@ extension SQLiteStore {
             }
             do {
                 var pass = try await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+                if pass.walFrameCount < flushedAt { flushedAt = 0 }
+                if pass.walFrameCount - flushedAt >= restartPages / Self.flushesPerCycle {
+                    flusher.flush()
+                    flushedAt = pass.walFrameCount
+                }
                 guard pass.walFrameCount >= restartPages else { continue }
-                // Catch up with the writer: each round flushes what the passes before it copied into the
-                // database file and copies what was committed meanwhile, until a round copies little.
-                // The last pass syncs the database file, which flushes every page copied since the last
-                // sync: 10–60 ms in the writer's turn at 10,000 events/s when nothing was flushed before.
+                // Catch up with the writer: each pass copies what was committed during the one before.
                 for _ in 0..<Self.catchUpPassLimit {
                     let copiedBefore = pass.checkpointedFrameCount
-                    try await checkpointer.writeWithoutTransaction { _ in try databaseFile?.synchronize() }
                     pass = try await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
                     if pass.checkpointedFrameCount - copiedBefore <= Self.catchUpPages { break }
                 }
