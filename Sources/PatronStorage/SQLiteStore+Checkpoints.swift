@@ -22,7 +22,7 @@ extension SQLiteStore {
 
     /// How many times per log cycle (`restartPages` of log) the database file is synced in the
     /// background (``DatabaseFileFlusher``), so that the log restart's pass in the writer's turn has
-    /// about this fraction of a cycle's pages left to flush. At 10,000 events/s that pass took 7.0
+    /// about one such share of a cycle's pages left to flush. At 10,000 events/s that pass took 7.0
     /// and 7.6 ms (median; max 21–22) with 12, against 9.5 and 11.0 (max 33–64) with 4.
     static let flushesPerCycle = 12
 
@@ -41,9 +41,9 @@ extension SQLiteStore {
     /// until one copies no more than ``catchUpPages`` (what was committed during the previous one),
     /// and a last pass runs in the writer's turn, so that nothing commits between it and the next
     /// write transaction, which restarts the log: the writer waits for a few milliseconds of log to
-    /// be copied and synced (the database file is synced in the background a few times per cycle, so
-    /// that the pass has little to flush) rather than for everything since the last background pass (when the
-    /// writer restarted the log by itself, 10–26 ms syncs of the database file on its thread every
+    /// be copied and synced (the database file is synced in the background ``flushesPerCycle`` times
+    /// per cycle, so that the pass has little to flush) rather than for everything since the last
+    /// background pass (when the writer restarted the log by itself, 10–26 ms syncs of the database file on its thread every
     /// ~0.7 s at 10,000 events/s). Durability does not depend on checkpoints: a commit is durable
     /// once its log frames are fsynced. When this returns, normally or by throwing, the writer
     /// checkpoints by itself again at SQLite's default threshold.
