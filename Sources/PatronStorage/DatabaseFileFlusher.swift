@@ -13,6 +13,8 @@ final class DatabaseFileFlusher: Sendable {
     /// The database file, opened read-only: syncing any descriptor of a file flushes its pages.
     private let file: FileHandle?
     private let isFlushing = Atomic<Bool>(false)
+    private let finished = Atomic<Int>(0)
+    private let failed = Atomic<Int>(0)
     private let queue = DispatchQueue(label: "patron.database-file-flush", qos: .utility)
 
     /// A flusher for the database file at `path` (one that does nothing when it cannot be opened).
@@ -24,14 +26,28 @@ final class DatabaseFileFlusher: Sendable {
         try? file?.close()
     }
 
-    /// Starts a sync of the file unless one is running; returns at once.
-    func flush() {
+    /// Syncs finished so far, failed ones included.
+    var finishedFlushes: Int { finished.load(ordering: .acquiring) }
+
+    /// Syncs that failed so far. A failed sync changes nothing: the log restart's pass syncs the
+    /// file and reports its errors.
+    var failedFlushes: Int { failed.load(ordering: .acquiring) }
+
+    /// Starts a sync of the file unless one is running or the file could not be opened; returns at
+    /// once, with whether it started one.
+    @discardableResult
+    func flush() -> Bool {
         guard let file, isFlushing.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
-        else { return }
+        else { return false }
         queue.async {
-            // A failed sync changes nothing: the log restart's pass syncs the file and reports its errors.
-            try? file.synchronize()
+            do {
+                try file.synchronize()
+            } catch {
+                self.failed.add(1, ordering: .relaxed)
+            }
             self.isFlushing.store(false, ordering: .releasing)
+            self.finished.add(1, ordering: .releasing)
         }
+        return true
     }
 }
