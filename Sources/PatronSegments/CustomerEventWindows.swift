@@ -63,12 +63,11 @@ public final class CustomerEventWindows: Sendable {
             if let last = outcome.eventIds?.upperBound { state.throughEventId = last }
             state.auditId = identityChanges.auditId
             for customer in identityChanges.customers { state.times[customer] = nil }
-            for (customer, change) in outcome.changes where !change.trackTimes.isEmpty {
-                guard var kept = state.times[customer] else { continue }
+            // In place: a customer's times taken out and put back would be copied at each change.
+            for (customer, change) in outcome.changes where !change.trackTimes.isEmpty && state.times[customer] != nil {
                 for (name, times) in change.trackTimes where scope.eventNames.contains(name) {
-                    kept[name, default: []].insertInOrder(times)
+                    state.times[customer]![name, default: []].insertInOrder(times)
                 }
-                state.times[customer] = kept
             }
         }
     }
@@ -84,18 +83,12 @@ public final class CustomerEventWindows: Sendable {
             var known: [Int64: [String: [Int64]]] = [:]
             var missing: [Int64] = []
             for customer in customers {
-                guard var kept = state.times[customer] else {
+                guard state.times[customer] != nil else {
                     missing.append(customer)
                     continue
                 }
-                if let lookback {
-                    let start = now - lookback
-                    for (name, times) in kept where times.first.map({ $0 < start }) == true {
-                        kept[name] = Array(times.drop { $0 < start })
-                    }
-                    state.times[customer] = kept
-                }
-                known[customer] = kept
+                if let lookback { state.times[customer]!.dropTimes(before: now - lookback) }
+                known[customer] = state.times[customer]
             }
             return (known, missing)
         }
@@ -112,6 +105,17 @@ public final class CustomerEventWindows: Sendable {
     /// Forgets everything (after a step whose segment evaluation failed part way).
     func reset() {
         state.withLock { $0 = State() }
+    }
+}
+
+extension Dictionary where Key == String, Value == [Int64] {
+    /// Drops, in place, the times before `start` (each array is ascending).
+    fileprivate mutating func dropTimes(before start: Int64) {
+        let stale = compactMap { name, times in times.first.map { $0 < start } == true ? name : nil }
+        for name in stale {
+            let kept = self[name]!.firstIndex { $0 >= start } ?? self[name]!.count
+            self[name]!.removeSubrange(..<kept)
+        }
     }
 }
 

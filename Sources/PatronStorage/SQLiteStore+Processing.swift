@@ -32,13 +32,17 @@ extension SQLiteStore {
                 // The cursor's read starts the snapshot: a group commit it holds noted itself in
                 // `unsynced` before it committed, so events not yet acknowledged stay pending.
                 let cursor = try after ?? Self.processingCursor(db)
-                let rows = try Row.fetchAll(
+                // Each row decoded where SQLite holds it (no copy of every row first).
+                let rows = try Row.fetchCursor(
                     db.cachedStatement(
                         sql: "SELECT \(StoredEvent.columns) FROM event WHERE id > ? AND id < ? ORDER BY id LIMIT ?"
                     ),
                     arguments: [cursor, unsynced.eventIdLimit ?? Int64.max, limit]
                 )
-                return (cursor, try rows.map(StoredEvent.init(row:)))
+                var stored: [StoredEvent] = []
+                stored.reserveCapacity(limit)
+                while let row = try rows.next() { stored.append(try StoredEvent(row: row)) }
+                return (cursor, stored)
             }
             return PendingEvents(after: cursor, events: stored.map { PreparedEvent($0, rules: rules) }, limit: limit)
         } catch let error as StoreError {

@@ -16,7 +16,8 @@ struct StoredEvent {
     init(row: Row) throws {
         id = row[0]
         source = row[1]
-        let payloadText: String = row[9]
+        // The payload's bytes straight from SQLite: no String to validate and copy again.
+        let payload: Data = row[9]
         event = SegmentEvent(
             type: SegmentEventType(rawValue: row[2]) ?? .track,
             messageId: row[3],
@@ -25,7 +26,7 @@ struct StoredEvent {
             name: row[6],
             timestamp: row[7],
             receivedAt: row[8],
-            payload: try JSONValue.parse(Data(payloadText.utf8))
+            payload: try JSONValue.parse(payload)
         )
     }
 }
