@@ -27,20 +27,16 @@ extension SQLiteStore {
         windows: CustomerEventWindows,
         at time: Date? = nil
     ) async throws(StoreError) -> ProcessedStep {
-        let plan: RealtimeSegmentPlan
-        do {
-            plan = try await cache.plan(of: self)
-        } catch {
-            windows.reset()
-            let outcome = try await process(pending, rules: rules)
-            return ProcessedStep(outcome: outcome, segments: .failure(error))
-        }
         let step: (outcome: ProcessingOutcome, followUp: Result<EvaluatedSegments?, any Error>?)
         do throws(StoreError) {
+            // The definitions are checked in the step's transaction: no read, and no wait for one,
+            // before every step.
             let evaluate: StepFollowUp<EvaluatedSegments?> = { db, outcome in
-                try Self.evaluateSegments(db, after: outcome, plan: plan, windows: windows, at: time ?? Date())
+                let plan = try cache.plan(in: db)
+                guard !plan.definitions.isEmpty else { return nil }
+                return try Self.evaluateSegments(db, after: outcome, plan: plan, windows: windows, at: time ?? Date())
             }
-            step = try await process(pending, rules: rules, followedBy: plan.definitions.isEmpty ? nil : evaluate)
+            step = try await process(pending, rules: rules, followedBy: evaluate)
         } catch {
             windows.reset()
             throw error

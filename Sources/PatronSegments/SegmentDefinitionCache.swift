@@ -1,3 +1,4 @@
+import GRDB
 import PatronStorage
 import Synchronization
 
@@ -14,10 +15,25 @@ public final class SegmentDefinitionCache: Sendable {
 
     /// The current definitions of `store` arranged for the real-time path.
     func plan(of store: SQLiteStore) async throws(SegmentError) -> RealtimeSegmentPlan {
-        let signature = try await store.segmentStore { () throws(StoreError) in try await store.segmentTableSignature()
+        // A definition that does not parse comes back as it is, not as an error of the read.
+        let read = try await store.segmentStore { () throws(StoreError) in
+            try await store.readCustomerData("read the segment definitions") { db in Result { try self.plan(in: db) } }
         }
+        switch read {
+        case .success(let plan): return plan
+        case .failure(let error as SegmentError): throw error
+        case .failure(let error): throw SegmentError(.unavailable, "could not read the segment definitions: \(error)")
+        }
+    }
+
+    /// The current definitions arranged for the real-time path, checked and read through `db`: in a
+    /// processing step's own transaction, which so needs no read of its own before it.
+    /// - Throws: ``SegmentError`` for a stored definition that does not parse, or the database's error.
+    func plan(in db: Database) throws -> RealtimeSegmentPlan {
+        let signature = try SQLiteStore.segmentTableSignature(db)
         if let cached = cached.withLock({ $0 }), cached.signature == signature { return cached.plan }
-        let plan = RealtimeSegmentPlan(SegmentDefinition.dependencyOrder(try await store.segmentDefinitions()))
+        let definitions = try SQLiteStore.segments(db).map(SegmentDefinition.init)
+        let plan = RealtimeSegmentPlan(SegmentDefinition.dependencyOrder(definitions))
         cached.withLock { $0 = (signature, plan) }
         return plan
     }

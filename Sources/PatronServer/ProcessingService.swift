@@ -11,8 +11,8 @@ public import ServiceLifecycle
 /// until graceful shutdown; in each step's transaction, re-evaluates the segments that the step's
 /// changes can move for each customer they touched, firing triggers (see
 /// ``SQLiteStore/process(_:rules:evaluatingSegments:windows:at:)``); then re-scores the customers
-/// whose orders changed with the active model version and evaluates their segments, and matches
-/// the processed events against the `event.matched` triggers.
+/// whose orders changed with the active model version and evaluates their segments; alongside, off
+/// the steps' path, it matches the processed events against the `event.matched` triggers.
 /// An event ingested by this server wakes it at once (idle polls, 5 ms apart, catch events stored by
 /// other processes), so a new event reaches its profile, score and segments within milliseconds.
 public struct ProcessingService: Service {
@@ -59,11 +59,42 @@ public struct ProcessingService: Service {
     }
 
     /// Processes until shutdown; a failing step is logged and retried after a pause (events stay
-    /// pending, nothing is lost).
+    /// pending, nothing is lost). Event triggers are matched alongside, after each step that
+    /// processed events (``matchEventTriggers(after:retrying:)``).
     public func run() async throws {
-        // Until a first successful match, the event-trigger cursor may lag processing (a crash between
-        // the two), so it is matched even without new events.
-        var eventTriggersCaughtUp = false
+        // One element stands for "events were processed since the last match"; more coalesce.
+        let (steps, stepped) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        // The event-trigger cursor may lag processing (a crash between the two): matched at once.
+        stepped.yield()
+        async let matching: Void = matchEventTriggers(after: steps, retrying: stepped)
+        defer { stepped.finish() }
+        try await processSteps(signalling: stepped)
+        stepped.finish()
+        await matching
+    }
+
+    /// Matches the processed events against the `event.matched` triggers, on their own durable
+    /// cursor, whenever `steps` says a step processed events, off the processing loop, so that a
+    /// step does not wait for it; until `steps` finishes. A failure is logged and retried a second
+    /// later through `retry` (the cursor did not move: nothing is lost or matched twice).
+    private func matchEventTriggers(
+        after steps: AsyncStream<Void>,
+        retrying retry: AsyncStream<Void>.Continuation
+    ) async {
+        for await _ in steps {
+            do {
+                metrics.eventTriggerWebhooks.increment(by: Int64(try await store.fireEventTriggers()))
+            } catch {
+                if Task.isCancelled { break }
+                logger.error("matching events against event triggers failed: \(error)")
+                try? await Task.sleep(for: .seconds(1))
+                retry.yield()
+            }
+        }
+    }
+
+    /// The processing loop of ``run()``: yields to `stepped` after each step that processed events.
+    private func processSteps(signalling stepped: AsyncStream<Void>.Continuation) async throws {
         var pace = ProcessingPace()
         var catchingUp = false
         // The next step's events, read while the current step is written and its segments evaluated.
@@ -144,16 +175,7 @@ public struct ProcessingService: Service {
                         )
                     }
                 }
-                do {
-                    // Event triggers follow processing on their own durable cursor.
-                    if outcome.events > 0 || !eventTriggersCaughtUp {
-                        metrics.eventTriggerWebhooks.increment(by: Int64(try await store.fireEventTriggers()))
-                        eventTriggersCaughtUp = true
-                    }
-                } catch {
-                    // The cursor did not move; the next step matches these events again.
-                    logger.error("matching events against event triggers failed: \(error)")
-                }
+                if outcome.events > 0 { stepped.yield() }
                 if outcome.events == 0 {
                     // Events ingested by this server end the wait at once.
                     await store.changes.wait(upTo: Self.idlePoll)

@@ -38,22 +38,28 @@ extension SQLiteStore {
 
     /// Every segment, by name.
     public func segments() async throws(StoreError) -> [StoredSegment] {
-        try await read("list segments") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM segment ORDER BY name").map(Self.storedSegment)
-        }
+        try await read("list segments") { db in try Self.segments(db) }
+    }
+
+    /// Every segment, by name, read through `db`.
+    package static func segments(_ db: Database) throws -> [StoredSegment] {
+        try Row.fetchAll(db, sql: "SELECT * FROM segment ORDER BY name").map(Self.storedSegment)
     }
 
     /// A text that changes whenever a segment is created or its definition replaced (segments are
     /// never deleted): what a cache of parsed definitions is checked against.
     public func segmentTableSignature() async throws(StoreError) -> String {
-        try await read("read the segment table signature") { db in
-            try String.fetchOne(
-                db.cachedStatement(
-                    sql:
-                        "SELECT count(*) || '/' || coalesce(max(id), 0) || '/' || coalesce(max(updatedAt), '') FROM segment"
-                )
-            ) ?? ""
-        }
+        try await read("read the segment table signature") { db in try Self.segmentTableSignature(db) }
+    }
+
+    /// ``segmentTableSignature()`` read through `db` (in a processing step's transaction, say).
+    package static func segmentTableSignature(_ db: Database) throws -> String {
+        try String.fetchOne(
+            db.cachedStatement(
+                sql:
+                    "SELECT count(*) || '/' || coalesce(max(id), 0) || '/' || coalesce(max(updatedAt), '') FROM segment"
+            )
+        ) ?? ""
     }
 
     /// The segment called `name`, or `nil`.
