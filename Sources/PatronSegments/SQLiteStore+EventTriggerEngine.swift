@@ -40,13 +40,20 @@ extension SQLiteStore {
     /// each match; the queueing and the durable `eventTriggers` cursor commit together (the
     /// transactional outbox), so a match is queued once even across crashes. Runs until the cursor
     /// reaches the processed events.
-    /// - Parameter limit: candidate events read per transaction.
+    /// - Parameters:
+    ///   - limit: candidate events read per transaction.
+    ///   - through: the last event to match (those after it wait for a later call), so that a caller
+    ///     can finish its own work on the processed events first (re-scoring their customers).
     /// - Returns: the number of webhooks queued (those suppressed by consent or caps included).
     @discardableResult
-    public func fireEventTriggers(limit: Int = 500, at time: Date = Date()) async throws(SegmentError) -> Int {
+    public func fireEventTriggers(
+        limit: Int = 500,
+        through: Int64 = .max,
+        at time: Date = Date()
+    ) async throws(SegmentError) -> Int {
         var queued = 0
         while let work = try await segmentStore({ () throws(StoreError) in
-            try await pendingEventTriggerWork(limit: limit)
+            try await pendingEventTriggerWork(limit: limit, through: through)
         }) {
             let firings = try await matches(in: work, at: time)
             queued += try await segmentStore { () throws(StoreError) in

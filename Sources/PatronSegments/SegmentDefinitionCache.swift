@@ -8,7 +8,9 @@ import Synchronization
 /// Changes by another process (`patron segments create` while `serve` runs) are seen at the next
 /// step.
 public final class SegmentDefinitionCache: Sendable {
-    private let cached = Mutex<(signature: String, plan: RealtimeSegmentPlan)?>(nil)
+    /// The plan of the last signature read, or why its definitions could not be parsed (so that a
+    /// broken definition is not parsed again at every step).
+    private let cached = Mutex<(signature: String, plan: Result<RealtimeSegmentPlan, SegmentError>)?>(nil)
 
     /// Creates an empty cache.
     public init() {}
@@ -31,10 +33,12 @@ public final class SegmentDefinitionCache: Sendable {
     /// - Throws: ``SegmentError`` for a stored definition that does not parse, or the database's error.
     func plan(in db: Database) throws -> RealtimeSegmentPlan {
         let signature = try SQLiteStore.segmentTableSignature(db)
-        if let cached = cached.withLock({ $0 }), cached.signature == signature { return cached.plan }
-        let definitions = try SQLiteStore.segments(db).map(SegmentDefinition.init)
-        let plan = RealtimeSegmentPlan(SegmentDefinition.dependencyOrder(definitions))
+        if let cached = cached.withLock({ $0 }), cached.signature == signature { return try cached.plan.get() }
+        let stored = try SQLiteStore.segments(db)
+        let plan = Result { () throws(SegmentError) in
+            RealtimeSegmentPlan(SegmentDefinition.dependencyOrder(try stored.map(SegmentDefinition.init)))
+        }
         cached.withLock { $0 = (signature, plan) }
-        return plan
+        return try plan.get()
     }
 }

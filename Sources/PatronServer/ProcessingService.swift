@@ -60,41 +60,46 @@ public struct ProcessingService: Service {
 
     /// Processes until shutdown; a failing step is logged and retried after a pause (events stay
     /// pending, nothing is lost). Event triggers are matched alongside, after each step that
-    /// processed events (``matchEventTriggers(after:retrying:)``).
+    /// processed events (``matchEventTriggers(through:)``).
     public func run() async throws {
-        // One element stands for "events were processed since the last match"; more coalesce.
-        let (steps, stepped) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        // The event-trigger cursor may lag processing (a crash between the two): matched at once.
-        stepped.yield()
-        async let matching: Void = matchEventTriggers(after: steps, retrying: stepped)
-        defer { stepped.finish() }
-        try await processSteps(signalling: stepped)
-        stepped.finish()
+        // The last event whose step is done (customers re-scored too): the matching may go up to it.
+        // Only the latest mark is kept.
+        let (marks, marking) = AsyncStream.makeStream(of: Int64.self, bufferingPolicy: .bufferingNewest(1))
+        async let matching: Void = matchEventTriggers(through: marks)
+        defer { marking.finish() }
+        try await processSteps(marking: marking)
+        marking.finish()
         await matching
     }
 
     /// Matches the processed events against the `event.matched` triggers, on their own durable
-    /// cursor, whenever `steps` says a step processed events, off the processing loop, so that a
-    /// step does not wait for it; until `steps` finishes. A failure is logged and retried a second
-    /// later through `retry` (the cursor did not move: nothing is lost or matched twice).
-    private func matchEventTriggers(
-        after steps: AsyncStream<Void>,
-        retrying retry: AsyncStream<Void>.Continuation
-    ) async {
-        for await _ in steps {
-            do {
-                metrics.eventTriggerWebhooks.increment(by: Int64(try await store.fireEventTriggers()))
-            } catch {
-                if Task.isCancelled { break }
-                logger.error("matching events against event triggers failed: \(error)")
-                try? await Task.sleep(for: .seconds(1))
-                retry.yield()
+    /// cursor, up to each mark of `marks` (the last event of a step done, re-scoring included, so
+    /// that a customer condition sees the new scores), off the processing loop, so that a step does
+    /// not wait for it; until `marks` finishes. A failure is logged and the same mark retried a
+    /// second later (batches not recorded are matched again: nothing is lost or queued twice).
+    private func matchEventTriggers(through marks: AsyncStream<Int64>) async {
+        for await mark in marks {
+            while true {
+                do {
+                    metrics.eventTriggerWebhooks.increment(by: Int64(try await store.fireEventTriggers(through: mark)))
+                    break
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.error("matching events against event triggers failed: \(error)")
+                    // At shutdown, the next start matches what is left.
+                    if Task.isShuttingDownGracefully { return }
+                    try? await Task.sleep(for: .seconds(1))
+                }
             }
         }
     }
 
-    /// The processing loop of ``run()``: yields to `stepped` after each step that processed events.
-    private func processSteps(signalling stepped: AsyncStream<Void>.Continuation) async throws {
+    /// The processing loop of ``run()``: gives `marking` the last event of each step that processed
+    /// events, once its customers are re-scored.
+    private func processSteps(marking: AsyncStream<Int64>.Continuation) async throws {
+        // The event-trigger cursor may lag processing (a crash between the two): what was processed
+        // before this start is matched at once, up to the cursor the first step reads.
+        var startMarked = false
         var pace = ProcessingPace()
         var catchingUp = false
         // The next step's events, read while the current step is written and its segments evaluated.
@@ -118,6 +123,10 @@ public struct ProcessingService: Service {
                 }
                 // Nothing read ahead, or nothing was pending then: read what is pending now.
                 if pending.isEmpty { pending = try await store.pendingEvents(limit: limit, rules: rules) }
+                if !startMarked {
+                    marking.yield(pending.after)
+                    startMarked = true
+                }
                 if let last = pending.lastEventId {
                     // Reading and parsing the next step's events (a reader's work) overlaps this step.
                     nextStep = Task { [store, rules] in
@@ -175,7 +184,7 @@ public struct ProcessingService: Service {
                         )
                     }
                 }
-                if outcome.events > 0 { stepped.yield() }
+                if let last = outcome.eventIds?.upperBound { marking.yield(last) }
                 if outcome.events == 0 {
                     // Events ingested by this server end the wait at once.
                     await store.changes.wait(upTo: Self.idlePoll)

@@ -60,9 +60,13 @@ public struct EventTriggerFiring: Sendable, Hashable {
 
 extension SQLiteStore {
     /// The next processed events to match against the enabled `event.matched` triggers (at most
-    /// `limit` candidates), or `nil` when there is no such trigger or nothing new has been processed.
-    /// Only events already turned into customers are considered, so each has its customer.
-    public func pendingEventTriggerWork(limit: Int = 500) async throws(StoreError) -> EventTriggerWork? {
+    /// `limit` candidates, none after event `through`), or `nil` when there is no such trigger or
+    /// nothing new has been processed. Only events already turned into customers are considered, so
+    /// each has its customer.
+    public func pendingEventTriggerWork(
+        limit: Int = 500,
+        through: Int64 = .max
+    ) async throws(StoreError) -> EventTriggerWork? {
         try await read("read events for triggers") { db in
             let rules = try Row.fetchAll(
                 db.cachedStatement(
@@ -83,7 +87,7 @@ extension SQLiteStore {
             }
             guard let earliest = rules.map(\.afterEventId).min() else { return nil }
             let cursor = try Self.eventTriggerCursor(db)
-            let processed = try Self.processingCursor(db)
+            let processed = min(try Self.processingCursor(db), through)
             let start = max(cursor, earliest)
             guard start < processed else { return nil }
             let names = JSONValue.array(Set(rules.map(\.eventName)).sorted().map(JSONValue.string)).jsonText

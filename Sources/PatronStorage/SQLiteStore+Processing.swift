@@ -40,7 +40,7 @@ extension SQLiteStore {
                     arguments: [cursor, unsynced.eventIdLimit ?? Int64.max, limit]
                 )
                 var stored: [StoredEvent] = []
-                stored.reserveCapacity(limit)
+                stored.reserveCapacity(min(limit, 1_000))
                 while let row = try rows.next() { stored.append(try StoredEvent(row: row)) }
                 return (cursor, stored)
             }
@@ -249,8 +249,9 @@ extension SQLiteStore {
 
 /// Events read for one processing step, prepared, with the cursor they follow.
 public struct PendingEvents: Sendable {
-    /// The processing cursor the events follow (the id just before the first of them).
-    let after: Int64
+    /// The processing cursor the events follow (the id just before the first of them): every event
+    /// up to it was processed when they were read.
+    public let after: Int64
     /// The events, in id order.
     let events: [PreparedEvent]
     /// The most events the read could return.

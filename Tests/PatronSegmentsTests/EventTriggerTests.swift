@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import PatronCore
 import PatronSegments
 import PatronStorage
@@ -68,6 +69,30 @@ struct EventTriggerTests {
         try await test.send([Self.cartAbandoned("ann", value: 51)])
         #expect(try await store.fireEventTriggers(at: SegmentTestStore.now) == 1)
         #expect(try await store.deliveries(destination: "push").count == 2)
+    }
+
+    /// The processing loop matches a step's events only once their customers are re-scored: it
+    /// gives the last event the matching may reach, and the events after it wait for a later call.
+    @Test func matchingStopsAtTheEventItIsGiven() async throws {
+        let test = try SegmentTestStore()
+        let store = test.store
+        _ = try await store.createDestination(name: "ads", url: "https://ads.example.org/hook")
+        _ = try await store.createEventTrigger(
+            name: "any-cart",
+            eventName: "Cart Abandoned",
+            filter: nil,
+            destination: "ads"
+        )
+        try await test.send((0..<5).map { Self.cartAbandoned("u\($0)", value: Double($0)) })
+        let ids = try await DatabaseQueue(path: store.path).read { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM event ORDER BY id")
+        }
+        #expect(ids.count == 5)
+        #expect(try await store.fireEventTriggers(through: ids[1], at: SegmentTestStore.now) == 2)
+        #expect(try await store.fireEventTriggers(through: ids[1], at: SegmentTestStore.now) == 0)
+        #expect(try await store.fireEventTriggers(limit: 2, through: ids[3], at: SegmentTestStore.now) == 2)
+        #expect(try await store.fireEventTriggers(at: SegmentTestStore.now) == 1)
+        #expect(try await store.deliveries(destination: "ads").count == 5)
     }
 
     @Test func withoutFilterEveryEventOfTheNameFiresInSmallSteps() async throws {
