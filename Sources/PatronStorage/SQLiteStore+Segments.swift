@@ -47,12 +47,8 @@ extension SQLiteStore {
     }
 
     /// A text that changes whenever a segment is created or its definition replaced (segments are
-    /// never deleted): what a cache of parsed definitions is checked against.
-    public func segmentTableSignature() async throws(StoreError) -> String {
-        try await read("read the segment table signature") { db in try Self.segmentTableSignature(db) }
-    }
-
-    /// ``segmentTableSignature()`` read through `db` (in a processing step's transaction, say).
+    /// never deleted), read through `db`: what a cache of parsed definitions is checked against, in
+    /// a processing step's transaction.
     package static func segmentTableSignature(_ db: Database) throws -> String {
         try String.fetchOne(
             db.cachedStatement(

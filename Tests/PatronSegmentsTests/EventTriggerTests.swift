@@ -71,19 +71,25 @@ struct EventTriggerTests {
         #expect(try await store.deliveries(destination: "push").count == 2)
     }
 
-    /// The processing loop matches a step's events only once their customers are re-scored: it
-    /// gives the last event the matching may reach, and the events after it wait for a later call.
-    @Test func matchingStopsAtTheEventItIsGiven() async throws {
+    /// A store with an `any-cart` trigger (no filter) to destination `ads`, and then `carts`
+    /// processed `Cart Abandoned` events of as many customers.
+    static func storeWithAnyCartTrigger(carts: Int) async throws -> SQLiteStore {
         let test = try SegmentTestStore()
-        let store = test.store
-        _ = try await store.createDestination(name: "ads", url: "https://ads.example.org/hook")
-        _ = try await store.createEventTrigger(
+        _ = try await test.store.createDestination(name: "ads", url: "https://ads.example.org/hook")
+        _ = try await test.store.createEventTrigger(
             name: "any-cart",
             eventName: "Cart Abandoned",
             filter: nil,
             destination: "ads"
         )
-        try await test.send((0..<5).map { Self.cartAbandoned("u\($0)", value: Double($0)) })
+        try await test.send((0..<carts).map { Self.cartAbandoned("u\($0)", value: Double($0)) })
+        return test.store
+    }
+
+    /// The processing loop matches a step's events only once their customers are re-scored: it
+    /// gives the last event the matching may reach, and the events after it wait for a later call.
+    @Test func matchingStopsAtTheEventItIsGiven() async throws {
+        let store = try await Self.storeWithAnyCartTrigger(carts: 5)
         let ids = try await DatabaseQueue(path: store.path).read { db in
             try Int64.fetchAll(db, sql: "SELECT id FROM event ORDER BY id")
         }
@@ -96,16 +102,7 @@ struct EventTriggerTests {
     }
 
     @Test func withoutFilterEveryEventOfTheNameFiresInSmallSteps() async throws {
-        let test = try SegmentTestStore()
-        let store = test.store
-        _ = try await store.createDestination(name: "ads", url: "https://ads.example.org/hook")
-        _ = try await store.createEventTrigger(
-            name: "any-cart",
-            eventName: "Cart Abandoned",
-            filter: nil,
-            destination: "ads"
-        )
-        try await test.send((0..<7).map { Self.cartAbandoned("u\($0)", value: Double($0)) })
+        let store = try await Self.storeWithAnyCartTrigger(carts: 7)
         // Three candidates per transaction: the cursor advances over several steps, each once.
         #expect(try await store.fireEventTriggers(limit: 3, at: SegmentTestStore.now) == 7)
         let customers = try await store.deliveries(destination: "ads").compactMap(\.customerId)
