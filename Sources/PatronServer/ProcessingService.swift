@@ -116,6 +116,7 @@ public struct ProcessingService: Service {
                     catchingUp
                     ? Self.stepWhileCatchingUp
                     : store.ingestRequestsInFlight > 0 ? Self.stepWhileIngestWaits : Self.stepWhileIngestIsQuiet
+                if catchingUp { metrics.processingCatchUpSteps.increment() }
                 var pending = PendingEvents.none
                 if let prefetched = nextStep {
                     nextStep = nil
@@ -150,6 +151,10 @@ public struct ProcessingService: Service {
                     continue
                 }
                 metrics.processed.increment(by: Int64(outcome.events))
+                if outcome.events > 0 { metrics.processingStepDuration.record(ContinuousClock.now - stepStarted) }
+                metrics.processingLag.set(
+                    outcome.lastReceivedAt.map { max(0, Date().timeIntervalSince($0)) } ?? 0
+                )
                 for conflict in outcome.conflicts { logger.warning("identity conflict, \(conflict)") }
                 switch step.segments {
                 case .success(let changes)?:
@@ -203,6 +208,7 @@ public struct ProcessingService: Service {
                         let measuring = ContinuousClock.now
                         try? await Task.sleep(for: measured)
                         let ended = ContinuousClock.now
+                        metrics.processingPauseDuration.record(ended - now)
                         pace.notePause(
                             sent: store.eventsSubmittedToIngest - sentBefore,
                             lasting: ended - measuring,

@@ -18,6 +18,10 @@ public final class ServerMetrics: Sendable {
     let segmentChanges: Counter
     let segmentEvaluationDuration: DurationHistogram
     let eventTriggerWebhooks: Counter
+    let processingStepDuration: DurationHistogram
+    let processingLag: Gauge
+    let processingCatchUpSteps: Counter
+    let processingPauseDuration: DurationHistogram
 
     /// Creates the metrics in a new registry.
     public init() {
@@ -68,6 +72,36 @@ public final class ServerMetrics: Sendable {
                 "segment_evaluation_duration",
                 "seconds",
                 "Time to re-evaluate every segment for the customers of one processing step (read facts, evaluate, record, fire triggers)."
+            ),
+            buckets: Self.stepBuckets
+        )
+        processingStepDuration = registry.makeDurationHistogram(
+            descriptor: Self.name(
+                "processing_step_duration",
+                "seconds",
+                "Time of one processing step that turned events into customer data (waiting for its events to be read, recording them, re-evaluating segments)."
+            ),
+            buckets: Self.stepBuckets
+        )
+        processingLag = registry.makeGauge(
+            descriptor: Self.name(
+                "processing_lag",
+                "seconds",
+                "How long before the last processing step the last event it processed was received (0 when nothing was pending)."
+            )
+        )
+        processingCatchUpSteps = registry.makeCounter(
+            descriptor: Self.name(
+                "processing_catch_up_steps",
+                "total",
+                "Processing steps taken while more than 100 ms behind ingest, in larger batches."
+            )
+        )
+        processingPauseDuration = registry.makeDurationHistogram(
+            descriptor: Self.name(
+                "processing_pause_duration",
+                "seconds",
+                "Pauses of processing while behind, giving the writer to ingest: to measure the clients' pace, or in a bulk load."
             ),
             buckets: Self.stepBuckets
         )
