@@ -45,15 +45,16 @@ public struct WebhookDeliverer: Service {
 
     /// Runs until graceful shutdown or cancellation.
     public func run() async throws {
-        let running = DestinationWorkers()
+        let workers = DestinationWorkers()
         await withDiscardingTaskGroup { group in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 do {
-                    for destination in try await store.destinationsWithDueDeliveries(at: Date())
-                    where running.start(destination.id) {
+                    // The first deliveries of each destination come with the read that finds them.
+                    for due in try await store.dueDeliveries(at: Date(), excluding: workers.running)
+                    where workers.start(due.destination.id) {
                         group.addTask {
-                            await drain(destination)
-                            running.finish(destination.id)
+                            await drain(due)
+                            workers.finish(due.destination.id)
                         }
                     }
                 } catch {
@@ -68,22 +69,23 @@ public struct WebhookDeliverer: Service {
         }
     }
 
-    /// Sends `destination`'s due deliveries until none is due.
-    func drain(_ destination: Destination) async {
+    /// How long a consent check read with the due deliveries holds: a delivery sent later (after
+    /// slow answers to the ones before it) is checked again just before it is sent.
+    static let consentCheckLifetime: Duration = .milliseconds(100)
+
+    /// Sends the destination's deliveries, `first` then those due at each read after it, until none
+    /// is due or the destination is disabled.
+    func drain(_ first: DueDeliveries) async {
         var generator = SystemRandomNumberGenerator()
-        while !Task.isCancelled {
-            let due: [Delivery]
-            do {
-                due = try await store.dueDeliveries(destinationId: destination.id, at: Date())
-            } catch {
-                if Task.isCancelled { return }
-                logger.error("webhook deliverer: could not read deliveries of \(destination.name): \(error)")
-                return
-            }
-            if due.isEmpty { return }
-            for delivery in due {
+        var due = first
+        while !Task.isCancelled && !due.isEmpty {
+            let destination = due.destination
+            for (delivery, refusalWhenRead) in due.deliveries {
                 // Consent may have been revoked since the message was queued.
-                if let reason = try? await store.sendRefusal(delivery) {
+                let refusal =
+                    ContinuousClock.now - due.readAt <= Self.consentCheckLifetime
+                    ? refusalWhenRead : try? await store.sendRefusal(delivery)
+                if let reason = refusal {
                     try? await store.recordAttempt(
                         delivery,
                         outcome: .suppressed(reason: reason),
@@ -123,6 +125,16 @@ public struct WebhookDeliverer: Service {
                     return
                 }
                 if case .retry = outcome { break }  // keep order: the next ones wait for this one
+            }
+            do {
+                guard let next = try await store.dueDeliveries(ofDestination: destination.id, at: Date()) else {
+                    return
+                }
+                due = next
+            } catch {
+                if Task.isCancelled { return }
+                logger.error("webhook deliverer: could not read deliveries of \(destination.name): \(error)")
+                return
             }
         }
     }
@@ -200,6 +212,9 @@ final class DestinationWorkers: Sendable {
 
     /// Marks `id` as running; `false` when it already was.
     func start(_ id: Int64) -> Bool { ids.withLock { $0.insert(id).inserted } }
+
+    /// The destinations whose worker is running now.
+    var running: Set<Int64> { ids.withLock { $0 } }
 
     /// Marks `id` as finished.
     func finish(_ id: Int64) { ids.withLock { _ = $0.remove(id) } }

@@ -72,45 +72,78 @@ extension SQLiteStore {
         }
     }
 
-    /// Enabled destinations with a pending delivery due at `now`.
-    public func destinationsWithDueDeliveries(at now: Date) async throws(StoreError) -> [Destination] {
+    /// The due deliveries of every enabled destination with a pending delivery due at `now`, except
+    /// those of `excluded` (their deliverers are running and read their own): up to `limit` per
+    /// destination, each with its consent checked, in one read.
+    public func dueDeliveries(
+        at now: Date,
+        excluding excluded: Set<Int64> = [],
+        limit: Int = 50
+    ) async throws(StoreError) -> [DueDeliveries] {
         // Polled every few milliseconds by the deliverer: compiled once per reader connection.
         try await read("find due deliveries") { db in
-            try Row.fetchAll(
+            let destinations = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT * FROM destination WHERE disabledAt IS NULL AND EXISTS (
+                        SELECT * FROM destination WHERE disabledAt IS NULL
+                        AND id NOT IN (SELECT value FROM json_each(?)) AND EXISTS (
                             SELECT 1 FROM delivery WHERE status = 'pending' AND destinationId = destination.id
                                 AND nextAttemptAt <= ?)
                         """
                 ),
-                arguments: [SQLDate(now)]
+                arguments: [jsonIdList(excluded.sorted()), SQLDate(now)]
             )
-            .map(Self.destination(row:))
+            return try destinations.map { row in
+                try Self.dueDeliveries(db, of: Self.destination(row: row), at: now, limit: limit)
+            }
         }
     }
 
-    /// Up to `limit` pending deliveries of a destination due at `now`, oldest first (per-destination
-    /// order is kept).
+    /// Up to `limit` pending deliveries of destination `destinationId` due at `now`, oldest first
+    /// (per-destination order is kept), each with its consent checked against the destination as it
+    /// is now, in one read; `nil` when the destination is gone or disabled.
     public func dueDeliveries(
-        destinationId: Int64,
+        ofDestination destinationId: Int64,
         at now: Date,
         limit: Int = 50
-    ) async throws(StoreError)
-        -> [Delivery]
-    {
+    ) async throws(StoreError) -> DueDeliveries? {
         try await read("read due deliveries") { db in
-            try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT * FROM delivery WHERE status = 'pending' AND destinationId = ? AND nextAttemptAt <= ?
-                        ORDER BY id LIMIT ?
-                        """
-                ),
-                arguments: [destinationId, SQLDate(now), limit]
-            )
-            .map(Self.delivery(row:))
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM destination WHERE id = ? AND disabledAt IS NULL"),
+                    arguments: [destinationId]
+                )
+            else { return nil }
+            return try Self.dueDeliveries(db, of: Self.destination(row: row), at: now, limit: limit)
         }
+    }
+
+    private static func dueDeliveries(
+        _ db: Database,
+        of destination: Destination,
+        at now: Date,
+        limit: Int
+    ) throws -> DueDeliveries {
+        let deliveries = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM delivery WHERE status = 'pending' AND destinationId = ? AND nextAttemptAt <= ?
+                    ORDER BY id LIMIT ?
+                    """
+            ),
+            arguments: [destination.id, SQLDate(now), limit]
+        )
+        .map(Self.delivery(row:))
+        return DueDeliveries(
+            destination: destination,
+            deliveries: try deliveries.map { delivery in
+                let refusal = try delivery.customerId.flatMap { customer in
+                    try consentRefusal(db, destination: destination, customerId: customer)
+                }
+                return (delivery, refusal)
+            },
+            readAt: .now
+        )
     }
 
     /// Records an attempt and its outcome (a 410 also disables the destination).

@@ -1,10 +1,11 @@
 import Foundation
 import Logging
 import PatronCore
-import PatronDelivery
-import PatronStorage
 import PatronTestSupport
 import Testing
+
+@testable import PatronDelivery
+@testable import PatronStorage
 
 /// Consent is checked before every send (when queued and again when sent) and frequency caps count
 /// per customer and destination in the customer's time zone; suppressed sends are kept with the
@@ -126,5 +127,58 @@ struct ConsentAndCapTests {
         #expect(bobAgain.reason?.contains("UTC") == true)
         #expect(FrequencyCap(parsing: "3/week") == FrequencyCap(count: 3, period: .week))
         #expect(FrequencyCap(parsing: "0/day") == nil && FrequencyCap(parsing: "2/year") == nil)
+    }
+
+    /// The deliverer's read of due deliveries checks their consent in the same read, skips the
+    /// destinations whose worker runs, and a destination's next read sees it disabled.
+    @Test func dueDeliveriesComeWithTheirConsentCheck() async throws {
+        let store = try store()
+        try await send(#"{"batch":[{"type":"identify","userId":"ann","messageId":"m1"}]}"#, to: store)
+        let ann = try #require(try await store.customerId(anyId: "ann"))
+        let email = try await store.createDestination(
+            name: "email",
+            url: "http://127.0.0.1:9/x",
+            purpose: "email",
+            consentPolicy: .optOut
+        )
+        _ = try await store.enqueueDelivery(toDestination: "email", eventType: "t", customerId: ann, payload: "{}")
+        let allowed = try await store.dueDeliveries(at: Date())
+        #expect(allowed.map(\.destination.name) == ["email"])
+        #expect(allowed.first?.deliveries.map(\.refusal) == [nil])
+        try await store.setConsent(customerId: ann, purpose: "email", granted: false)
+        let refused = try await store.dueDeliveries(at: Date())
+        #expect(refused.first?.deliveries.map(\.refusal) == ["no consent: the customer revoked email"])
+        #expect(try await store.dueDeliveries(at: Date(), excluding: [email.id]).isEmpty, "its worker reads its own")
+        #expect(try await store.dueDeliveries(ofDestination: email.id, at: Date())?.deliveries.count == 1)
+        #expect(try await store.dueDeliveries(ofDestination: email.id + 1, at: Date()) == nil, "no such destination")
+    }
+
+    /// A consent check read longer than ``WebhookDeliverer/consentCheckLifetime`` before the send
+    /// (after slow answers to the deliveries before it) is made again: consent revoked since the
+    /// read suppresses the message.
+    @Test func aConsentCheckPastItsLifetimeIsMadeAgainBeforeTheSend() async throws {
+        let store = try store()
+        try await send(#"{"batch":[{"type":"identify","userId":"ann","messageId":"m1"}]}"#, to: store)
+        let ann = try #require(try await store.customerId(anyId: "ann"))
+        _ = try await store.createDestination(
+            name: "email",
+            url: "http://127.0.0.1:9/x",
+            purpose: "email",
+            consentPolicy: .optOut
+        )
+        _ = try await store.enqueueDelivery(toDestination: "email", eventType: "t", customerId: ann, payload: "{}")
+        let read = try #require(try await store.dueDeliveries(at: Date()).first)
+        #expect(read.deliveries.map(\.refusal) == [nil])
+        try await store.setConsent(customerId: ann, purpose: "all", granted: false)
+        let stale = DueDeliveries(
+            destination: read.destination,
+            deliveries: read.deliveries,
+            readAt: .now - WebhookDeliverer.consentCheckLifetime - .milliseconds(1)
+        )
+        await WebhookDeliverer(store: store, logger: Logger(label: "test")).drain(stale)
+        let delivery = try #require(try await store.deliveries(destination: "email").first)
+        #expect(delivery.status == .suppressed)
+        #expect(delivery.lastError == "no consent: the customer unsubscribed from everything")
+        #expect(delivery.attempts == 0, "never sent")
     }
 }
