@@ -151,9 +151,9 @@ extension SQLiteStore {
     /// The transaction commits without an fsync of its own on the writer's thread (the next sync of
     /// the log, an ingest group commit's or a checkpoint's, makes it durable): a sync per webhook
     /// held the writer, and every commit queued behind it, for 5 ms on average and up to 35 ms at
-    /// 10,000 events/s on a busy disk (BENCHMARKS.md §5). A record lost
-    /// to a power failure before that sync only means the message is sent again with the same
-    /// `webhook-id` (delivery is at least once); a process crash loses nothing.
+    /// 10,000 events/s on a busy disk (BENCHMARKS.md §5). A record lost to a power failure before
+    /// that sync only means the message is sent again with the same `webhook-id` (delivery is at
+    /// least once); a process crash loses nothing.
     public func recordAttempt(
         _ delivery: Delivery,
         outcome: DeliveryAttemptOutcome,
