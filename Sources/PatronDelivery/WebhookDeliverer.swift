@@ -7,8 +7,11 @@ public import PatronStorage
 public import ServiceLifecycle
 import Synchronization
 
-/// Sends the outbox: each destination with due deliveries gets its own worker that sends them in
-/// order, so a slow or dead endpoint only delays itself. A 2xx answer delivers; 410 Gone disables
+/// Sends the outbox: each destination with due deliveries gets its own worker that sends them one
+/// at a time, oldest first, so a slow or dead endpoint only delays itself. Each message keeps its
+/// own retry schedule: one waiting for a retry does not hold back those queued after it (a message
+/// an endpoint keeps refusing would otherwise stop the destination for the whole schedule, about a
+/// day). A 2xx answer delivers; 410 Gone disables
 /// the destination and dead-letters the message; anything else (timeouts, refused connections, 429,
 /// 5xx, other 4xx) is retried on the ``RetrySchedule`` (honouring `Retry-After`) until the budget is
 /// spent, then dead-lettered for `patron deliveries replay`. Every attempt is logged in the store.
@@ -124,7 +127,6 @@ public struct WebhookDeliverer: Service {
                     logger.warning("destination \(destination.name) answered 410 Gone: disabled")
                     return
                 }
-                if case .retry = outcome { break }  // keep order: the next ones wait for this one
             }
             do {
                 guard let next = try await store.dueDeliveries(ofDestination: destination.id, at: Date()) else {

@@ -116,7 +116,6 @@ public struct ProcessingService: Service {
                     catchingUp
                     ? Self.stepWhileCatchingUp
                     : store.ingestRequestsInFlight > 0 ? Self.stepWhileIngestWaits : Self.stepWhileIngestIsQuiet
-                if catchingUp { metrics.processingCatchUpSteps.increment() }
                 var pending = PendingEvents.none
                 if let prefetched = nextStep {
                     nextStep = nil
@@ -151,7 +150,10 @@ public struct ProcessingService: Service {
                     continue
                 }
                 metrics.processed.increment(by: Int64(outcome.events))
-                if outcome.events > 0 { metrics.processingStepDuration.record(ContinuousClock.now - stepStarted) }
+                if outcome.events > 0 {
+                    metrics.processingStepDuration.record(ContinuousClock.now - stepStarted)
+                    if catchingUp { metrics.processingCatchUpSteps.increment() }
+                }
                 metrics.processingLag.set(
                     outcome.lastReceivedAt.map { max(0, Date().timeIntervalSince($0)) } ?? 0
                 )

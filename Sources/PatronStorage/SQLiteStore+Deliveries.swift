@@ -82,6 +82,7 @@ extension SQLiteStore {
     ) async throws(StoreError) -> [DueDeliveries] {
         // Polled every few milliseconds by the deliverer: compiled once per reader connection.
         try await read("find due deliveries") { db in
+            let readAt = ContinuousClock.now
             let destinations = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
@@ -94,13 +95,12 @@ extension SQLiteStore {
                 arguments: [jsonIdList(excluded.sorted()), SQLDate(now)]
             )
             return try destinations.map { row in
-                try Self.dueDeliveries(db, of: Self.destination(row: row), at: now, limit: limit)
+                try Self.dueDeliveries(db, of: Self.destination(row: row), at: now, limit: limit, readAt: readAt)
             }
         }
     }
 
-    /// Up to `limit` pending deliveries of destination `destinationId` due at `now`, oldest first
-    /// (per-destination order is kept), each with its consent checked against the destination as it
+    /// Up to `limit` pending deliveries of destination `destinationId` due at `now`, oldest first, each with its consent checked against the destination as it
     /// is now, in one read; `nil` when the destination is gone or disabled.
     public func dueDeliveries(
         ofDestination destinationId: Int64,
@@ -108,21 +108,30 @@ extension SQLiteStore {
         limit: Int = 50
     ) async throws(StoreError) -> DueDeliveries? {
         try await read("read due deliveries") { db in
+            let readAt = ContinuousClock.now
             guard
                 let row = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT * FROM destination WHERE id = ? AND disabledAt IS NULL"),
                     arguments: [destinationId]
                 )
             else { return nil }
-            return try Self.dueDeliveries(db, of: Self.destination(row: row), at: now, limit: limit)
+            return try Self.dueDeliveries(
+                db,
+                of: Self.destination(row: row),
+                at: now,
+                limit: limit,
+                readAt: readAt
+            )
         }
     }
 
+    /// The due deliveries of `destination`, read through `db` in a read that started at `readAt`.
     private static func dueDeliveries(
         _ db: Database,
         of destination: Destination,
         at now: Date,
-        limit: Int
+        limit: Int,
+        readAt: ContinuousClock.Instant
     ) throws -> DueDeliveries {
         let deliveries = try Row.fetchAll(
             db.cachedStatement(
@@ -142,7 +151,7 @@ extension SQLiteStore {
                 }
                 return (delivery, refusal)
             },
-            readAt: .now
+            readAt: readAt
         )
     }
 

@@ -151,6 +151,10 @@ struct ConsentAndCapTests {
         #expect(try await store.dueDeliveries(at: Date(), excluding: [email.id]).isEmpty, "its worker reads its own")
         #expect(try await store.dueDeliveries(ofDestination: email.id, at: Date())?.deliveries.count == 1)
         #expect(try await store.dueDeliveries(ofDestination: email.id + 1, at: Date()) == nil, "no such destination")
+        // A 410 Gone disables the destination (and dead-letters the message).
+        let queued = try #require(refused.first?.deliveries.first?.delivery)
+        try await store.recordAttempt(queued, outcome: .gone, at: Date(), milliseconds: 1)
+        #expect(try await store.dueDeliveries(ofDestination: email.id, at: Date()) == nil, "disabled")
     }
 
     /// A consent check read longer than ``WebhookDeliverer/consentCheckLifetime`` before the send

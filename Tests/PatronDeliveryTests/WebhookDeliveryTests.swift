@@ -36,10 +36,11 @@ struct WebhookDeliveryTests {
     }
 
     /// `/ok` answers 200; `/flaky` answers 503 with `Retry-After: 0` to the first two attempts of
-    /// each message; `/gone` answers 410; `/broken` answers 500.
+    /// each message; `/gone` answers 410; `/broken` answers 500; `/picky` answers 500 to a body
+    /// holding `refuse`, else 200.
     func receiver(_ received: Received) -> Router<BasicRequestContext> {
         let router = Router()
-        for path in ["ok", "flaky", "gone", "broken", "slow"] {
+        for path in ["ok", "flaky", "gone", "broken", "slow", "picky"] {
             router.post(RouterPath(path)) { request, _ -> Response in
                 let body = try await request.body.collect(upTo: 1 << 20)
                 let seen = received.add(
@@ -57,6 +58,8 @@ struct WebhookDeliveryTests {
                     return Response(status: .ok)
                 case "flaky" where seen <= 2:
                     return Response(status: .serviceUnavailable, headers: [.retryAfter: "0"])
+                case "picky" where String(decoding: body.readableBytesView, as: UTF8.self).contains("refuse"):
+                    return Response(status: .internalServerError)
                 case "gone": return Response(status: .gone)
                 case "broken": return Response(status: .internalServerError)
                 default: return Response(status: .ok)
@@ -161,6 +164,29 @@ struct WebhookDeliveryTests {
             #expect(Set(attempts.map(\.id)) == [second])
             let delivered = try #require(try await store.deliveries(destination: "push").first)
             #expect(delivered.attempts == 3 && delivered.lastStatusCode == 200)
+        }
+    }
+
+    /// A message waiting for its retry (a minute away) does not hold back the one queued after it
+    /// for the same destination.
+    @Test func aMessageWaitingForItsRetryDoesNotHoldBackTheNextOne() async throws {
+        let received = Received()
+        let store = try store()
+        try await Application(router: receiver(received)).test(.live) { client in
+            let port = try #require(client.port)
+            _ = try await store.createDestination(name: "crm", url: "http://127.0.0.1:\(port)/picky")
+            let refused = try await store.enqueueDelivery(
+                toDestination: "crm",
+                eventType: "t",
+                payload: #"{"refuse":1}"#
+            )
+            let accepted = try await store.enqueueDelivery(toDestination: "crm", eventType: "t", payload: #"{"n":2}"#)
+            try await deliver(store, schedule: RetrySchedule(delays: [60, 60], jitter: 0)) {
+                try await store.deliveries(status: .delivered).count == 1
+            }
+            #expect(received.all("picky").map(\.id) == [refused.webhookId, accepted.webhookId], "oldest first")
+            let waiting = try #require(try await store.deliveries(status: .pending).first)
+            #expect(waiting.webhookId == refused.webhookId && waiting.attempts == 1)
         }
     }
 
