@@ -15,13 +15,16 @@ public struct CheckpointService: Service {
         self.logger = logger
     }
 
-    /// The pause between two background checkpoint passes. Each pass that copies the whole log
-    /// syncs the database file, and the server's acknowledgements wait for syncs of the log on the
-    /// same disk: at 10,000 events/s, passes every 20 ms (SQLite's copy of ~1,000 pages and a sync
-    /// each, some 40 a second) kept some task waiting for the disk 19–20 % of the time against
-    /// 15–16 % with 200 ms, and the webhook latency's p99 at 91–196 ms against 91–114 ms in runs
-    /// alternated on the same machine (BENCHMARKS.md §5). The log restart is unaffected: past its
-    /// size, passes follow one another without this pause.
+    /// The pause between two background checkpoint passes. Each pass copies the log written since
+    /// the one before into the database file (a page written several times meanwhile is copied
+    /// once) and may request a background sync of it, on the disk whose syncs of the log every
+    /// acknowledgement waits for. At 10,000 events/s, passes every 20 ms (~1,000 pages each, and a
+    /// sync of the database file requested every ~2,500) kept some task waiting for the disk 19–20 %
+    /// of the time against 15–16 % with 200 ms, and the webhook latency's p99 at 91–196 ms against
+    /// 91–114 ms in runs alternated on the same machine (BENCHMARKS.md §5). Past the restart size,
+    /// passes follow one another without this pause; the restart's pass in the writer's turn may
+    /// find more pages unsynced (fewer background syncs per cycle), not yet measured apart on a
+    /// quiet machine.
     static let interval: Duration = .milliseconds(200)
 
     /// Checkpoints until graceful shutdown. If checkpoints fail, the writer is left to checkpoint by
