@@ -42,7 +42,7 @@ public func buildApplication(
             )
         )
     }
-    services.append(CheckpointService(store: store, logger: logger))
+    services.append(CheckpointService(store: store, metrics: metrics, logger: logger))
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "patron"),

@@ -1,18 +1,29 @@
 public import Logging
 public import PatronStorage
+import Prometheus
 public import ServiceLifecycle
 
 /// Runs the store's WAL checkpoints on a connection of their own until graceful shutdown, so that
 /// no group commit (and no acknowledgement) waits for a checkpoint; see
-/// ``PatronStorage/SQLiteStore/runCheckpoints(every:restartingLogAt:)``.
+/// ``PatronStorage/SQLiteStore/runCheckpoints(every:restartingLogAt:onLogRestart:)``.
 public struct CheckpointService: Service {
     let store: SQLiteStore
+    let metrics: ServerMetrics
     let logger: Logger
+    let restartPages: Int
 
-    /// Creates the service.
-    public init(store: SQLiteStore, logger: Logger) {
+    /// Creates the service; each log restart's pass in the writer's turn is timed in `metrics`.
+    /// - Parameter restartPages: the log size, in pages, at which the log is restarted.
+    public init(
+        store: SQLiteStore,
+        metrics: ServerMetrics,
+        logger: Logger,
+        restartingLogAt restartPages: Int = SQLiteStore.logRestartPages
+    ) {
         self.store = store
+        self.metrics = metrics
         self.logger = logger
+        self.restartPages = restartPages
     }
 
     /// The pause between two background checkpoint passes. Each pass copies the log written since
@@ -31,7 +42,12 @@ public struct CheckpointService: Service {
     /// itself (SQLite's default) and the service waits for shutdown.
     public func run() async throws {
         do {
-            try await cancelWhenGracefulShutdown { try await store.runCheckpoints(every: Self.interval) }
+            try await cancelWhenGracefulShutdown {
+                try await store.runCheckpoints(every: Self.interval, restartingLogAt: restartPages) {
+                    [metrics] restart in
+                    metrics.logRestartPassDuration.record(restart.duration)
+                }
+            }
         } catch {
             logger.error("background WAL checkpoints stopped, the writer checkpoints by itself: \(error)")
             try? await gracefulShutdown()

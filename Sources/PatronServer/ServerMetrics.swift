@@ -22,6 +22,7 @@ public final class ServerMetrics: Sendable {
     let processingLag: Gauge
     let processingCatchUpSteps: Counter
     let processingPauseDuration: DurationHistogram
+    let logRestartPassDuration: DurationHistogram
 
     /// Creates the metrics in a new registry.
     public init() {
@@ -102,6 +103,14 @@ public final class ServerMetrics: Sendable {
                 "processing_pause_duration",
                 "seconds",
                 "Pauses of processing while behind, giving the writer to ingest: to measure the clients' pace, or in a bulk load."
+            ),
+            buckets: Self.stepBuckets
+        )
+        logRestartPassDuration = registry.makeDurationHistogram(
+            descriptor: Self.name(
+                "log_restart_pass_duration",
+                "seconds",
+                "Time the write-ahead log restart's last checkpoint pass held the writer (every commit waits for it; about once a second at 10,000 events/s)."
             ),
             buckets: Self.stepBuckets
         )

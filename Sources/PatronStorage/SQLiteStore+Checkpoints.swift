@@ -4,14 +4,14 @@ extension SQLiteStore {
     /// The write-ahead log size, in pages, at which the writer checkpoints by itself (SQLite's default).
     static let automaticCheckpointPages = 1000
 
-    /// The log size, in pages, past which ``runCheckpoints(every:restartingLogAt:)`` restarts the log: the log
+    /// The log size, in pages, past which ``runCheckpoints(every:restartingLogAt:onLogRestart:)`` restarts the log: the log
     /// goes back to its beginning (and so stops growing) only at a write transaction that finds it
     /// fully copied into the database file, which a checkpoint on another connection never achieves
     /// under a steady stream of commits. About 1 s of log at 8,000 events/s of tracking, a log file
     /// of up to ~125 MB; a longer log makes every page lookup slower (BENCHMARKS.md §5).
     public static let logRestartPages = 30_000
 
-    /// The writer's automatic checkpoint threshold while ``runCheckpoints(every:restartingLogAt:)``
+    /// The writer's automatic checkpoint threshold while ``runCheckpoints(every:restartingLogAt:onLogRestart:)``
     /// runs, as a multiple of the restart size: a safety net for a log the background could not
     /// restart (a reader holding an old snapshot).
     static let safetyNetMultiple = 4
@@ -41,24 +41,29 @@ extension SQLiteStore {
     /// checkpoint, which never blocks the writer or the readers, runs on another connection (and
     /// so on another core). Once the log is past `restartPages`, passes follow one another
     /// until one copies no more than ``catchUpPages`` (what was committed during the previous one),
-    /// and a last pass runs in the writer's turn, so that nothing commits between it and the next
-    /// write transaction, which restarts the log: the writer waits for a few milliseconds of log to
-    /// be copied and synced (the database file is synced in the background ``flushesPerCycle`` times
-    /// per cycle, so that the pass has little to flush) rather than for everything since the last
-    /// background pass (when the writer restarted the log by itself, 10–26 ms syncs of the database file on its thread every
-    /// ~0.7 s at 10,000 events/s). Durability does not depend on checkpoints: a commit is durable
-    /// once its log frames are fsynced. When this returns, normally or by throwing, the writer
-    /// checkpoints by itself again at SQLite's default threshold.
+    /// the database file is synced off the writer and one more pass copies what was committed
+    /// meanwhile, and a last pass runs in the writer's turn, so that nothing commits between it and
+    /// the next write transaction, which restarts the log: the writer waits for a few milliseconds
+    /// of log to be copied and synced, the database file's sync covering only the pages of the last
+    /// two passes (it is also synced in the background ``flushesPerCycle`` times per cycle), rather
+    /// than for everything since the last background pass (when the writer restarted the log by
+    /// itself, 10–26 ms syncs of the database file on its thread every ~0.7 s at 10,000 events/s).
+    /// Durability does not depend on checkpoints: a commit is durable once its log frames are
+    /// fsynced. When this returns, normally or by throwing, the writer checkpoints by itself again
+    /// at SQLite's default threshold.
     /// - Parameters:
     ///   - interval: the pause between two checkpoints.
     ///   - restartPages: the log size, in pages, at which the log is restarted (default
     ///     ``logRestartPages``); the writer checkpoints by itself only past ``safetyNetMultiple``
     ///     times this.
+    ///   - onLogRestart: called after each pass in the writer's turn, with how long it held the
+    ///     writer and how many pages it copied.
     /// - Throws: ``StoreError`` with code `.unavailable` when the checkpoint connection cannot be
     ///   opened or a checkpoint fails.
     public func runCheckpoints(
         every interval: Duration = .milliseconds(20),
-        restartingLogAt restartPages: Int = logRestartPages
+        restartingLogAt restartPages: Int = logRestartPages,
+        onLogRestart: @escaping @Sendable (LogRestartPass) -> Void = { _ in }
     ) async throws(StoreError) {
         let checkpointer: DatabaseQueue
         do {
@@ -94,8 +99,21 @@ extension SQLiteStore {
                     pass = try await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
                     if pass.checkpointedFrameCount - copiedBefore <= Self.catchUpPages { break }
                 }
+                // What the passes copied synced off the writer; then what was committed meanwhile.
+                await flusher.flushAndWait()
+                pass = try await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
                 // The last pass in the writer's turn: the next write transaction restarts the log.
-                _ = try await writer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+                let copiedBefore = pass.checkpointedFrameCount
+                let restart = try await writer.writeWithoutTransaction { db in
+                    let started = ContinuousClock.now
+                    let last = try db.checkpoint(.passive)
+                    // 0 when a commit restarted the log since the pass before (nothing was left).
+                    return LogRestartPass(
+                        duration: ContinuousClock.now - started,
+                        pages: max(0, last.checkpointedFrameCount - copiedBefore)
+                    )
+                }
+                onLogRestart(restart)
             } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
                 // The writer is running one of its own checkpoints: this one is skipped.
                 continue

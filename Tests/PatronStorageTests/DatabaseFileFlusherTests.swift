@@ -41,10 +41,26 @@ struct DatabaseFileFlusherTests {
         #expect(flusher.flush(), "no flush is left marked as running")
     }
 
+    @Test func aFlushWaitedForIsDoneWhenItReturnsEvenBehindARunningOne() async throws {
+        let flusher = DatabaseFileFlusher(path: try Self.temporaryFile())
+        #expect(flusher.flush())
+        await flusher.flushAndWait()
+        #expect(flusher.finishedFlushes == 2, "the running flush, then the one waited for, both done")
+        #expect(flusher.failedFlushes == 0)
+        #expect(flusher.flush(), "no flush is left marked as running")
+    }
+
     @Test func aFileThatCannotBeOpenedIsNeverFlushed() {
         let missing = TemporaryFiles.directory.appendingPathComponent("patron-missing-\(UUID().uuidString)").path
         let flusher = DatabaseFileFlusher(path: missing)
         #expect(!flusher.flush())
+        #expect(flusher.finishedFlushes == 0)
+    }
+
+    @Test func waitingForAFileThatCannotBeOpenedReturnsAtOnce() async {
+        let missing = TemporaryFiles.directory.appendingPathComponent("patron-missing-\(UUID().uuidString)").path
+        let flusher = DatabaseFileFlusher(path: missing)
+        await flusher.flushAndWait()
         #expect(flusher.finishedFlushes == 0)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PatronCore
 import PatronTestSupport
+import Synchronization
 import Testing
 
 @testable import PatronStorage
@@ -88,18 +89,29 @@ struct DurabilityTests {
         #expect(journal == "wal")
     }
 
+    /// The log restarts' passes in the writer's turn, as reported by
+    /// ``SQLiteStore/runCheckpoints(every:restartingLogAt:onLogRestart:)``.
+    final class ReportedRestarts: Sendable {
+        let passes = Mutex<[LogRestartPass]>([])
+    }
+
     /// The log restarts when the background finds it past the restart size, not only when the
     /// writer's own safety net (``SQLiteStore/safetyNetMultiple`` times larger) would: under commits
     /// that follow one another with no pause, the log file, which keeps the largest size the log
     /// reached, stays below the safety net (it reached ~1,000 pages without the last pass in the
-    /// writer's turn, 515–712 with it).
+    /// writer's turn, 515–712 with it). Each restart's pass in the writer's turn is reported.
     @Test func backgroundCheckpointsRestartTheLogBeforeTheWritersSafetyNet() async throws {
         let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
             .path
         let store = try SQLiteStore(path: path)
         let restartPages = 250
+        let restarts = ReportedRestarts()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await store.runCheckpoints(every: .milliseconds(1), restartingLogAt: restartPages) }
+            group.addTask {
+                try await store.runCheckpoints(every: .milliseconds(1), restartingLogAt: restartPages) { restart in
+                    restarts.passes.withLock { $0.append(restart) }
+                }
+            }
             // Sixteen clients at once, so that commits follow one another with no pause.
             try await withThrowingTaskGroup(of: Void.self) { clients in
                 for client in 0..<16 {
@@ -119,6 +131,13 @@ struct DurabilityTests {
         let pageSize = try await store.writer.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } ?? 0
         let largestLogPages = framePages / (pageSize + 24)
         #expect(largestLogPages < SQLiteStore.safetyNetMultiple * restartPages)
+        let reported = restarts.passes.withLock { $0 }
+        #expect(!reported.isEmpty, "32,000 events make a log of many times 250 pages")
+        #expect(reported.allSatisfy { $0.duration >= .zero && $0.pages >= 0 })
+        #expect(
+            reported.allSatisfy { $0.pages < restartPages },
+            "the pass in the writer's turn copies only what came after the passes before it"
+        )
     }
 
     @Test func backgroundCheckpointsKeepEveryCommitAndHandTheWriterBackItsThreshold() async throws {
