@@ -74,30 +74,48 @@ extension SQLiteStore {
 
     /// The due deliveries of every enabled destination with a pending delivery due at `now`, except
     /// those of `excluded` (their deliverers are running and read their own): up to `limit` per
-    /// destination, each with its consent checked, in one read.
+    /// destination, each with its consent checked, in one read. Deliveries that may come from events
+    /// not yet synced are left for a later read (``UnsyncedCommits``).
     public func dueDeliveries(
         at now: Date,
         excluding excluded: Set<Int64> = [],
         limit: Int = 50
     ) async throws(StoreError) -> [DueDeliveries] {
         // Polled every few milliseconds by the deliverer: compiled once per reader connection.
-        try await read("find due deliveries") { db in
+        try await read("find due deliveries") { [unsynced] db in
             let readAt = ContinuousClock.now
+            let sendable = try Self.sendableDeliveries(db, unsynced: unsynced)
             let destinations = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
                         SELECT * FROM destination WHERE disabledAt IS NULL
                         AND id NOT IN (SELECT value FROM json_each(?)) AND EXISTS (
                             SELECT 1 FROM delivery WHERE status = 'pending' AND destinationId = destination.id
-                                AND nextAttemptAt <= ?)
+                                AND nextAttemptAt <= ? AND id < ?)
                         """
                 ),
-                arguments: [jsonIdList(excluded.sorted()), SQLDate(now)]
+                arguments: [jsonIdList(excluded.sorted()), SQLDate(now), sendable]
             )
             return try destinations.map { row in
-                try Self.dueDeliveries(db, of: Self.destination(row: row), at: now, limit: limit, readAt: readAt)
+                try Self.dueDeliveries(
+                    db,
+                    of: Self.destination(row: row),
+                    at: now,
+                    below: sendable,
+                    limit: limit,
+                    readAt: readAt
+                )
             }
         }
+    }
+
+    /// Starts the read's snapshot, and returns the id below which its deliveries may be sent: a
+    /// delivery queued after an ingest group commit not yet synced may come from its events, which
+    /// a power failure could still take back (``UnsyncedCommits``; the group noted itself before it
+    /// committed, so one this snapshot holds is found).
+    private static func sendableDeliveries(_ db: Database, unsynced: UnsyncedCommits) throws -> Int64 {
+        let newest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM delivery")) ?? 0
+        return unsynced.deliveryIdLimit(newestDelivery: newest)
     }
 
     /// Up to `limit` pending deliveries of destination `destinationId` due at `now`, oldest first, each with its consent checked against the destination as it
@@ -107,8 +125,9 @@ extension SQLiteStore {
         at now: Date,
         limit: Int = 50
     ) async throws(StoreError) -> DueDeliveries? {
-        try await read("read due deliveries") { db in
+        try await read("read due deliveries") { [unsynced] db in
             let readAt = ContinuousClock.now
+            let sendable = try Self.sendableDeliveries(db, unsynced: unsynced)
             guard
                 let row = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT * FROM destination WHERE id = ? AND disabledAt IS NULL"),
@@ -119,17 +138,20 @@ extension SQLiteStore {
                 db,
                 of: Self.destination(row: row),
                 at: now,
+                below: sendable,
                 limit: limit,
                 readAt: readAt
             )
         }
     }
 
-    /// The due deliveries of `destination`, read through `db` in a read that started at `readAt`.
+    /// The due deliveries of `destination` with an id below `sendable`, read through `db` in a read
+    /// that started at `readAt`.
     private static func dueDeliveries(
         _ db: Database,
         of destination: Destination,
         at now: Date,
+        below sendable: Int64,
         limit: Int,
         readAt: ContinuousClock.Instant
     ) throws -> DueDeliveries {
@@ -137,10 +159,11 @@ extension SQLiteStore {
             db.cachedStatement(
                 sql: """
                     SELECT * FROM delivery WHERE status = 'pending' AND destinationId = ? AND nextAttemptAt <= ?
+                        AND id < ?
                     ORDER BY id LIMIT ?
                     """
             ),
-            arguments: [destination.id, SQLDate(now), limit]
+            arguments: [destination.id, SQLDate(now), sendable, limit]
         )
         .map(Self.delivery(row:))
         return DueDeliveries(

@@ -21,23 +21,22 @@ extension SQLiteStore {
     /// Reads and prepares, on a reader connection (off the single writer that ingest needs), at most
     /// `limit` pending events: those after the processing cursor, or after event `after` when given
     /// (the last event of a step still being processed, so that the next step's events are read
-    /// meanwhile). Only durable events are read: not those of an ingest group commit not yet synced.
+    /// meanwhile). Events are read as soon as they are committed, while their ingest group's sync
+    /// runs: no webhook queued from them is sent before that sync (``UnsyncedCommits``).
     public func pendingEvents(
         after: Int64? = nil,
         limit: Int,
         rules: IdentityRules = IdentityRules()
     ) async throws(StoreError) -> PendingEvents {
         do {
-            let (cursor, stored) = try await writer.read { [unsynced] db -> (Int64, [StoredEvent]) in
-                // The cursor's read starts the snapshot: a group commit it holds noted itself in
-                // `unsynced` before it committed, so events not yet acknowledged stay pending.
+            let (cursor, stored) = try await writer.read { db -> (Int64, [StoredEvent]) in
                 let cursor = try after ?? Self.processingCursor(db)
                 // Each row decoded where SQLite holds it (no copy of every row first).
                 let rows = try Row.fetchCursor(
                     db.cachedStatement(
-                        sql: "SELECT \(StoredEvent.columns) FROM event WHERE id > ? AND id < ? ORDER BY id LIMIT ?"
+                        sql: "SELECT \(StoredEvent.columns) FROM event WHERE id > ? ORDER BY id LIMIT ?"
                     ),
-                    arguments: [cursor, unsynced.eventIdLimit ?? Int64.max, limit]
+                    arguments: [cursor, limit]
                 )
                 var stored: [StoredEvent] = []
                 stored.reserveCapacity(min(limit, 1_000))

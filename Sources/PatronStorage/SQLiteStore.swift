@@ -13,7 +13,7 @@ public final class SQLiteStore: Sendable {
     /// The database file.
     public let path: String
     private let committer: GroupCommitter<IngestBatch, IngestOutcome, Database>
-    /// Ingest's group commits not yet synced: processing reads only the events below them.
+    /// Ingest's group commits not yet synced: the deliverer reads only the deliveries queued before them.
     let unsynced: UnsyncedCommits
     private let submittedToIngest = Atomic<Int>(0)
     /// Write keys already looked up, with their source: every tracking request names one, and keys
@@ -69,12 +69,17 @@ public final class SQLiteStore: Sendable {
         let syncer = WriteAheadLogSyncer(databasePath: path)
         let unsynced = UnsyncedCommits()
         self.unsynced = unsynced
+        let changes = ChangeSignal()
+        self.changes = changes
         committer = GroupCommitter(
             schedule: { job in pool.asyncWriteWithoutTransaction(job) },
             write: { batches, db in try Self.commit(batches, db: db, unsynced: unsynced) },
             makeDurable: { acknowledge in
+                // Processing may start on the group's events while they are synced.
+                changes.signal()
                 syncer.afterSync { synced in
-                    unsynced.oldestSynced()
+                    // Webhooks held back for the group's sync may go now.
+                    if unsynced.oldestSynced() { Self.deliveriesQueued.signal() }
                     acknowledge(synced)
                 }
             }
@@ -171,9 +176,10 @@ public final class SQLiteStore: Sendable {
         return migrator
     }
 
-    /// Signalled after each commit of this store object (events ingested, webhooks queued, any
-    /// write): the background loops of the server wait on it between polls.
-    public let changes = ChangeSignal()
+    /// Signalled after each commit of this store object (events ingested, as soon as they are
+    /// committed; webhooks queued; any write): the background loops of the server wait on it
+    /// between polls.
+    public let changes: ChangeSignal
 
     /// Tracking requests waiting for their commit right now; background work (event processing)
     /// uses it to give way to ingest.
@@ -193,9 +199,7 @@ public final class SQLiteStore: Sendable {
     public func ingest(_ batch: IngestBatch) async throws(StoreError) -> IngestOutcome {
         submittedToIngest.add(batch.accepted.count, ordering: .relaxed)
         do {
-            let outcome = try await committer.submit(batch)
-            changes.signal()
-            return outcome
+            return try await committer.submit(batch)
         } catch {
             throw StoreError(.unavailable, "could not commit the events: \(error)", underlying: error)
         }
@@ -203,20 +207,20 @@ public final class SQLiteStore: Sendable {
 
     /// Stores `batches` in one transaction committed without fsync: the caller acknowledges them
     /// only once ``WriteAheadLogSyncer`` has synced the log. Before it commits, the transaction notes
-    /// itself in `unsynced`, so that processing leaves its events alone until then.
+    /// itself in `unsynced`, so that no webhook queued after it is sent until then.
     static func commit(_ batches: [IngestBatch], db: Database, unsynced: UnsyncedCommits) throws -> [IngestOutcome] {
         var outcomes: [IngestOutcome] = []
         outcomes.reserveCapacity(batches.count)
         var noted = false
         do {
             try commitWithoutFsync(db) { db in
-                // Event ids only grow: the group's first event gets this id or a larger one.
-                let firstEventId = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT coalesce(max(id), 0) + 1 FROM event")
-                )
                 let insertEvent = try eventInsertion(db)
                 for batch in batches { outcomes.append(try insert(batch, with: insertEvent, db: db)) }
-                unsynced.committing(firstEventId: firstEventId)
+                // Delivery ids only grow: a webhook queued after this commit gets this id or a larger one.
+                let nextDeliveryId = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT coalesce(max(id), 0) + 1 FROM delivery")
+                )
+                unsynced.committing(nextDeliveryId: outcomes.contains { $0.stored > 0 } ? nextDeliveryId : nil)
                 noted = true
             }
         } catch {

@@ -1,41 +1,64 @@
 import Synchronization
 
 /// The group commits of ingest whose log frames are written but not yet synced
-/// (``WriteAheadLogSyncer``), oldest first, each with the id of the first event it stored.
+/// (``WriteAheadLogSyncer``), oldest first, each with the id the next delivery would get when it
+/// committed.
 ///
-/// Processing reads only the events below the oldest of those ids, so that nothing (a profile, a
-/// segment entry, a webhook) is derived from an event a power failure could still take back before
-/// its request was acknowledged. Group commits are written one after another on the writer and
-/// synced in the same order, so the oldest entry is always the next to become durable.
+/// Processing turns events into customers, segment entries and queued webhooks as soon as they are
+/// committed, while their sync runs; what leaves the process waits: the deliverer reads only the
+/// deliveries below the id noted with the oldest group not yet synced, so that no webhook is sent
+/// about an event a power failure could still take back before its request was acknowledged. A
+/// delivery at or past that id was queued after the group committed (deliveries are queued on the
+/// one writer, with ids that only grow), so it may come from the group's events; one below it was
+/// queued before, from events synced already. Everything else derived from an event is in the
+/// database, in the log after the event: a power failure takes both back together. Group commits
+/// are written one after another on the writer and synced in the same order, so the oldest entry is
+/// always the next to become durable.
 final class UnsyncedCommits: Sendable {
-    /// One entry per group commit in flight: the first event id it stored (`nil` when it stored
-    /// none, e.g. only duplicates).
-    private let firstEventIds = Mutex<[Int64?]>([])
+    private struct State {
+        /// One entry per group commit in flight: the id the next delivery would get when it
+        /// committed (`nil` when it stored no event, e.g. only duplicates: nothing can come from it).
+        var nextDeliveryIds: [Int64?] = []
+        /// A read of the deliverer found deliveries held back: wake it when the oldest group is synced.
+        var deliveriesHeld = false
+    }
+
+    private let state = Mutex(State())
 
     /// Creates an empty list.
     init() {}
 
     /// Notes a group commit about to commit (called inside its transaction, before `COMMIT`, so
-    /// that a reader whose snapshot holds the group finds it here).
-    func committing(firstEventId: Int64?) {
-        firstEventIds.withLock { $0.append(firstEventId) }
+    /// that a reader whose snapshot holds a delivery queued after the group finds the group here).
+    func committing(nextDeliveryId: Int64?) {
+        state.withLock { $0.nextDeliveryIds.append(nextDeliveryId) }
     }
 
     /// Forgets the last group noted: its transaction did not commit.
     func abandonLast() {
-        firstEventIds.withLock { _ = $0.popLast() }
+        state.withLock { _ = $0.nextDeliveryIds.popLast() }
     }
 
-    /// Forgets the oldest group noted: it is durable (or failed and was not acknowledged).
-    func oldestSynced() {
-        firstEventIds.withLock { ids in
-            if !ids.isEmpty { ids.removeFirst() }
+    /// Forgets the oldest group noted: it is durable (or failed and was not acknowledged). Returns
+    /// whether a read found deliveries held back since the last such wake-up: the deliverer should
+    /// read again.
+    func oldestSynced() -> Bool {
+        state.withLock { state in
+            if !state.nextDeliveryIds.isEmpty { state.nextDeliveryIds.removeFirst() }
+            defer { state.deliveriesHeld = false }
+            return state.deliveriesHeld
         }
     }
 
-    /// The lowest event id that may not be durable yet (`nil` when every event stored through
-    /// ingest is durable). Read it after the snapshot of the read it limits has started.
-    var eventIdLimit: Int64? {
-        firstEventIds.withLock { ids in ids.lazy.compactMap { $0 }.first }
+    /// The deliveries a read may send: those below the returned id, the lowest that may come from
+    /// an event not durable yet (`Int64.max` when every event stored through ingest is durable).
+    /// Call it after the read's snapshot started, with the newest delivery id in that
+    /// snapshot: when that one is held back, the next ``oldestSynced()`` says so.
+    func deliveryIdLimit(newestDelivery: Int64) -> Int64 {
+        state.withLock { state in
+            guard let limit = state.nextDeliveryIds.lazy.compactMap({ $0 }).first else { return Int64.max }
+            if newestDelivery >= limit { state.deliveriesHeld = true }
+            return limit
+        }
     }
 }

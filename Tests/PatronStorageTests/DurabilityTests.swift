@@ -8,8 +8,8 @@ import Testing
 @testable import PatronStorage
 
 /// The writer's own commits stay fsync'd (`synchronous=FULL`) whatever background work ran on the
-/// writer connection before them; ingest is acknowledged only after a sync of the log, and nothing
-/// is derived from its events before that.
+/// writer connection before them; ingest is acknowledged only after a sync of the log, and no
+/// webhook about its events is sent before that.
 struct DurabilityTests {
     static func ingest(_ store: SQLiteStore, messageIds: [String]) async throws {
         let events = messageIds.map { #"{"type":"track","event":"Viewed","userId":"u-\#($0)","messageId":"\#($0)"}"# }
@@ -18,35 +18,44 @@ struct DurabilityTests {
         _ = try await store.ingest(IngestBatch(source: "web", accepted: parsed.accepted, rejected: []))
     }
 
-    @Test func processingLeavesTheEventsOfAGroupCommitNotYetSyncedAlone() async throws {
+    /// Processing goes ahead on events whose group commit is still being synced, but a webhook
+    /// queued after that group committed (it may come from its events) is not sent before the sync.
+    @Test func aWebhookQueuedAfterAGroupCommitNotYetSyncedWaitsForItsSync() async throws {
         let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
             .path
         let store = try SQLiteStore(path: path)
-        try await Self.ingest(store, messageIds: ["a", "b", "c"])
-        #expect(store.unsynced.eventIdLimit == nil, "an acknowledged group is synced")
-        // As if the group holding events 2 and 3 were committed and its sync still running.
-        store.unsynced.committing(firstEventId: 2)
-        #expect(try await store.processPending().events == 1)
-        #expect(try await store.processPending().events == 0)
-        store.unsynced.oldestSynced()
-        #expect(try await store.processPending().events == 2)
-        #expect(try await store.ingestStatus().pendingEvents == 0)
+        _ = try await store.createDestination(name: "crm", url: "http://127.0.0.1:9/hook")
+        try await Self.ingest(store, messageIds: ["a", "b"])
+        let before = try await store.enqueueDelivery(toDestination: "crm", eventType: "test", payload: "{}")
+        // As if a group with events committed now (the next delivery would be 2) and its sync still ran.
+        store.unsynced.committing(nextDeliveryId: 2)
+        let after = try await store.enqueueDelivery(toDestination: "crm", eventType: "test", payload: "{}")
+        #expect(try await store.processPending().events == 2, "processing does not wait for the sync")
+        let due = try await store.dueDeliveries(at: Date()).flatMap { $0.deliveries.map(\.delivery.webhookId) }
+        #expect(due == [before.webhookId])
+        let destination = try #require(try await store.dueDeliveries(at: Date()).first?.destination.id)
+        let ofDestination = try await store.dueDeliveries(ofDestination: destination, at: Date())
+        #expect(ofDestination?.deliveries.map(\.delivery.webhookId) == [before.webhookId])
+        #expect(store.unsynced.oldestSynced(), "the reads held a delivery back: the deliverer is woken")
+        let released = try await store.dueDeliveries(at: Date()).flatMap { $0.deliveries.map(\.delivery.webhookId) }
+        #expect(released == [before.webhookId, after.webhookId])
+        #expect(!store.unsynced.oldestSynced(), "nothing was held back since")
     }
 
-    @Test func theOldestGroupWithEventsBoundsProcessing() {
+    @Test func theOldestGroupWithEventsBoundsTheDeliveriesSent() {
         let unsynced = UnsyncedCommits()
-        #expect(unsynced.eventIdLimit == nil)
-        unsynced.committing(firstEventId: nil)
-        unsynced.committing(firstEventId: 7)
-        unsynced.committing(firstEventId: 9)
-        #expect(unsynced.eventIdLimit == 7, "a group of duplicates only bounds nothing")
+        #expect(unsynced.deliveryIdLimit(newestDelivery: 5) == Int64.max)
+        #expect(!unsynced.oldestSynced(), "nothing was held back")
+        unsynced.committing(nextDeliveryId: nil)
+        unsynced.committing(nextDeliveryId: 7)
+        unsynced.committing(nextDeliveryId: 9)
+        #expect(unsynced.deliveryIdLimit(newestDelivery: 6) == 7, "a group of duplicates only bounds nothing")
         unsynced.abandonLast()
-        unsynced.oldestSynced()
-        #expect(unsynced.eventIdLimit == 7)
-        unsynced.oldestSynced()
-        #expect(unsynced.eventIdLimit == nil)
-        unsynced.oldestSynced()
-        #expect(unsynced.eventIdLimit == nil)
+        #expect(!unsynced.oldestSynced(), "no delivery at or past 7 was read")
+        #expect(unsynced.deliveryIdLimit(newestDelivery: 8) == 7)
+        #expect(unsynced.oldestSynced(), "delivery 8 was held back")
+        #expect(unsynced.deliveryIdLimit(newestDelivery: 8) == Int64.max)
+        #expect(!unsynced.oldestSynced())
     }
 
     @Test func theSyncerSyncsTheStoresLogAndSaysWhichFileItCannotSync() async throws {
