@@ -33,9 +33,10 @@ public struct CheckpointService: Service {
     /// sync of the database file requested every ~2,500) kept some task waiting for the disk 19–20 %
     /// of the time against 15–16 % with 200 ms, and the webhook latency's p99 at 91–196 ms against
     /// 91–114 ms in runs alternated on the same machine (BENCHMARKS.md §5). Past the restart size,
-    /// passes follow one another without this pause; the restart's pass in the writer's turn may
-    /// find more pages unsynced (fewer background syncs per cycle), not yet measured apart on a
-    /// quiet machine.
+    /// passes follow one another without this pause, and the database file is synced off the
+    /// writer just before the restart's pass in the writer's turn, so that pass does not depend on
+    /// how often background syncs ran (BENCHMARKS.md §5: it held the writer 18–24 ms at the median
+    /// instead of 22–32).
     static let interval: Duration = .milliseconds(200)
 
     /// Checkpoints until graceful shutdown. If checkpoints fail, the writer is left to checkpoint by

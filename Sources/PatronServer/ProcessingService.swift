@@ -7,7 +7,7 @@ public import PatronStorage
 import Prometheus
 public import ServiceLifecycle
 
-/// Turns acknowledged events into customers in the background, from the store's durable cursor,
+/// Turns stored events into customers in the background, from the store's durable cursor,
 /// until graceful shutdown; in each step's transaction, re-evaluates the segments that the step's
 /// changes can move for each customer they touched, firing triggers (see
 /// ``SQLiteStore/process(_:rules:evaluatingSegments:windows:at:)``); then re-scores the customers

@@ -25,7 +25,8 @@ extension SQLiteStore {
     /// about one such share of a cycle's pages left to flush. At 10,000 events/s that pass took 7.0
     /// and 7.6 ms (median; max 21–22) with 12, against 9.5 and 11.0 (max 33–64) with 4, with passes
     /// every 20 ms. A flush is requested at most once per pass: with `patron serve`'s passes every
-    /// 200 ms, about 4 per cycle at 10,000 events/s.
+    /// 200 ms, about 4 per cycle at 10,000 events/s; the restart then waits for one more, off the
+    /// writer, before its last passes (``DatabaseFileFlusher/flushAndWait()``).
     static let flushesPerCycle = 12
 
     /// At most this many catch-up passes run before the writer's turn, converged or not.
