@@ -34,9 +34,9 @@ public struct CheckpointService: Service {
     /// of the time against 15–16 % with 200 ms, and the webhook latency's p99 at 91–196 ms against
     /// 91–114 ms in runs alternated on the same machine (BENCHMARKS.md §5). Past the restart size,
     /// passes follow one another without this pause, and the database file is synced off the
-    /// writer just before the restart's pass in the writer's turn, so that pass does not depend on
-    /// how often background syncs ran (BENCHMARKS.md §5: it held the writer 18–24 ms at the median
-    /// instead of 22–32).
+    /// writer just before the last background pass, so that the restart's pass in the writer's turn
+    /// syncs only what that pass and its own copied, however often background syncs ran
+    /// (BENCHMARKS.md §5).
     static let interval: Duration = .milliseconds(200)
 
     /// Checkpoints until graceful shutdown. If checkpoints fail, the writer is left to checkpoint by

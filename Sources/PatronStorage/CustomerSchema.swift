@@ -1,7 +1,7 @@
 import GRDB
 
-/// Tables built from events after they are acknowledged: customers and their ids (the identity
-/// graph), traits, transactions, first-touch acquisition, the merge audit, and the processing cursor.
+/// Tables built from events once they are committed: customers and their ids (the identity graph),
+/// traits, transactions, first-touch acquisition, the merge audit, and the processing cursor.
 enum CustomerSchema {
     /// `eventByCustomer` only over processed events (`customerId` set). Ingest stores events
     /// without a customer; in the full index each of them landed at a random place among the

@@ -40,7 +40,8 @@ final class DatabaseFileFlusher: Sendable {
     func flushAndWait() async {
         guard let file else { return }
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            queue.async {
+            // The log restart waits for this one.
+            queue.async(qos: .userInitiated) {
                 self.synchronize(file)
                 self.finished.add(1, ordering: .releasing)
                 done.resume()

@@ -24,7 +24,8 @@ final class GroupCommitter<Item: Sendable, Output: Sendable, Connection>: Sendab
     private let write: @Sendable ([Item], Connection) throws -> [Output]
     private let makeDurable: @Sendable (@escaping @Sendable (Result<Void, StoreError>) -> Void) -> Void
 
-    /// Submissions not yet answered (0 when no ingest is waiting on the writer).
+    /// Submissions waiting for the writer: queued, or in the group being written (0 when no ingest
+    /// is waiting on the writer; a group being made durable no longer counts).
     var inFlight: Int { active.load(ordering: .relaxed) }
 
     /// - Parameters:
@@ -50,7 +51,6 @@ final class GroupCommitter<Item: Sendable, Output: Sendable, Connection>: Sendab
     /// Queues `item`, and returns its output once the transaction holding it has committed.
     func submit(_ item: Item) async throws -> Output {
         active.add(1, ordering: .relaxed)
-        defer { active.subtract(1, ordering: .relaxed) }
         return try await withCheckedThrowingContinuation { waiter in
             let startsWriting = state.withLock { state -> Bool in
                 state.queue.append((item, waiter))
@@ -72,8 +72,10 @@ final class GroupCommitter<Item: Sendable, Output: Sendable, Connection>: Sendab
             defer { state.queue.removeAll(keepingCapacity: true) }
             return state.queue
         }
+        let written = Result { try write(group.map(\.item), connection) }
+        active.subtract(group.count, ordering: .relaxed)
         do {
-            let outputs = try write(group.map(\.item), connection)
+            let outputs = try written.get()
             makeDurable { durable in
                 switch durable {
                 case .success where outputs.count == group.count:

@@ -104,14 +104,16 @@ extension SQLiteStore {
                 await flusher.flushAndWait()
                 pass = try await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
                 // The last pass in the writer's turn: the next write transaction restarts the log.
-                let copiedBefore = pass.checkpointedFrameCount
+                let before = pass
                 let restart = try await writer.writeWithoutTransaction { db in
                     let started = ContinuousClock.now
                     let last = try db.checkpoint(.passive)
-                    // 0 when a commit restarted the log since the pass before (nothing was left).
+                    // A log shorter than before was restarted by a commit since the pass before (that
+                    // pass had left nothing): this one copied the new log's pages.
+                    let restarted = last.walFrameCount < before.walFrameCount
                     return LogRestartPass(
                         duration: ContinuousClock.now - started,
-                        pages: max(0, last.checkpointedFrameCount - copiedBefore)
+                        pages: last.checkpointedFrameCount - (restarted ? 0 : before.checkpointedFrameCount)
                     )
                 }
                 onLogRestart(restart)

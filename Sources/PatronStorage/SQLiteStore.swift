@@ -78,8 +78,9 @@ public final class SQLiteStore: Sendable {
                 // Processing may start on the group's events while they are synced.
                 changes.signal()
                 syncer.afterSync { synced in
-                    // Webhooks held back for the group's sync may go now.
-                    if unsynced.oldestSynced() { Self.deliveriesQueued.signal() }
+                    // Webhooks held back for the group's sync may go now (after a failed sync, they
+                    // wait for one that succeeds).
+                    if case .success = synced, unsynced.allSynced() { Self.deliveriesQueued.signal() }
                     acknowledge(synced)
                 }
             }
@@ -211,21 +212,17 @@ public final class SQLiteStore: Sendable {
     static func commit(_ batches: [IngestBatch], db: Database, unsynced: UnsyncedCommits) throws -> [IngestOutcome] {
         var outcomes: [IngestOutcome] = []
         outcomes.reserveCapacity(batches.count)
-        var noted = false
-        do {
-            try commitWithoutFsync(db) { db in
-                let insertEvent = try eventInsertion(db)
-                for batch in batches { outcomes.append(try insert(batch, with: insertEvent, db: db)) }
-                // Delivery ids only grow: a webhook queued after this commit gets this id or a larger one.
-                let nextDeliveryId = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT coalesce(max(id), 0) + 1 FROM delivery")
-                )
-                unsynced.committing(nextDeliveryId: outcomes.contains { $0.stored > 0 } ? nextDeliveryId : nil)
-                noted = true
-            }
-        } catch {
-            if noted { unsynced.abandonLast() }
-            throw error
+        try commitWithoutFsync(db) { db in
+            let insertEvent = try eventInsertion(db)
+            for batch in batches { outcomes.append(try insert(batch, with: insertEvent, db: db)) }
+            // Delivery ids only grow: a webhook queued after this commit gets this id or a larger one.
+            let nextDeliveryId = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT coalesce(max(id), 0) + 1 FROM delivery")
+            )
+            unsynced.committing(nextDeliveryId: outcomes.contains { $0.stored > 0 } ? nextDeliveryId : nil)
+            // Forgotten only if the transaction does not commit: a group that committed and failed
+            // afterwards (restoring the writer's settings) stays held until a sync succeeds.
+            db.afterNextTransaction(onCommit: { _ in }, onRollback: { _ in unsynced.abandonLast() })
         }
         return outcomes
     }

@@ -11,9 +11,12 @@ import Synchronization
 /// delivery at or past that id was queued after the group committed (deliveries are queued on the
 /// one writer, with ids that only grow), so it may come from the group's events; one below it was
 /// queued before, from events synced already. Everything else derived from an event is in the
-/// database, in the log after the event: a power failure takes both back together. Group commits
-/// are written one after another on the writer and synced in the same order, so the oldest entry is
-/// always the next to become durable.
+/// database, in the log after the event: a power failure takes both back together. One group is
+/// written or synced at a time (``GroupCommitter``): a successful sync, started after the last group
+/// committed, makes every group noted so far durable, while one that failed leaves them held (their
+/// requests were not acknowledged; a later successful sync of the log releases them). Not held: the
+/// consent a send is checked against, which may come from an event still being synced (a grant a
+/// power failure could take back, within one sync).
 final class UnsyncedCommits: Sendable {
     private struct State {
         /// One entry per group commit in flight: the id the next delivery would get when it
@@ -34,17 +37,17 @@ final class UnsyncedCommits: Sendable {
         state.withLock { $0.nextDeliveryIds.append(nextDeliveryId) }
     }
 
-    /// Forgets the last group noted: its transaction did not commit.
+    /// Forgets the last group noted: its transaction rolled back.
     func abandonLast() {
         state.withLock { _ = $0.nextDeliveryIds.popLast() }
     }
 
-    /// Forgets the oldest group noted: it is durable (or failed and was not acknowledged). Returns
-    /// whether a read found deliveries held back since the last such wake-up: the deliverer should
-    /// read again.
-    func oldestSynced() -> Bool {
+    /// Forgets every group noted: a sync of the log that started after they committed succeeded.
+    /// Returns whether a read found deliveries held back since the last such wake-up: the deliverer
+    /// should read again.
+    func allSynced() -> Bool {
         state.withLock { state in
-            if !state.nextDeliveryIds.isEmpty { state.nextDeliveryIds.removeFirst() }
+            state.nextDeliveryIds.removeAll(keepingCapacity: true)
             defer { state.deliveriesHeld = false }
             return state.deliveriesHeld
         }
@@ -53,7 +56,7 @@ final class UnsyncedCommits: Sendable {
     /// The deliveries a read may send: those below the returned id, the lowest that may come from
     /// an event not durable yet (`Int64.max` when every event stored through ingest is durable).
     /// Call it after the read's snapshot started, with the newest delivery id in that
-    /// snapshot: when that one is held back, the next ``oldestSynced()`` says so.
+    /// snapshot: when that one is held back, the next ``allSynced()`` says so.
     func deliveryIdLimit(newestDelivery: Int64) -> Int64 {
         state.withLock { state in
             guard let limit = state.nextDeliveryIds.lazy.compactMap({ $0 }).first else { return Int64.max }
