@@ -83,8 +83,7 @@ extension SQLiteStore {
     ) async throws(StoreError) -> [DueDeliveries] {
         // Polled every few milliseconds by the deliverer: compiled once per reader connection.
         try await read("find due deliveries") { [unsynced] db in
-            let readAt = ContinuousClock.now
-            let sendable = try Self.sendableDeliveries(db, unsynced: unsynced)
+            let read = try OutboxRead(db, unsynced: unsynced)
             let destinations = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
@@ -94,28 +93,31 @@ extension SQLiteStore {
                                 AND nextAttemptAt <= ? AND id < ?)
                         """
                 ),
-                arguments: [jsonIdList(excluded.sorted()), SQLDate(now), sendable]
+                arguments: [jsonIdList(excluded.sorted()), SQLDate(now), read.sendableBelow]
             )
             return try destinations.map { row in
-                try Self.dueDeliveries(
-                    db,
-                    of: Self.destination(row: row),
-                    at: now,
-                    below: sendable,
-                    limit: limit,
-                    readAt: readAt
-                )
+                try Self.dueDeliveries(db, of: Self.destination(row: row), at: now, limit: limit, in: read)
             }
         }
     }
 
-    /// Starts the read's snapshot, and returns the id below which its deliveries may be sent: a
-    /// delivery queued after an ingest group commit not yet synced may come from its events, which
-    /// a power failure could still take back (``UnsyncedCommits``; the group noted itself before it
-    /// committed, so one this snapshot holds is found).
-    private static func sendableDeliveries(_ db: Database, unsynced: UnsyncedCommits) throws -> Int64 {
-        let newest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM delivery")) ?? 0
-        return unsynced.deliveryIdLimit(newestDelivery: newest)
+    /// A read of the outbox for sending: when it started, and the id below which its deliveries may
+    /// be sent.
+    private struct OutboxRead {
+        /// When the read started (consent checks made in it are as old as this).
+        var readAt: ContinuousClock.Instant
+        /// A delivery queued after an ingest group commit not yet synced may come from its events,
+        /// which a power failure could still take back (``UnsyncedCommits``): only those below this
+        /// id may be sent.
+        var sendableBelow: Int64
+
+        /// Starts the read's snapshot, then reads the limit (a group noted itself before it
+        /// committed, so one that this snapshot holds and that is not synced yet is found).
+        init(_ db: Database, unsynced: UnsyncedCommits) throws {
+            readAt = ContinuousClock.now
+            let newest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM delivery")) ?? 0
+            sendableBelow = unsynced.deliveryIdLimit(newestDelivery: newest)
+        }
     }
 
     /// Up to `limit` pending deliveries of destination `destinationId` due at `now`, oldest first, each with its consent checked against the destination as it
@@ -126,34 +128,24 @@ extension SQLiteStore {
         limit: Int = 50
     ) async throws(StoreError) -> DueDeliveries? {
         try await read("read due deliveries") { [unsynced] db in
-            let readAt = ContinuousClock.now
-            let sendable = try Self.sendableDeliveries(db, unsynced: unsynced)
+            let read = try OutboxRead(db, unsynced: unsynced)
             guard
                 let row = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT * FROM destination WHERE id = ? AND disabledAt IS NULL"),
                     arguments: [destinationId]
                 )
             else { return nil }
-            return try Self.dueDeliveries(
-                db,
-                of: Self.destination(row: row),
-                at: now,
-                below: sendable,
-                limit: limit,
-                readAt: readAt
-            )
+            return try Self.dueDeliveries(db, of: Self.destination(row: row), at: now, limit: limit, in: read)
         }
     }
 
-    /// The due deliveries of `destination` with an id below `sendable`, read through `db` in a read
-    /// that started at `readAt`.
+    /// The due deliveries of `destination` that `read` may send, read through `db` in it.
     private static func dueDeliveries(
         _ db: Database,
         of destination: Destination,
         at now: Date,
-        below sendable: Int64,
         limit: Int,
-        readAt: ContinuousClock.Instant
+        in read: OutboxRead
     ) throws -> DueDeliveries {
         let deliveries = try Row.fetchAll(
             db.cachedStatement(
@@ -163,7 +155,7 @@ extension SQLiteStore {
                     ORDER BY id LIMIT ?
                     """
             ),
-            arguments: [destination.id, SQLDate(now), sendable, limit]
+            arguments: [destination.id, SQLDate(now), read.sendableBelow, limit]
         )
         .map(Self.delivery(row:))
         return DueDeliveries(
@@ -174,7 +166,7 @@ extension SQLiteStore {
                 }
                 return (delivery, refusal)
             },
-            readAt: readAt
+            readAt: read.readAt
         )
     }
 
