@@ -31,7 +31,17 @@ public final class SQLiteStore: Sendable {
 
     /// Opens (creating if needed) and migrates the database at `path`.
     /// - Throws: ``StoreError`` with code `.unavailable` when the file cannot be opened or migrated.
-    public init(path: String) throws(StoreError) {
+    public convenience init(path: String) throws(StoreError) {
+        let syncer = WriteAheadLogSyncer(databasePath: path)
+        try self.init(path: path, syncLog: syncer.afterSync)
+    }
+
+    /// Opens the database at `path`, with `syncLog` making ingest's commits durable: it calls its
+    /// argument after a sync of the write-ahead log that started after the call (tests hold it).
+    init(
+        path: String,
+        syncLog: @escaping @Sendable (@escaping @Sendable (Result<Void, StoreError>) -> Void) -> Void
+    ) throws(StoreError) {
         _ = Self.processSettings
         var configuration = Configuration()
         configuration.prepareDatabase { db in
@@ -66,7 +76,6 @@ public final class SQLiteStore: Sendable {
         }
         writer = pool
         self.path = path
-        let syncer = WriteAheadLogSyncer(databasePath: path)
         let unsynced = UnsyncedCommits()
         self.unsynced = unsynced
         let changes = ChangeSignal()
@@ -77,7 +86,7 @@ public final class SQLiteStore: Sendable {
             makeDurable: { acknowledge in
                 // Processing may start on the group's events while they are synced.
                 changes.signal()
-                syncer.afterSync { synced in
+                syncLog { synced in
                     // Webhooks held back for the group's sync may go now (after a failed sync, they
                     // wait for one that succeeds).
                     if case .success = synced, unsynced.allSynced() { Self.deliveriesQueued.signal() }

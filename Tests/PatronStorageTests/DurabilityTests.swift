@@ -42,6 +42,47 @@ struct DurabilityTests {
         #expect(!store.unsynced.allSynced(), "nothing was held back since")
     }
 
+    /// Syncs of the log held until a test releases them, oldest first.
+    final class HeldSyncs: Sendable {
+        let waiting = Mutex<[@Sendable (Result<Void, StoreError>) -> Void]>([])
+
+        func sync(_ completion: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
+            waiting.withLock { $0.append(completion) }
+        }
+
+        /// Waits (up to 10 s) for a sync to be asked for, then ends it with `result`.
+        func release(_ result: Result<Void, StoreError>) async throws {
+            for _ in 0..<1_000 where waiting.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }
+            let completion = try #require(waiting.withLock { $0.isEmpty ? nil : $0.removeFirst() })
+            completion(result)
+        }
+    }
+
+    /// Through the real ingest path: while a group's sync runs, its events are processed but a
+    /// webhook queued after it is not sent; a failed sync releases nothing, the next successful one
+    /// does.
+    @Test func aWebhookWaitsForASuccessfulSyncOfTheLogBeforeIt() async throws {
+        let path = TemporaryFiles.directory.appendingPathComponent("patron-\(UUID().uuidString).sqlite")
+            .path
+        let syncs = HeldSyncs()
+        let store = try SQLiteStore(path: path, syncLog: syncs.sync)
+        _ = try await store.createDestination(name: "crm", url: "http://127.0.0.1:9/hook")
+        let before = try await store.enqueueDelivery(toDestination: "crm", eventType: "test", payload: "{}")
+        let first = Task { try await Self.ingest(store, messageIds: ["a"]) }
+        while try await store.eventCount() == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        let after = try await store.enqueueDelivery(toDestination: "crm", eventType: "test", payload: "{}")
+        #expect(try await store.processPending().events == 1, "processing does not wait for the sync")
+        let due = { try await store.dueDeliveries(at: Date()).flatMap { $0.deliveries.map(\.delivery.webhookId) } }
+        #expect(try await due() == [before.webhookId])
+        try await syncs.release(.failure(StoreError(.unavailable, "the disk failed")))
+        await #expect(throws: StoreError.self) { try await first.value }
+        #expect(try await due() == [before.webhookId], "a failed sync releases nothing")
+        let second = Task { try await Self.ingest(store, messageIds: ["b"]) }
+        try await syncs.release(.success(()))
+        try await second.value
+        #expect(try await due() == [before.webhookId, after.webhookId])
+    }
+
     /// A group commit notes itself before it commits and is forgotten once its sync succeeded; one
     /// of duplicates only holds nothing back.
     @Test func anAcknowledgedGroupHoldsNothingBack() async throws {
