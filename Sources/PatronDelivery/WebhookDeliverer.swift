@@ -51,6 +51,8 @@ public struct WebhookDeliverer: Service {
         let workers = DestinationWorkers()
         await withDiscardingTaskGroup { group in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                // A webhook queued (or released by a sync) during the read below ends the wait after it.
+                let signalsBeforeRead = SQLiteStore.deliveriesQueued.signals
                 do {
                     // The first deliveries of each destination come with the read that finds them.
                     for due in try await store.dueDeliveries(at: Date(), excluding: workers.running)
@@ -66,7 +68,7 @@ public struct WebhookDeliverer: Service {
                     logger.error("webhook deliverer: could not read the outbox: \(error)")
                 }
                 // A webhook queued by this process (a segment entry, a trigger) ends the wait at once.
-                await SQLiteStore.deliveriesQueued.wait(upTo: pollInterval)
+                await SQLiteStore.deliveriesQueued.wait(upTo: pollInterval, unlessSignalledSince: signalsBeforeRead)
             }
             group.cancelAll()
         }

@@ -112,6 +112,8 @@ public struct ProcessingService: Service {
                 // load (`ProcessingPace`). The lag is visible in /api/v1/ingest/status.
                 let stepStarted = ContinuousClock.now
                 let sentBeforeStep = store.eventsSubmittedToIngest
+                // Events committed during this step's read end the idle wait after it.
+                let signalsBeforeRead = store.changes.signals
                 let limit =
                     catchingUp
                     ? Self.stepWhileCatchingUp
@@ -194,7 +196,7 @@ public struct ProcessingService: Service {
                 if let last = outcome.eventIds?.upperBound { marking.yield(last) }
                 if outcome.events == 0 {
                     // Events ingested by this server end the wait at once.
-                    await store.changes.wait(upTo: Self.idlePoll)
+                    await store.changes.wait(upTo: Self.idlePoll, unlessSignalledSince: signalsBeforeRead)
                 }
                 catchingUp = pending.isFull && Self.isBehind(outcome, by: Self.lagBeforeCatchingUp)
                 if catchingUp {

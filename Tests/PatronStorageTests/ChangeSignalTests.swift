@@ -30,12 +30,23 @@ struct ChangeSignalTests {
         #expect(ended.isSet)
     }
 
+    /// A signal sent after a loop noted the count (during its read) ends its next wait at once.
+    @Test func aSignalSentSinceTheCountWasNotedEndsTheWaitAtOnce() async {
+        let signal = ChangeSignal()
+        let seen = signal.signals
+        signal.signal()
+        #expect(signal.signals == seen + 1)
+        // No other signal comes: only the one sent since `seen` can end the wait before its timeout.
+        #expect(await signal.wait(upTo: .seconds(300), unlessSignalledSince: seen), "ended by the signal")
+        #expect(await !signal.wait(upTo: .milliseconds(10), unlessSignalledSince: seen + 1), "ended by its timeout")
+    }
+
     @Test func cancellationEndsTheWait() async {
         let signal = ChangeSignal()
         let waiter = Task { await signal.wait(upTo: .seconds(600)) }
         try? await Task.sleep(for: .milliseconds(20))
         waiter.cancel()
-        await waiter.value
+        #expect(await !waiter.value, "ended by the cancellation, not a signal")
         #expect(waiter.isCancelled)
     }
 
